@@ -1,0 +1,3 @@
+from reelive_quiz.cli import main
+
+main()

@@ -1,0 +1,29 @@
+"""The project's error types: everything a user may see, in one place.
+
+The library raises these; only the CLI turns them into a one-line message
+and exit status 2, so tests can call the library and check the message.
+"""
+
+from __future__ import annotations
+
+__all__ = ["DeckError", "ExportError", "PageError", "ReeliveError", "StoreError"]
+
+
+class ReeliveError(Exception):
+    """A problem the user can fix; its message is one line, shown as is."""
+
+
+class PageError(ReeliveError):
+    """A file that is not a Reelive page we can read."""
+
+
+class DeckError(ReeliveError):
+    """A YAML deck that is missing a key, has a wrong type or an empty text."""
+
+
+class StoreError(ReeliveError):
+    """The progress file cannot be opened, read or written."""
+
+
+class ExportError(ReeliveError):
+    """An Anki export that cannot be written."""

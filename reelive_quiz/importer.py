@@ -1,0 +1,36 @@
+"""Pages → deck files: the `import` command's work, callable without the CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from reelive_quiz.deck import Deck, write_deck
+from reelive_quiz.errors import DeckError
+from reelive_quiz.page import read_page
+
+__all__ = ["Imported", "import_pages"]
+
+
+@dataclass(frozen=True, slots=True)
+class Imported:
+    deck: Deck
+    path: Path
+
+
+def import_pages(pages: Iterable[Path], out_dir: Path, *, force: bool = False,
+                 ) -> Iterator[Imported]:
+    """Parse every page first, then write: one bad page means no deck is written."""
+    decks = [read_page(page) for page in pages]
+    targets: dict[Path, Path] = {}
+    for page, deck in zip(pages, decks, strict=True):
+        target = out_dir / f"{deck.slug}.yaml"
+        if target in targets:
+            raise DeckError(f"{page}: same film as {targets[target]} (deck {target.name})")
+        targets[target] = page
+        if target.exists() and not force:
+            raise DeckError(f"{target}: already exists; use --force to replace it")
+    for deck, target in zip(decks, targets, strict=True):
+        write_deck(deck, target, force=force)
+        yield Imported(deck, target)

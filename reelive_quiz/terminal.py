@@ -1,0 +1,53 @@
+"""Make untrusted text safe to print.
+
+Film pages come from a site anyone can write to. A title or comment could
+clear the screen, rename the window, hide text with bidi overrides or
+smuggle `rich` markup; these helpers leave only visible characters.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rich.markup import escape
+
+__all__ = ["clean", "markup", "one_line"]
+
+# Each body is a character class that excludes ESC, and a sequence may end
+# at the next ESC, so no attempt scans past it; possessive quantifiers (no
+# backtracking) and one match per run of sequences keep a 10 MB string of
+# broken escapes linear and fast.
+_ESCAPES = re.compile(
+    r"""
+    (?:
+      (?:\x1b[]PX^_]|[\x90\x98\x9d\x9e\x9f])   # OSC, DCS, SOS, PM, APC ...
+      [^\x07\x1b\x9c]*+                        # ... their string ...
+      (?:\x07|\x1b\\|\x9c|(?=\x1b)|\Z)         # ... up to BEL/ST, or cut short
+    | (?:\x1b\[|\x9b)[0-?]*+[\x20-/]*+[@-~]?    # CSI, even if cut short
+    | \x1b[\x20-/]*+[0-~]?                     # other ESC sequences, or a lone ESC
+    )++
+    """,
+    re.VERBOSE,
+)
+# C0 (but "\n"), DEL, C1 and the bidi controls that reorder what follows them.
+_CONTROLS = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+_HAS_ESCAPE = re.compile("[\x1b\x90\x98\x9b\x9d\x9e\x9f]")
+
+
+def clean(text: str) -> str:
+    """Drop what the terminal would obey instead of print, keeping the text around it."""
+    if _HAS_ESCAPE.search(text):
+        text = _ESCAPES.sub("", text)
+    return _CONTROLS.sub("", text.replace("\t", " "))
+
+
+def one_line(text: str) -> str:
+    """Clean text for a single line, where a newline would break the layout."""
+    return " ".join(clean(text).split())
+
+
+def markup(text: str) -> str:
+    """Clean text for `rich`, where square brackets would be read as styles."""
+    return escape(clean(text))
