@@ -125,6 +125,174 @@ def questions_(decks: DecksArg = None, kind: KindOpt = None, json_: JsonOpt = Fa
     _out(f"{len(questions)} questions from {len(refs)} deck(s)")
 
 
+def _open(decks: list[str] | None):  # type: ignore[no-untyped-def]
+    """The progress file, synced with the chosen decks (all decks when none is named)."""
+    from reelive_quiz.library import progress_path, resolve
+    from reelive_quiz.schedule import sync_decks
+    from reelive_quiz.store import Store
+
+    refs = resolve(decks)
+    store = Store.open(progress_path())
+    try:
+        slugs = sync_decks(store, refs, complete=not decks)
+    except BaseException:
+        store.close()
+        raise
+    return store, slugs
+
+
+def _config():  # type: ignore[no-untyped-def]
+    from reelive_quiz.config import load_config
+    from reelive_quiz.library import config_path
+
+    return load_config(config_path())
+
+
+@app.command("play")
+def play(
+    decks: DecksArg = None,
+    kind: KindOpt = None,
+    new: Annotated[int | None, typer.Option("--new", min=0,
+                   help="New questions a day (default 20, or config).")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=0,
+                     help="Reviews a day (default 200, or config); with --cram, questions "
+                          "this session.")] = None,
+    cram: Annotated[bool, typer.Option("--cram",
+                    help="Practise without touching the schedule.")] = False,
+) -> None:
+    """Answer what is due today: reviews first, then new questions."""
+    from dataclasses import replace
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise ReeliveError("play needs an interactive terminal (stdin and stdout are not a "
+                           "TTY); `reelive-quiz status` works anywhere")
+    from reelive_quiz.clock import now
+    from reelive_quiz.quiz import run
+    from reelive_quiz.schedule import build_queue
+    from reelive_quiz.session import Session
+
+    kinds = _check_kinds(kind)
+    config = _config()
+    if new is not None:
+        config = replace(config, new_per_day=new)
+    if limit is not None and not cram:
+        config = replace(config, reviews_per_day=limit)
+    store, slugs = _open(decks)
+    with store:
+        when = now()
+        queue = build_queue(store, slugs, when, config, kinds=kinds, cram=cram,
+                            cram_limit=limit if limit is not None else 20)
+        session = Session(store, queue, config, cram=cram)
+        console = _console()
+        if session.left == 0:
+            _nothing_due(store, slugs, queue, when, console)
+            return
+        summary = run(session, console)
+        right = f" ({summary.right * 100 // summary.answered}%)" if summary.answered else ""
+        minutes, seconds = divmod(int(summary.seconds), 60)
+        console.print(f"\n[bold]Session over.[/bold] {summary.answered} answered, "
+                      f"{summary.right} right{right}, {minutes}m {seconds:02d}s. "
+                      f"Due by tomorrow: {summary.due_tomorrow}.")
+
+
+def _console():  # type: ignore[no-untyped-def]
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def _nothing_due(store, slugs, queue, when, console) -> None:  # type: ignore[no-untyped-def]
+    from reelive_quiz.stats import deck_status
+
+    rows = deck_status(store, slugs, when)
+    dues = [r.next_due for r in rows if r.next_due]
+    nxt = f"The next question is due {min(dues)}." if dues else "Nothing is scheduled yet."
+    waiting = f" {queue.new_waiting} new question(s) wait"
+    waiting += "; today's new limit is reached." if queue.new_waiting else "."
+    console.print(f"Nothing is due now. {nxt}{waiting}")
+
+
+@app.command("status")
+def status(decks: DecksArg = None, json_: JsonOpt = False) -> None:
+    """Per deck: new, learning, due now, due today, suspended, leeches, next due."""
+    import json
+
+    from reelive_quiz.clock import now
+    from reelive_quiz.stats import deck_status, leeches
+    from reelive_quiz.terminal import one_line
+
+    store, slugs = _open(decks)
+    with store:
+        when = now()
+        rows = deck_status(store, slugs, when)
+        leech_rows = leeches(store, slugs)
+    if json_:
+        _out(json.dumps({"now": when.astimezone().isoformat(),
+                         "decks": [r.to_dict() for r in rows],
+                         "leeches": [{"deck": d, "prompt": p, "lapses": n}
+                                     for d, p, n in leech_rows]},
+                        ensure_ascii=False, indent=2))
+        return
+    _out(f"{'deck':<36} {'new':>5} {'learn':>5} {'due':>5} {'today':>5} {'susp':>5} "
+         f"{'leech':>5}  next due")
+    for r in rows:
+        _out(f"{one_line(r.title)[:36]:<36} {r.new:>5} {r.learning:>5} {r.due_now:>5} "
+             f"{r.due_today:>5} {r.suspended:>5} {r.leeches:>5}  "
+             f"{(r.next_due or '-')[:16].replace('T', ' ')}")
+    if leech_rows:
+        _out("\nLeeches (forgotten too often; suspended):")
+        for deck, prompt, lapses in leech_rows:
+            _out(f"  {one_line(deck)}: {one_line(prompt)[:80]} ({lapses} lapses)")
+
+
+@app.command("stats")
+def stats(json_: JsonOpt = False) -> None:
+    """Reviews per day (heatmap), retention, streak, 30-day forecast, hardest questions."""
+    import json
+
+    from reelive_quiz.clock import now
+    from reelive_quiz.stats import collect_stats
+    from reelive_quiz.views import render_stats
+
+    store, _ = _open(None)
+    with store:
+        result = collect_stats(store, now())
+    if json_:
+        _out(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return
+    render_stats(result, _console())
+
+
+@app.command("export")
+def export_(
+    output: Annotated[Path, typer.Option("--output", "-o", help="The .apkg file to write.",
+                                         show_default=False)],
+    decks: DecksArg = None,
+    kind: KindOpt = None,
+) -> None:
+    """Export decks to an Anki package; re-importing it updates notes, never duplicates."""
+    from reelive_quiz.anki import check_output, export
+    from reelive_quiz.deck import load_deck
+    from reelive_quiz.library import resolve
+    from reelive_quiz.questions import generate
+    from reelive_quiz.terminal import one_line
+
+    kinds = _check_kinds(kind)
+    out = check_output(output)  # fail before loading decks
+    questions = [q for ref in resolve(decks) for q in generate(load_deck(ref.path), kinds)]
+    if len(questions) < 5000 or not sys.stderr.isatty():  # a bar only when it helps
+        summary = export(questions, out)
+    else:
+        from rich.console import Console
+        from rich.progress import Progress
+
+        with Progress(console=Console(stderr=True), transient=True) as bar:
+            task = bar.add_task("Writing Anki notes", total=len(questions))
+            summary = export(questions, out,
+                             lambda done, total: bar.update(task, completed=done, total=total))
+    _out(one_line(str(summary)))
+
+
 def main() -> None:
     """Entry point: typer handles usage errors (exit 2); ours become one line and exit 2."""
     try:

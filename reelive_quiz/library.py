@@ -12,7 +12,16 @@ from pathlib import Path
 
 from reelive_quiz.errors import DeckError
 
-__all__ = ["DeckRef", "bundled_dir", "data_dir", "list_decks", "resolve", "user_decks_dir"]
+__all__ = [
+    "DeckRef",
+    "bundled_dir",
+    "config_path",
+    "data_dir",
+    "list_decks",
+    "progress_path",
+    "resolve",
+    "user_decks_dir",
+]
 
 HOME_ENV = "REELIVE_QUIZ_HOME"
 
@@ -84,3 +93,11 @@ def resolve(names: list[str] | None, include_user: bool = True) -> list[DeckRef]
                             f"(known: {hint}; see `reelive-quiz decks`)")
         found.setdefault(ref.path, ref)
     return list(found.values())
+
+
+def progress_path() -> Path:
+    return data_dir() / "progress.sqlite3"
+
+
+def config_path() -> Path:
+    return data_dir() / "config.toml"

@@ -1,0 +1,363 @@
+"""Questions → an Anki package (.apkg) that can be re-imported without harm.
+
+Re-importing must update notes in place and keep their review history, so
+everything Anki matches on is stable: a note's GUID hashes the question id,
+deck ids hash the deck name, note-type ids hash the note type's field list
+(a changed field list is a new note type, or Anki would skip its notes as
+conflicting). A note's note type depends only on what its id was made from
+(its kind, and for trivia the one blank), never on its mode: a question that
+turns from typed into multiple choice when the deck grows keeps its note.
+
+Notes carry the real export time as their modification time, so a re-import
+counts as newer; a pinned timestamp would make Anki skip every change.
+
+Every field is HTML-escaped with braces encoded, so deck text shows as text
+in Anki: it can neither run script nor inject template or cloze syntax.
+genanki is imported lazily: importing this module costs nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import itertools
+import os
+import sqlite3
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from reelive_quiz.errors import ExportError
+from reelive_quiz.questions import KINDS, Question
+
+if TYPE_CHECKING:
+    import genanki
+
+__all__ = [
+    "BASIC_FIELDS",
+    "CHOICE_FIELDS",
+    "CLOZE_FIELDS",
+    "NOTETYPE_VERSION",
+    "ExportSummary",
+    "build_package",
+    "check_output",
+    "deck_id",
+    "deck_name",
+    "export",
+    "model_id",
+    "notetype_for",
+]
+
+#: Bump when a note type's fields change in a way the field names do not show.
+NOTETYPE_VERSION = 1
+
+CHOICE_FIELDS = ("Question", "Options", "Answer", "Info", "Film", "Kind", "Source")
+BASIC_FIELDS = ("Question", "Answer", "Info", "Film", "Kind", "Source")
+CLOZE_FIELDS = ("Text", "Options", "Info", "Film", "Kind", "Source")
+
+ROOT_DECK = "Reelive"
+BLANK = "_____"
+#: Kinds that are never asked with options (flip cards) use the basic note type.
+_BASIC_KINDS = frozenset({"finish-quote"})
+
+
+def _id31(text: str) -> int:
+    """A stable id in [2**30, 2**31): positive in any signed 32-bit reader, never 1."""
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+    return (1 << 30) | (int.from_bytes(digest[:4], "big") & ((1 << 30) - 1))
+
+
+def model_id(key: str, fields: Sequence[str], version: int = NOTETYPE_VERSION) -> int:
+    """A note type's id: new whenever its field list (or NOTETYPE_VERSION) changes."""
+    return _id31(f"reelive-quiz/notetype/{key}/v{version}/" + "\x1f".join(fields))
+
+
+def deck_id(name: str) -> int:
+    """A deck's id from its full name, so every export files notes in the same deck."""
+    return _id31(f"reelive-quiz/deck/{name}")
+
+
+def deck_name(film: str, kind: str) -> str:
+    """`Reelive::<film>::<kind name>`; a `::` in a title would nest one level deeper."""
+    title = " ".join(film.replace("::", ":").split()) or "Untitled"
+    return f"{ROOT_DECK}::{title}::{KINDS.get(kind, kind)}"
+
+
+def notetype_for(q: Question) -> str:
+    """"cloze", "basic" or "choice", from what the question id hashes, never its mode."""
+    if q.kind == "trivia" and q.prompt.count(BLANK) == 1 and q.answer.strip(_INVISIBLE):
+        return "cloze"
+    if q.kind in _BASIC_KINDS:
+        return "basic"
+    return "choice"
+
+
+# -- escaping -----------------------------------------------------------------
+
+def _esc(text: str) -> str:
+    """HTML text that Anki shows as is: no markup, no `{{`…`}}`, no field separator."""
+    text = html.escape(text, quote=True)
+    if "{" in text or "}" in text:
+        text = text.replace("{", "&#123;").replace("}", "&#125;")
+    if "\x1f" in text:
+        text = text.replace("\x1f", " ")
+    return text
+
+
+_INVISIBLE = " \t\n\r\x0b\x0c\u00a0\u200b\u200c\u200d\u2060\ufeff"
+
+
+def _visible(text: str, fallback: str) -> str:
+    """The text, or a fallback when it would render as nothing (Anki's blank front)."""
+    return text if text.strip(_INVISIBLE) else fallback
+
+
+# -- note types ---------------------------------------------------------------
+
+_CSS = """\
+.card {
+  --fg: #1d1d1f; --muted: #6b6b70; --bg: #fbfaf7; --line: #d8d6d0;
+  --ok: #17703a; --ok-bg: #e2f4e8; --note-bg: #f3eee4; --accent: #a9783a;
+  --cloze: #1a5fb4;
+  font-family: -apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, "Helvetica Neue",
+    Arial, "Noto Sans", sans-serif;
+  font-size: 20px; line-height: 1.5; color: var(--fg); background-color: var(--bg);
+  text-align: left; overflow-wrap: anywhere;
+}
+.card.nightMode, .card.night_mode, .nightMode .card, .night_mode .card {
+  --fg: #ececee; --muted: #a3a3aa; --bg: #1f1f22; --line: #47474d;
+  --ok: #7fd99a; --ok-bg: #1f3a28; --note-bg: #2c2822; --accent: #d4a565;
+  --cloze: #8cb8ff;
+}
+.rq { max-width: 42em; margin: 0 auto; padding: 0.4em 0.9em 1em; }
+.rq-meta { font-size: 0.7em; color: var(--muted); letter-spacing: 0.04em;
+  text-transform: uppercase; margin-bottom: 0.6em; }
+.rq-prompt { font-size: 1.1em; font-weight: 600; }
+.rq-options { list-style: none; padding: 0; margin: 0.8em 0 0; counter-reset: opt; }
+.rq-options li { counter-increment: opt; margin: 0.4em 0; padding: 0.45em 0.7em;
+  border: 1px solid var(--line); border-radius: 8px; }
+.rq-options li::before { content: counter(opt, upper-alpha) ". "; color: var(--muted);
+  font-weight: 600; }
+.rq-back .rq-options .rq-correct { border: 2px solid var(--ok); background: var(--ok-bg);
+  font-weight: 600; }
+.rq-back .rq-options .rq-correct::after { content: "  \\2713"; color: var(--ok); }
+hr#answer { border: 0; border-top: 1px solid var(--line); margin: 1em 0; }
+.rq-answer { font-size: 1.15em; font-weight: 700; color: var(--ok); }
+.rq-info { margin-top: 0.9em; padding: 0.6em 0.8em; background: var(--note-bg);
+  border-left: 4px solid var(--accent); border-radius: 4px; font-size: 0.9em; }
+.rq-source { margin-top: 0.9em; font-size: 0.7em; color: var(--muted); }
+.cloze { font-weight: 700; color: var(--cloze); }
+@media (max-width: 480px) {
+  .card { font-size: 18px; }
+  .rq { padding: 0.2em 0.4em 0.8em; }
+}
+"""
+
+_META = '<div class="rq-meta">{{Film}} · {{Kind}}</div>'
+_OPTIONS = '{{#Options}}<ol class="rq-options">{{Options}}</ol>{{/Options}}'
+_TAIL = ('{{#Info}}<div class="rq-info">{{Info}}</div>{{/Info}}'
+         '<div class="rq-source">{{Film}} · {{Kind}} · {{Source}}</div>')
+
+
+def _templates(key: str) -> list[dict[str, str]]:
+    if key == "cloze":
+        body = f'{_META}<div class="rq-prompt">{{{{cloze:Text}}}}</div>{_OPTIONS}'
+        back = f'<div class="rq rq-back">{body}<hr id="answer">{_TAIL}</div>'
+    else:
+        options = _OPTIONS if key == "choice" else ""
+        body = f'{_META}<div class="rq-prompt">{{{{Question}}}}</div>{options}'
+        back = (f'<div class="rq rq-back">{body}<hr id="answer">'
+                f'<div class="rq-answer">{{{{Answer}}}}</div>{_TAIL}</div>')
+    return [{"name": "Card 1", "qfmt": f'<div class="rq rq-front">{body}</div>', "afmt": back}]
+
+
+_NOTETYPES = {
+    "choice": ("Reelive Multiple Choice", CHOICE_FIELDS),
+    "basic": ("Reelive Basic", BASIC_FIELDS),
+    "cloze": ("Reelive Cloze", CLOZE_FIELDS),
+}
+
+
+@cache
+def _models() -> dict[str, genanki.Model]:
+    import genanki
+
+    return {
+        key: genanki.Model(
+            model_id(key, fields), name, fields=[{"name": f} for f in fields],
+            templates=_templates(key), css=_CSS,
+            model_type=genanki.Model.CLOZE if key == "cloze" else genanki.Model.FRONT_BACK,
+        )
+        for key, (name, fields) in _NOTETYPES.items()
+    }
+
+
+# -- notes --------------------------------------------------------------------
+
+def _options_html(q: Question) -> str:
+    return "".join(f'<li class="rq-correct">{_esc(o)}</li>' if o == q.answer
+                   else f"<li>{_esc(o)}</li>" for o in q.options)
+
+
+def _cloze(prompt: str, answer: str) -> str:
+    """The prompt with its blank as `{{c1::answer}}`, built from escaped pieces.
+
+    A `:` in the answer is encoded too, or `::` would start a cloze hint.
+    """
+    before, after = prompt.split(BLANK, 1)
+    return (f"{_esc(before)}{{{{c1::{_esc(answer).replace(':', '&#58;')}}}}}"
+            f"{_esc(after)}")
+
+
+def build_package(questions: Sequence[Question]) -> genanki.Package:
+    """One genanki package: a deck per film and kind, one note (one card) per question."""
+    return _build(questions)[0]
+
+
+def _build(questions: Sequence[Question]) -> tuple[genanki.Package, list[genanki.Note]]:
+    import genanki
+
+    models = _models()
+    guid_for = genanki.guid_for
+    decks: dict[tuple[str, str], genanki.Deck] = {}
+    meta: dict[tuple[str, str], tuple[str, str, list[str]]] = {}
+    notes: list[genanki.Note] = []
+    for position, q in enumerate(questions):
+        key = (q.deck, q.kind)
+        deck = decks.get(key)
+        if deck is None:
+            name = deck_name(q.deck, q.kind)
+            deck = decks[key] = genanki.Deck(deck_id(name), name)
+            tags = ["reelive", _tag(q.slug), _tag(q.kind)]
+            meta[key] = (_esc(q.deck), _esc(KINDS.get(q.kind, q.kind)), tags)
+        film, kind, tags = meta[key]
+        info, source = _esc(q.info), _esc(q.source)
+        notetype = notetype_for(q)
+        if notetype == "cloze":
+            fields = [_cloze(q.prompt, q.answer), _options_html(q), info, film, kind, source]
+        else:
+            prompt = _esc(_visible(q.prompt, f"{KINDS.get(q.kind, q.kind)}?"))
+            answer = _esc(_visible(q.answer, "—"))
+            if notetype == "choice":
+                fields = [prompt, _options_html(q), answer, info, film, kind, source]
+            else:
+                fields = [prompt, answer, info, film, kind, source]
+        note = genanki.Note(model=models[notetype], fields=fields, tags=tags,
+                            guid=guid_for("reelive", q.id), due=position)
+        deck.add_note(note)
+        notes.append(note)
+    return genanki.Package(list(decks.values())), notes
+
+
+def _tag(text: str) -> str:
+    return "_".join(text.split()) or "_"
+
+
+# -- writing ------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class ExportSummary:
+    notes: int
+    cards: int
+    decks: int
+    path: Path
+
+    def __str__(self) -> str:
+        return (f"Exported {self.notes} notes ({self.cards} cards) in {self.decks} decks "
+                f"to {self.path}")
+
+
+def check_output(out: Path) -> Path:
+    """Refuse, before any work, an output that is not a writable `.apkg` path."""
+    if out.suffix.lower() != ".apkg":
+        raise ExportError(f"{out}: expected a file name ending in .apkg")
+    if out.is_dir():
+        raise ExportError(f"{out}: is a folder; expected a .apkg file name")
+    folder = out.parent
+    if not folder.is_dir():
+        what = "not a folder" if folder.exists() else "no such folder"
+        raise ExportError(f"{folder}: {what}; cannot write {out.name}")
+    return out
+
+
+_last_stamp = 0
+
+
+def _timestamp() -> int:
+    """Now, in whole seconds (Anki's note mtime), and later than this process's last export.
+
+    Anki updates a note only when the package's copy is strictly newer, so two
+    exports from one process within a second must still be ordered.
+    """
+    global _last_stamp
+    _last_stamp = max(int(time.time()), _last_stamp + 1)
+    return _last_stamp
+
+
+def export(questions: Sequence[Question], out: Path,
+           progress: Callable[[int, int], None] | None = None) -> ExportSummary:
+    """Write `out` atomically: a temp file in its folder, renamed only when complete.
+
+    `progress(done, total)` is called as notes are written. On any failure
+    (KeyboardInterrupt included) the temp file is removed and `out` is untouched.
+    """
+    out = check_output(Path(out))
+    if not questions:
+        raise ExportError(f"{out}: no questions to export")
+    package, notes = _build(questions)
+    total = len(notes)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    except OSError as exc:
+        raise ExportError(f"{out}: cannot write: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            _write(package, handle, total, progress)
+        os.replace(tmp, out)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise ExportError(f"{out}: cannot write: {exc.strerror or exc}") from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    cards = sum(len(n.cards) for n in notes)
+    return ExportSummary(total, cards, len(package.decks), out)
+
+
+def _write(package: genanki.Package, handle, total: int,
+           progress: Callable[[int, int], None] | None) -> None:
+    """genanki's Package.write_to_file, in memory and deck by deck (for progress).
+
+    genanki's own version leaves its SQLite temp file behind in the system temp
+    folder; an in-memory database has nothing to leak and is faster.
+    """
+    from genanki.apkg_col import APKG_COL
+    from genanki.apkg_schema import APKG_SCHEMA
+
+    stamp = _timestamp()
+    ids = itertools.count(stamp * 1000)
+    conn = sqlite3.connect(":memory:")
+    try:
+        cursor = conn.cursor()
+        cursor.executescript(APKG_SCHEMA)
+        cursor.executescript(APKG_COL)
+        done = 0
+        if progress:
+            progress(0, total)
+        for deck in package.decks:
+            deck.write_to_db(cursor, stamp, ids)
+            done += len(deck.notes)
+            if progress:
+                progress(done, total)
+        conn.commit()
+        data = conn.serialize()
+    finally:
+        conn.close()
+    with zipfile.ZipFile(handle, "w") as archive:
+        archive.writestr("collection.anki2", data)
+        archive.writestr("media", "{}")

@@ -1,0 +1,51 @@
+"""Now, and the study day: the one place the tool asks the time.
+
+`REELIVE_QUIZ_NOW` (ISO 8601) freezes the clock, so tests can live through
+thirty days in a second. A study day starts at 4 a.m. local time, as in Anki.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+
+from reelive_quiz.errors import ReeliveError
+
+__all__ = ["DAY_STARTS_AT", "NOW_ENV", "day_end", "day_number", "now", "to_ts"]
+
+NOW_ENV = "REELIVE_QUIZ_NOW"
+DAY_STARTS_AT = 4  # hour, local time
+
+
+def now() -> datetime:
+    """The current time, aware and in UTC; `$REELIVE_QUIZ_NOW` wins when set."""
+    fixed = os.environ.get(NOW_ENV)
+    if not fixed:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(fixed)
+    except ValueError:
+        raise ReeliveError(f"{NOW_ENV}={fixed!r}: expected an ISO 8601 timestamp, "
+                           "e.g. 2026-11-26T09:00:00+01:00") from None
+    if moment.tzinfo is None:
+        moment = moment.astimezone()  # a naive time is local time
+    return moment.astimezone(UTC)
+
+
+def day_number(moment: datetime) -> int:
+    """The study day of a moment: days since 0001-01-01, turning over at 4 a.m. local."""
+    local = moment.astimezone()
+    return (local - timedelta(hours=DAY_STARTS_AT)).date().toordinal()
+
+
+def day_end(moment: datetime) -> datetime:
+    """When the study day of `moment` ends (the next 4 a.m. local), in UTC."""
+    local = moment.astimezone()
+    start = (local - timedelta(hours=DAY_STARTS_AT)).replace(hour=DAY_STARTS_AT, minute=0,
+                                                            second=0, microsecond=0)
+    end = (start + timedelta(days=1)).replace(tzinfo=None).astimezone()
+    return end.astimezone(UTC)
+
+
+def to_ts(moment: datetime) -> int:
+    return int(moment.timestamp())

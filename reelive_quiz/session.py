@@ -1,0 +1,169 @@
+"""One study session, without any terminal: what to ask next, and what an answer does.
+
+The terminal UI (`quiz.py`) and the tests both drive this. Every answer is
+saved by the store before `answer` returns.
+"""
+
+from __future__ import annotations
+
+import heapq
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from reelive_quiz.clock import day_end, day_number, now, to_ts
+from reelive_quiz.config import Config
+from reelive_quiz.questions import Question
+from reelive_quiz.schedule import (
+    AGAIN,
+    LEARN_AHEAD,
+    LEARNING,
+    RELEARNING,
+    Queue,
+    ask_typed,
+    next_state,
+)
+from reelive_quiz.store import SUSPENDED, CardState, Review, Store
+
+__all__ = ["Answered", "Session", "Summary"]
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    review_id: int
+    question: Question
+    rating: int
+    correct: bool | None
+    given: str | None
+    mode: str
+    seconds: float
+    card: CardState
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    answered: int
+    right: int
+    seconds: float
+    due_tomorrow: int
+
+
+@dataclass
+class Session:
+    store: Store
+    queue: Queue
+    config: Config
+    cram: bool = False
+    clock: Callable[[], datetime] = now
+    history: list[Answered] = field(default_factory=list)
+    _pending: list[str] = field(default_factory=list)
+    _learning: list[tuple[int, str]] = field(default_factory=list)
+    _started: float = field(default_factory=time.monotonic)
+
+    def __post_init__(self) -> None:
+        self._pending = list(reversed(self.queue.ids))  # pop() from the end
+        self._learning = list(self.queue.learning)
+        heapq.heapify(self._learning)
+
+    # -- what next ---------------------------------------------------------------
+
+    @property
+    def left(self) -> int:
+        return len(self._pending) + len(self._learning)
+
+    def next(self) -> Question | None:
+        """The next question: a learning card that is due, else the queue, else learning ahead."""
+        when = to_ts(self.clock())
+        while True:
+            if self._learning and self._learning[0][0] <= when:
+                qid = heapq.heappop(self._learning)[1]
+            elif self._pending:
+                qid = self._pending.pop()
+            elif self._learning and self._learning[0][0] <= when + LEARN_AHEAD.total_seconds():
+                qid = heapq.heappop(self._learning)[1]
+            else:
+                return None
+            question = self._still_askable(qid)
+            if question is not None:
+                return question
+
+    def _still_askable(self, qid: str) -> Question | None:
+        """Skip what another session answered or suspended since the queue was built."""
+        card = self.store.card(qid)
+        if card is None or card.suspended:
+            return None
+        if not self.cram and card.due is not None and card.due >= to_ts(day_end(self.clock())):
+            return None
+        return self.store.question(qid)
+
+    def mode(self, question: Question) -> str:
+        """choice, typed or flip: a learnt choice question is asked typed."""
+        if ask_typed(question.mode, question.typeable, self.store.card(question.id),
+                     self.config):
+            return "typed"
+        return question.mode
+
+    # -- answering -------------------------------------------------------------------
+
+    def answer(self, question: Question, *, rating: int, correct: bool | None,
+               given: str | None, mode: str, seconds: float) -> Answered:
+        when = self.clock()
+
+        def review(card: CardState) -> tuple[CardState, int]:
+            return next_state(card, rating, when, self.config), rating
+
+        log = Review(question.id, to_ts(when), day_number(when), rating, mode, correct, given,
+                     question.answer, round(seconds, 3), self.cram)
+        review_id = self.store.answer(question.id, review, log)
+        card = self.store.card(question.id) or CardState()
+        if (not self.cram and card.state in (LEARNING, RELEARNING) and card.due is not None
+                and card.due < to_ts(day_end(when)) and not card.suspended):
+            heapq.heappush(self._learning, (card.due, question.id))
+        done = Answered(review_id, question, rating, correct, given, mode, seconds, card)
+        self.history.append(done)
+        return done
+
+    def regrade(self, rating: int) -> Answered | None:
+        """Change the rating of the last answer (a right answer made Hard or Easy)."""
+        last = self.undo(requeue=False)
+        if last is None:
+            return None
+        return self.answer(last.question, rating=rating, correct=last.correct, given=last.given,
+                           mode=last.mode, seconds=last.seconds)
+
+    def undo(self, *, requeue: bool = True) -> Answered | None:
+        """Take back the last answer of this session and ask its question again."""
+        if not self.history:
+            return None
+        last = self.history[-1]
+        if not self.store.undo(last.review_id):
+            return None
+        self.history.pop()
+        self._drop_learning(last.question.id)
+        if requeue:
+            self._pending.append(last.question.id)
+        return last
+
+    def suspend(self, question: Question) -> None:
+        """Never ask this question again (until unsuspended)."""
+        self.store.set_suspended(question.id, SUSPENDED)
+        self._drop_learning(question.id)
+        self._pending = [q for q in self._pending if q != question.id]
+
+    def _drop_learning(self, qid: str) -> None:
+        self._learning = [item for item in self._learning if item[1] != qid]
+        heapq.heapify(self._learning)
+
+    # -- the end -------------------------------------------------------------------------
+
+    def summary(self) -> Summary:
+        answered = len(self.history)
+        right = sum(1 for a in self.history if a.correct or (a.correct is None
+                                                              and a.rating > AGAIN))
+        when = self.clock()
+        tomorrow_end = to_ts(day_end(when)) + 86_400
+        due = self.store.query(
+            "SELECT COUNT(*) FROM questions WHERE state IS NOT NULL AND present = 1"
+            " AND suspended = 0 AND due < ?", (tomorrow_end,))[0][0]
+        return Summary(answered, right, time.monotonic() - self._started, int(due))

@@ -1,0 +1,116 @@
+"""Where you stand: per-deck status and long-run statistics, read from indexes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+
+from reelive_quiz.clock import day_end, day_number, to_ts
+from reelive_quiz.schedule import LEARNING, RELEARNING, REVIEW
+from reelive_quiz.store import LEECH, SUSPENDED, Store
+
+__all__ = ["DeckStatus", "Stats", "collect_stats", "deck_status"]
+
+
+@dataclass(frozen=True, slots=True)
+class DeckStatus:
+    slug: str
+    title: str
+    total: int
+    new: int
+    learning: int
+    due_now: int
+    due_today: int
+    suspended: int
+    leeches: int
+    next_due: str | None
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def _iso(ts: int | None) -> str | None:
+    return None if ts is None else datetime.fromtimestamp(ts, UTC).astimezone().isoformat()
+
+
+def deck_status(store: Store, slugs: Sequence[str], when: datetime) -> list[DeckStatus]:
+    """One row per deck; a single indexed GROUP BY, whatever the collection's size."""
+    now_ts, end_ts = to_ts(when), to_ts(day_end(when))
+    marks = ",".join("?" * len(slugs)) or "NULL"
+    rows = store.query(
+        "SELECT q.slug, d.title, COUNT(*),"
+        " SUM(q.state IS NULL AND q.suspended = 0),"
+        f" SUM(COALESCE(q.state, 0) IN ({LEARNING}, {RELEARNING}) AND q.suspended = 0),"
+        " SUM(q.state IS NOT NULL AND q.suspended = 0 AND q.due <= ?),"
+        " SUM(q.state IS NOT NULL AND q.suspended = 0 AND q.due < ?),"
+        f" SUM(q.suspended = {SUSPENDED}), SUM(q.suspended = {LEECH}),"
+        " MIN(CASE WHEN q.state IS NOT NULL AND q.suspended = 0 THEN q.due END)"
+        " FROM questions q JOIN decks d ON d.slug = q.slug"
+        f" WHERE q.present = 1 AND q.slug IN ({marks}) GROUP BY q.slug ORDER BY q.slug",
+        (now_ts, end_ts, *slugs))
+    return [DeckStatus(slug, title, total, new, learning, due_now, due_today, suspended,
+                       leeches, _iso(next_due))
+            for slug, title, total, new, learning, due_now, due_today, suspended, leeches,
+            next_due in rows]
+
+
+def leeches(store: Store, slugs: Sequence[str]) -> list[tuple[str, str, int]]:
+    marks = ",".join("?" * len(slugs)) or "NULL"
+    return [(r[0], r[1], r[2]) for r in store.query(
+        f"SELECT deck, prompt, lapses FROM questions WHERE suspended = {LEECH} AND present = 1"
+        f" AND slug IN ({marks}) ORDER BY lapses DESC, deck LIMIT 50", list(slugs))]
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    days: list[tuple[str, int]]  # (date, reviews) for the heatmap, oldest first
+    retention: float | None  # share of reviews of learnt cards answered right
+    reviews_counted: int
+    streak: int
+    forecast: list[tuple[str, int]]  # (date, questions due) for the next 30 days
+    hardest: list[dict[str, object]]
+    confused: list[dict[str, object]]
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def _date_of_day(day: int) -> str:
+    return datetime.fromordinal(day).date().isoformat()
+
+
+def collect_stats(store: Store, when: datetime, weeks: int = 12) -> Stats:
+    today = day_number(when)
+    first = today - weeks * 7 + 1
+    per_day = dict(store.query(
+        "SELECT day, COUNT(*) FROM reviews WHERE day >= ? AND cram = 0 GROUP BY day",
+        (first,)))
+    days = [(_date_of_day(d), int(per_day.get(d, 0))) for d in range(first, today + 1)]
+    streak, d = 0, today
+    if not per_day.get(today):
+        d -= 1  # today not studied yet does not break the streak
+    while store.query("SELECT 1 FROM reviews WHERE day = ? AND cram = 0 LIMIT 1", (d,)):
+        streak, d = streak + 1, d - 1
+    right, counted = store.query(
+        "SELECT COALESCE(SUM(rating > 1), 0), COUNT(*) FROM reviews WHERE day > ? AND cram = 0"
+        f" AND first = 0 AND json_extract(previous, '$[0]') = {REVIEW}", (today - 30,))[0]
+    end = to_ts(day_end(when))
+    due_rows = store.query(
+        "SELECT CASE WHEN due < ? THEN 0 ELSE (due - ?) / 86400 + 1 END, COUNT(*)"
+        " FROM questions WHERE state IS NOT NULL AND present = 1 AND suspended = 0"
+        " AND due < ? GROUP BY 1", (end, end, end + 29 * 86400))
+    due_by = {int(k): n for k, n in due_rows}
+    forecast = [((when + timedelta(days=i)).astimezone().date().isoformat(),
+                 int(due_by.get(i, 0))) for i in range(30)]
+    hardest = [{"deck": r[0], "prompt": r[1], "answer": r[2], "lapses": r[3],
+                "difficulty": round(r[4], 2) if r[4] is not None else None}
+               for r in store.query(
+                   "SELECT deck, prompt, answer, lapses, difficulty FROM questions"
+                   " WHERE state IS NOT NULL AND present = 1"
+                   " ORDER BY lapses DESC, difficulty DESC LIMIT 5")]
+    confused = [{"expected": r[0], "given": r[1], "times": r[2]} for r in store.query(
+        "SELECT expected, given, COUNT(*) FROM reviews WHERE correct = 0 AND mode = 'choice'"
+        " AND given IS NOT NULL GROUP BY expected, given ORDER BY 3 DESC, 1 LIMIT 5")]
+    return Stats(days, (right / counted) if counted else None, int(counted), streak, forecast,
+                 hardest, confused)

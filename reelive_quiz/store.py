@@ -1,0 +1,434 @@
+"""Progress in one SQLite file: the question catalogue, card states, the answer log.
+
+Every write is its own transaction, committed before the call returns, so an
+answer given is an answer kept: Ctrl-C, a closed terminal or a killed process
+loses nothing. Writers take SQLite's write lock first (`BEGIN IMMEDIATE`) and
+read the card inside it, so two sessions on the same file never lose or
+double an answer. Card state lives in columns (not JSON) and the due queue
+and status read indexes, so a store of 100,000 questions stays instant.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from reelive_quiz.errors import StoreError
+from reelive_quiz.questions import Question
+
+__all__ = ["SCHEMA_VERSION", "CardState", "Review", "Store"]
+
+# Each migration runs once, in its own transaction, in order; the file is
+# backed up before the first one that touches existing data.
+MIGRATIONS: list[tuple[str, str]] = [
+    ("1-base", """
+        CREATE TABLE decks (
+            slug TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            path TEXT NOT NULL,
+            signature TEXT NOT NULL
+        );
+        CREATE TABLE questions (
+            id TEXT PRIMARY KEY,
+            slug TEXT NOT NULL,
+            deck TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            prompt TEXT NOT NULL,
+            answer TEXT NOT NULL,
+            options TEXT NOT NULL,
+            source TEXT NOT NULL,
+            sibling TEXT NOT NULL,
+            info TEXT NOT NULL,
+            mode TEXT NOT NULL,
+            person INTEGER NOT NULL,
+            position INTEGER NOT NULL,
+            present INTEGER NOT NULL DEFAULT 1,
+            state INTEGER,
+            step INTEGER,
+            stability REAL,
+            difficulty REAL,
+            due INTEGER,
+            last_review INTEGER,
+            reps INTEGER NOT NULL DEFAULT 0,
+            lapses INTEGER NOT NULL DEFAULT 0,
+            suspended INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX questions_due ON questions (present, suspended, due)
+            WHERE state IS NOT NULL;
+        CREATE INDEX questions_new ON questions (present, suspended, position, slug)
+            WHERE state IS NULL;
+        CREATE INDEX questions_slug ON questions (slug, present, suspended, state, due);
+        CREATE TABLE reviews (
+            id INTEGER PRIMARY KEY,
+            question TEXT NOT NULL,
+            ts INTEGER NOT NULL,
+            day INTEGER NOT NULL,
+            rating INTEGER NOT NULL,
+            correct INTEGER,
+            given TEXT,
+            expected TEXT,
+            mode TEXT NOT NULL,
+            seconds REAL,
+            first INTEGER NOT NULL,
+            cram INTEGER NOT NULL DEFAULT 0,
+            previous TEXT
+        );
+        CREATE INDEX reviews_day ON reviews (day, cram, first);
+    """),
+    ("2-review-lookups", """
+        CREATE INDEX reviews_question ON reviews (question, id);
+    """),
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_CARD_COLUMNS = ("state", "step", "stability", "difficulty", "due", "last_review", "reps",
+                 "lapses", "suspended")
+_QUESTION_COLUMNS = ("id", "deck", "slug", "kind", "prompt", "answer", "options", "source",
+                     "sibling", "info", "mode", "person")
+
+NOT_SUSPENDED, SUSPENDED, LEECH = 0, 1, 2
+
+
+@dataclass(frozen=True, slots=True)
+class CardState:
+    """A question's schedule; `state` None means never answered (new)."""
+
+    state: int | None = None
+    step: int | None = None
+    stability: float | None = None
+    difficulty: float | None = None
+    due: int | None = None
+    last_review: int | None = None
+    reps: int = 0
+    lapses: int = 0
+    suspended: int = NOT_SUSPENDED
+
+    def to_json(self) -> str:
+        return json.dumps([getattr(self, c) for c in _CARD_COLUMNS])
+
+    @classmethod
+    def from_json(cls, text: str) -> CardState:
+        return cls(*json.loads(text))
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """One answer as logged: enough to replay or optimise FSRS later."""
+
+    question: str
+    ts: int
+    day: int
+    rating: int
+    mode: str
+    correct: bool | None = None
+    given: str | None = None
+    expected: str | None = None
+    seconds: float | None = None
+    cram: bool = False
+
+
+def _question_from_row(row: Sequence[object]) -> Question:
+    qid, deck, slug, kind, prompt, answer, options, source, sibling, info, mode, person = row
+    return Question(str(qid), str(deck), str(slug), str(kind), str(prompt), str(answer),
+                    tuple(json.loads(str(options))), str(source), str(sibling), str(info),
+                    str(mode), bool(person))
+
+
+class Store:
+    """The progress file. Open with `Store.open(path)`; close when done."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self.conn = conn
+
+    # -- opening, migrating, guarding -------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"{path.parent}: cannot create the data folder: "
+                             f"{exc.strerror}") from None
+        try:
+            conn = sqlite3.connect(path, timeout=30, isolation_level=None,
+                                   check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{path}: cannot open the progress file: {exc}") from None
+        store = cls(path, conn)
+        with store.guard("open"):
+            conn.execute("PRAGMA busy_timeout = 30000")
+            with contextlib.suppress(sqlite3.OperationalError):  # read-only folder: no WAL
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            store._migrate()
+        return store
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def guard(self, doing: str) -> Iterator[None]:
+        """Turn SQLite failures into one-line StoreErrors; keep a damaged file aside."""
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            text = str(exc)
+            if "locked" in text or "busy" in text:
+                raise StoreError(f"{self.path}: busy ({text}) while trying to {doing}; "
+                                 "another reelive-quiz is writing; try again") from None
+            if "readonly" in text or "read-only" in text:
+                raise StoreError(f"{self.path}: read-only; could not {doing}") from None
+            if "full" in text:
+                raise StoreError(f"{self.path}: disk full; could not {doing}") from None
+            if "malformed" in text or "not a database" in text:
+                raise self._damaged(text) from None
+            raise StoreError(f"{self.path}: could not {doing}: {text}") from None
+        except sqlite3.DatabaseError as exc:
+            raise self._damaged(str(exc)) from None
+
+    def _damaged(self, problem: str) -> StoreError:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        copy = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
+        kept = ""
+        try:
+            shutil.copy2(self.path, copy)
+            kept = f"; a copy is kept at {copy}"
+        except OSError:
+            pass
+        return StoreError(f"{self.path}: the progress file is damaged ({problem}){kept}; "
+                          "nothing was reset: restore a backup with `reelive-quiz restore "
+                          "FILE` or move the file away to start afresh")
+
+    def _migrate(self) -> None:
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"{self.path}: made by a newer reelive-quiz (schema {version}, "
+                             f"this one knows {SCHEMA_VERSION}); upgrade reelive-quiz")
+        if version == SCHEMA_VERSION:
+            return
+        if version > 0:
+            self.backup_to(self.path.with_name(
+                f"{self.path.name}.before-v{SCHEMA_VERSION}-{time.strftime('%Y%m%d-%H%M%S')}"))
+        for number, (name, script) in enumerate(MIGRATIONS, 1):
+            if number <= version:
+                continue
+            with self.transaction():
+                for statement in script.split(";"):
+                    if statement.strip():
+                        self.conn.execute(statement)
+                self.conn.execute(f"PRAGMA user_version = {number}")
+                self.conn.execute("CREATE TABLE IF NOT EXISTS migrations "
+                                  "(name TEXT PRIMARY KEY, applied INTEGER NOT NULL)")
+                self.conn.execute("INSERT INTO migrations VALUES (?, ?)",
+                                  (name, int(time.time())))
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE … COMMIT: take the write lock before reading what we change."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def backup_to(self, target: Path) -> Path:
+        """A consistent copy of the whole file (SQLite's online backup)."""
+        with self.guard("back up the progress file"):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            dest = sqlite3.connect(target)
+            try:
+                self.conn.backup(dest)
+            finally:
+                dest.close()
+        return target
+
+    # -- the catalogue of questions ---------------------------------------------
+
+    def deck_signatures(self) -> dict[str, str]:
+        with self.guard("read the deck list"):
+            return dict(self.conn.execute("SELECT slug, signature FROM decks"))
+
+    def sync_deck(self, slug: str, title: str, path: str, signature: str,
+                  questions: Sequence[Question]) -> None:
+        """Make the catalogue match a deck: new questions added, gone ones hidden.
+
+        Progress follows ids; a question whose text was only slightly edited
+        (a typo fixed) inherits the progress of the one it replaces.
+        """
+        with self.guard("update the question catalogue"), self.transaction() as db:
+            old = {row[0]: row for row in db.execute(
+                "SELECT id, kind, prompt, answer, state FROM questions WHERE slug = ?",
+                (slug,))}
+            ids = {q.id for q in questions}
+            added = [q for q in questions if q.id not in old]
+            orphans = {qid: row for qid, row in old.items()
+                       if qid not in ids and row[4] is not None}
+            for new_id, old_id in _carry_over(added, orphans):
+                db.execute("UPDATE questions SET id = ? WHERE id = ?", (new_id, old_id))
+                db.execute("UPDATE reviews SET question = ? WHERE question = ?",
+                           (new_id, old_id))
+            db.execute("UPDATE questions SET present = 0 WHERE slug = ?", (slug,))
+            db.executemany(
+                "INSERT INTO questions (id, deck, slug, kind, prompt, answer, options, source,"
+                " sibling, info, mode, person, position, present)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)"
+                " ON CONFLICT (id) DO UPDATE SET deck = excluded.deck, slug = excluded.slug,"
+                " kind = excluded.kind, prompt = excluded.prompt, answer = excluded.answer,"
+                " options = excluded.options, source = excluded.source,"
+                " sibling = excluded.sibling, info = excluded.info, mode = excluded.mode,"
+                " person = excluded.person, position = excluded.position, present = 1",
+                ((q.id, q.deck, q.slug, q.kind, q.prompt, q.answer,
+                  json.dumps(q.options, ensure_ascii=False), q.source, q.sibling, q.info,
+                  q.mode, int(q.person), pos) for pos, q in enumerate(_interleave(questions))))
+            db.execute("INSERT INTO decks VALUES (?, ?, ?, ?) ON CONFLICT (slug) DO UPDATE"
+                       " SET title = excluded.title, path = excluded.path,"
+                       " signature = excluded.signature", (slug, title, path, signature))
+
+    def forget_deck(self, slug: str) -> None:
+        """A deck file that is gone: keep its progress, stop showing its questions."""
+        with self.guard("update the question catalogue"), self.transaction() as db:
+            db.execute("UPDATE questions SET present = 0 WHERE slug = ?", (slug,))
+            db.execute("DELETE FROM decks WHERE slug = ?", (slug,))
+
+    # -- reading -------------------------------------------------------------------
+
+    def question(self, qid: str) -> Question | None:
+        with self.guard("read a question"):
+            row = self.conn.execute(
+                f"SELECT {', '.join(_QUESTION_COLUMNS)} FROM questions WHERE id = ?",
+                (qid,)).fetchone()
+        return _question_from_row(row) if row else None
+
+    def questions(self, ids: Iterable[str]) -> dict[str, Question]:
+        ids = list(ids)
+        found: dict[str, Question] = {}
+        with self.guard("read questions"):
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                marks = ",".join("?" * len(chunk))
+                for row in self.conn.execute(
+                        f"SELECT {', '.join(_QUESTION_COLUMNS)} FROM questions"
+                        f" WHERE id IN ({marks})", chunk):
+                    found[str(row[0])] = _question_from_row(row)
+        return found
+
+    def card(self, qid: str) -> CardState | None:
+        """The question's schedule (None if the question is unknown)."""
+        with self.guard("read a card"):
+            row = self.conn.execute(f"SELECT {', '.join(_CARD_COLUMNS)} FROM questions "
+                                    "WHERE id = ?", (qid,)).fetchone()
+        return CardState(*row) if row else None
+
+    def query(self, sql: str, params: Sequence[object] | dict[str, object] = ()) -> list:
+        """Read-only queries for the schedule and stats modules."""
+        with self.guard("read progress"):
+            return self.conn.execute(sql, params).fetchall()
+
+    # -- writing answers -------------------------------------------------------------
+
+    def answer(self, qid: str, review: Callable[[CardState], tuple[CardState, int]],
+               log: Review) -> int:
+        """Apply one answer atomically: read the card, schedule it, save both, commit.
+
+        `review` gets the card as stored now (another session may have moved
+        it) and returns its next state and the rating. Returns the log row id.
+        """
+        with self.guard("save your answer"), self.transaction() as db:
+            row = db.execute(f"SELECT {', '.join(_CARD_COLUMNS)} FROM questions "
+                             "WHERE id = ?", (qid,)).fetchone()
+            if row is None:
+                raise StoreError(f"{self.path}: no question {qid} in the catalogue")
+            before = CardState(*row)
+            if log.cram:
+                after, rating = before, review(before)[1]
+            else:
+                after, rating = review(before)
+                db.execute(f"UPDATE questions SET {', '.join(f'{c} = ?' for c in _CARD_COLUMNS)}"
+                           " WHERE id = ?", (*(getattr(after, c) for c in _CARD_COLUMNS), qid))
+            cur = db.execute(
+                "INSERT INTO reviews (question, ts, day, rating, correct, given, expected, mode,"
+                " seconds, first, cram, previous) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (qid, log.ts, log.day, rating,
+                 None if log.correct is None else int(log.correct), log.given, log.expected,
+                 log.mode, log.seconds, int(before.state is None), int(log.cram),
+                 before.to_json()))
+            return int(cur.lastrowid or 0)
+
+    def undo(self, review_id: int) -> bool:
+        """Take back one answer: its log row goes and the card returns to its state before.
+
+        Refused (False) when the question was answered again since, e.g. by
+        another session: undoing then would lose that answer.
+        """
+        with self.guard("undo your answer"), self.transaction() as db:
+            row = db.execute("SELECT question, previous, cram FROM reviews WHERE id = ?",
+                             (review_id,)).fetchone()
+            if row is None:
+                return False
+            qid, previous, cram = row
+            latest = db.execute("SELECT MAX(id) FROM reviews WHERE question = ?",
+                                (qid,)).fetchone()[0]
+            if latest != review_id:
+                return False
+            if not cram:
+                before = CardState.from_json(previous)
+                db.execute(f"UPDATE questions SET {', '.join(f'{c} = ?' for c in _CARD_COLUMNS)}"
+                           " WHERE id = ?", (*(getattr(before, c) for c in _CARD_COLUMNS), qid))
+            db.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
+            return True
+
+    def set_suspended(self, qid: str, value: int) -> None:
+        with self.guard("suspend the question"), self.transaction() as db:
+            db.execute("UPDATE questions SET suspended = ? WHERE id = ?", (value, qid))
+
+
+def _interleave(questions: Sequence[Question]) -> list[Question]:
+    """New questions in a varied order: one of each kind in turn, deck order within."""
+    by_kind: dict[str, list[Question]] = {}
+    for q in questions:
+        by_kind.setdefault(q.kind, []).append(q)
+    lists = list(by_kind.values())
+    out: list[Question] = []
+    for i in range(max((len(x) for x in lists), default=0)):
+        out.extend(x[i] for x in lists if i < len(x))
+    return out
+
+
+def _carry_over(added: Sequence[Question], orphans: dict[str, tuple]) -> list[tuple[str, str]]:
+    """Pairs (new id, old id) for edited questions: same kind, text nearly the same."""
+    if not added or not orphans or len(added) * len(orphans) > 2_000_000:
+        return []
+    from rapidfuzz import fuzz, process
+
+    pool = {qid: f"{row[2]}\n{row[3]}" for qid, row in orphans.items()}
+    kind_of = {qid: row[1] for qid, row in orphans.items()}
+    pairs = []
+    for q in added:
+        choices = {qid: text for qid, text in pool.items() if kind_of[qid] == q.kind}
+        if not choices:
+            continue
+        best = process.extractOne(f"{q.prompt}\n{q.answer}", choices, scorer=fuzz.ratio,
+                                  score_cutoff=90)
+        if best is not None:
+            old_id = best[2]
+            pairs.append((q.id, old_id))
+            del pool[old_id]
+    return pairs
