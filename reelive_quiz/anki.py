@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from reelive_quiz.errors import ExportError
 from reelive_quiz.questions import KINDS, Question
@@ -50,6 +50,7 @@ __all__ = [
     "deck_name",
     "export",
     "model_id",
+    "note_guid",
     "notetype_for",
 ]
 
@@ -199,9 +200,70 @@ def _models() -> dict[str, genanki.Model]:
 
 # -- notes --------------------------------------------------------------------
 
-def _options_html(q: Question) -> str:
-    return "".join(f'<li class="rq-correct">{_esc(o)}</li>' if o == q.answer
-                   else f"<li>{_esc(o)}</li>" for o in q.options)
+_BASE91 = ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+           "!#$%&()*+,-./:;<=>?@[]^_`{|}~")
+
+
+def note_guid(question_id: str) -> str:
+    """`genanki.guid_for("reelive", question_id)`, computed without genanki's overhead.
+
+    The GUID is how Anki recognises a note on re-import: it must never change
+    for a question id (a test pins it to genanki's function). Base 91, two
+    digits at a time.
+    """
+    n = int.from_bytes(hashlib.sha256(f"reelive__{question_id}".encode()).digest()[:8], "big")
+    pairs = _base91_pairs()
+    digits = []
+    while n >= 8281:
+        n, r = divmod(n, 8281)
+        digits.append(pairs[r])
+    if n >= 91:
+        digits.append(pairs[n])
+    elif n:
+        digits.append(_BASE91[n])
+    return "".join(reversed(digits))
+
+
+@cache
+def _base91_pairs() -> tuple[str, ...]:
+    return tuple(a + b for a in _BASE91 for b in _BASE91)
+
+
+@cache
+def _note_class() -> type[genanki.Note]:
+    import genanki
+
+    one_card = (genanki.Card(0),)
+
+    class LeanNote(genanki.Note):
+        """A genanki note that skips per-note work this module makes redundant.
+
+        Every field is escaped here, so genanki's scan for stray tags finds
+        nothing; every note has exactly one card (one template whose front
+        shows the always-filled Film field, or the cloze c1), so genanki need
+        not work out its cards; tags are made space-free (`_tag`) once per deck
+        and shared as a tuple, not copied and checked for every note.
+        """
+
+        def __init__(self, model: genanki.Model, fields: list[str], tags: tuple[str, ...],
+                     guid: str, due: int) -> None:
+            self.model = model
+            self.fields = fields
+            self._sort_field = None
+            self._tags = tags
+            self._guid = guid
+            self.due = due
+            self.cards = one_card
+
+        def _check_invalid_html_tags_in_fields(self) -> None:
+            pass
+
+    return LeanNote
+
+
+def _options_html(options: tuple[str, ...], answer: str, esc: Callable[[str], str]) -> str:
+    return "".join(f'<li class="rq-correct">{esc(o)}</li>' if o == answer
+                   else f"<li>{esc(o)}</li>" for o in options)
 
 
 def _cloze(prompt: str, answer: str) -> str:
@@ -220,37 +282,55 @@ def build_package(questions: Sequence[Question]) -> genanki.Package:
 
 
 def _build(questions: Sequence[Question]) -> tuple[genanki.Package, list[genanki.Note]]:
+    """All notes in one pass; strings that repeat (names, films, sources) escaped once."""
     import genanki
 
     models = _models()
-    guid_for = genanki.guid_for
+    choice, basic, cloze = models["choice"], models["basic"], models["cloze"]
+    make_note = _note_class()
     decks: dict[tuple[str, str], genanki.Deck] = {}
-    meta: dict[tuple[str, str], tuple[str, str, list[str]]] = {}
+    meta: dict[tuple[str, str], tuple[genanki.Deck, str, str, tuple[str, ...], str]] = {}
     notes: list[genanki.Note] = []
+    seen: dict[str, str] = {}
+
+    def esc(text: str) -> str:  # for short strings that recur across questions
+        done = seen.get(text)
+        if done is None:
+            done = seen[text] = _esc(text)
+        return done
+
     for position, q in enumerate(questions):
         key = (q.deck, q.kind)
-        deck = decks.get(key)
-        if deck is None:
+        entry = meta.get(key)
+        if entry is None:
             name = deck_name(q.deck, q.kind)
             deck = decks[key] = genanki.Deck(deck_id(name), name)
-            tags = ["reelive", _tag(q.slug), _tag(q.kind)]
-            meta[key] = (_esc(q.deck), _esc(KINDS.get(q.kind, q.kind)), tags)
-        film, kind, tags = meta[key]
-        info, source = _esc(q.info), _esc(q.source)
+            kind_name = KINDS.get(q.kind, q.kind)
+            tags = ("reelive", _tag(q.slug), _tag(q.kind))  # shared: immutable
+            entry = meta[key] = (deck, _esc(q.deck), _esc(kind_name), tags, f"{kind_name}?")
+        deck, film, kind, tags, fallback = entry
+        info, source = esc(q.info), esc(q.source)
         notetype = notetype_for(q)
         if notetype == "cloze":
-            fields = [_cloze(q.prompt, q.answer), _options_html(q), info, film, kind, source]
+            fields = [_cloze(q.prompt, q.answer), _options_html(q.options, q.answer, esc),
+                      info, film, kind, source]
+            model = cloze
         else:
-            prompt = _esc(_visible(q.prompt, f"{KINDS.get(q.kind, q.kind)}?"))
-            answer = _esc(_visible(q.answer, "—"))
+            prompt = _esc(_visible(q.prompt, fallback))
+            answer = esc(_visible(q.answer, "—"))
             if notetype == "choice":
-                fields = [prompt, _options_html(q), answer, info, film, kind, source]
+                fields = [prompt, _options_html(q.options, q.answer, esc), answer, info, film,
+                          kind, source]
+                model = choice
             else:
                 fields = [prompt, answer, info, film, kind, source]
-        note = genanki.Note(model=models[notetype], fields=fields, tags=tags,
-                            guid=guid_for("reelive", q.id), due=position)
-        deck.add_note(note)
+                model = basic
+        note = make_note(model, fields, tags, note_guid(q.id), position)
+        deck.notes.append(note)
         notes.append(note)
+    for deck in decks.values():  # genanki finds them from the notes; _write needs them now
+        for model in {id(n.model): n.model for n in deck.notes}.values():
+            deck.add_model(model)
     return genanki.Package(list(decks.values())), notes
 
 
@@ -285,6 +365,12 @@ def check_output(out: Path) -> Path:
     return out
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 _last_stamp = 0
 
 
@@ -308,7 +394,8 @@ def export(questions: Sequence[Question], out: Path,
     """
     out = check_output(Path(out))
     if not questions:
-        raise ExportError(f"{out}: no questions to export")
+        raise ExportError(f"{out}: nothing to export; the chosen decks and kinds have no "
+                          "questions")
     package, notes = _build(questions)
     total = len(notes)
     try:
@@ -317,6 +404,7 @@ def export(questions: Sequence[Question], out: Path,
         raise ExportError(f"{out}: cannot write: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
+            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 is for secrets, not decks
             _write(package, handle, total, progress)
         os.replace(tmp, out)
     except OSError as exc:
@@ -329,12 +417,20 @@ def export(questions: Sequence[Question], out: Path,
     return ExportSummary(total, cards, len(package.decks), out)
 
 
-def _write(package: genanki.Package, handle, total: int,
-           progress: Callable[[int, int], None] | None) -> None:
-    """genanki's Package.write_to_file, in memory and deck by deck (for progress).
+_CHUNK = 2000
+_NOTE_ROW = "INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+_CARD_ROW = "INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 
-    genanki's own version leaves its SQLite temp file behind in the system temp
-    folder; an in-memory database has nothing to leak and is faster.
+
+def _write(package: genanki.Package, handle: BinaryIO, total: int,
+           progress: Callable[[int, int], None] | None) -> None:
+    """genanki's Package.write_to_file, faster and without its leaks.
+
+    genanki writes the schema, the collection, the decks and the note types;
+    the notes and cards go in with `executemany`, in the same rows genanki's
+    Note/Card.write_to_db would write (one card, ord 0, new, per note), a
+    slice at a time so the progress bar moves. genanki's own writer leaves a
+    SQLite temp file in the system temp folder; in memory nothing can leak.
     """
     from genanki.apkg_col import APKG_COL
     from genanki.apkg_schema import APKG_SCHEMA
@@ -350,10 +446,28 @@ def _write(package: genanki.Package, handle, total: int,
         if progress:
             progress(0, total)
         for deck in package.decks:
-            deck.write_to_db(cursor, stamp, ids)
-            done += len(deck.notes)
-            if progress:
-                progress(done, total)
+            notes = deck.notes
+            deck.notes = []
+            try:
+                deck.write_to_db(cursor, stamp, ids)  # the deck and its note types
+            finally:
+                deck.notes = notes
+            did = deck.deck_id
+            for start in range(0, len(notes), _CHUNK):
+                note_rows, card_rows = [], []
+                for note in notes[start:start + _CHUNK]:
+                    nid, cid = next(ids), next(ids)
+                    fields = note.fields
+                    note_rows.append((nid, note.guid, note.model.model_id, stamp, -1,
+                                      f" {' '.join(note.tags)} ", "\x1f".join(fields), fields[0],
+                                      0, 0, ""))
+                    card_rows.append((cid, nid, did, 0, stamp, -1, 0, 0, note.due,
+                                      0, 0, 0, 0, 0, 0, 0, 0, ""))
+                cursor.executemany(_NOTE_ROW, note_rows)
+                cursor.executemany(_CARD_ROW, card_rows)
+                done += len(note_rows)
+                if progress:
+                    progress(done, total)
         conn.commit()
         data = conn.serialize()
     finally:

@@ -118,12 +118,16 @@ def slugify(title: str, max_length: int = 80) -> str:
     Titles with no Latin letters get a short hash so two such films never
     share a file; names Windows reserves (`CON`) get a suffix.
     """
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    decomposed = unicodedata.normalize("NFKD", title)
+    ascii_title = decomposed.encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
-    slug = slug[:max_length].rstrip("-")
+    digest = hashlib.sha1(title.encode("utf-8", "surrogatepass")).hexdigest()[:10]
     if not slug:
-        digest = hashlib.sha1(title.encode("utf-8", "surrogatepass")).hexdigest()[:10]
         return f"film-{digest}"
+    if any(ch.isalnum() and not ch.isascii() for ch in decomposed):
+        # letters that have no ASCII form (少林寺 2): the hash keeps such films apart
+        slug = f"{slug[: max_length - 11]}-{digest}"
+    slug = slug[:max_length].rstrip("-")
     if slug in _WINDOWS_RESERVED:
         slug = f"{slug}-film"
     return slug
@@ -179,7 +183,10 @@ class _Checker:
         return DeckError(f"{where}: expected {expected}, got {_describe(value)}")
 
     def text(self, value: object, path: str) -> str:
-        if isinstance(value, bool) or value is None:
+        if isinstance(value, bool):
+            raise self.fail(path, "a non-empty string (quote yes/no/true/false: 'yes')",
+                            value)
+        if value is None:
             raise self.fail(path, "a non-empty string", value)
         if isinstance(value, int | float):
             value = str(value)

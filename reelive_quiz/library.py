@@ -74,9 +74,9 @@ def list_decks(include_user: bool = True) -> list[DeckRef]:
 
 def resolve(names: list[str] | None, include_user: bool = True) -> list[DeckRef]:
     """Each name is a deck file's path or a known deck's slug; none means every deck."""
-    known = list_decks(include_user=True)
     if not names:
-        return [r for r in known if include_user or r.bundled]
+        return list_decks(include_user=include_user)
+    known = list_decks(include_user=True)
     by_slug = {r.slug: r for r in known}
     found: dict[Path, DeckRef] = {}
     for name in names:

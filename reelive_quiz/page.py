@@ -17,6 +17,7 @@ paragraphs lazily with a small look-ahead, so time and memory stay linear.
 
 from __future__ import annotations
 
+import io
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -65,6 +66,11 @@ def _reelive_title(para: _Para) -> str | None:
     return text[: -len(_SUFFIX)].strip() or None
 
 
+def _lines(text: str) -> Iterator[str]:
+    """Lines as an editor numbers them: split at \\n, \\r\\n or \\r only (not U+2028)."""
+    return io.StringIO(text, newline=None)
+
+
 def _paragraphs(text: str) -> Iterator[_Para]:
     """Blank-line separated paragraphs, stripped, with their first line number.
 
@@ -72,7 +78,7 @@ def _paragraphs(text: str) -> Iterator[_Para]:
     """
     start = 0
     buf: list[str] = []
-    for number, raw in enumerate(text.splitlines(), 1):
+    for number, raw in enumerate(_lines(text), 1):
         line = raw.strip()
         if not line:
             if buf:
@@ -96,7 +102,7 @@ def _split_glued(start: int, lines: list[str]) -> Iterator[_Para]:
 def _last_download_line(text: str) -> int:
     """Line number of the last `Download App` line (0 if none): related films follow it."""
     last = 0
-    for number, raw in enumerate(text.splitlines(), 1):
+    for number, raw in enumerate(_lines(text), 1):
         if raw.strip() == _DOWNLOAD:
             last = number
     return last

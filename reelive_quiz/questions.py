@@ -13,12 +13,12 @@ from __future__ import annotations
 import hashlib
 import random
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 
 from reelive_quiz.deck import Deck
+from reelive_quiz.text import contains, fold
 
 __all__ = ["KINDS", "MODES", "Question", "contains", "fold", "generate"]
 
@@ -71,19 +71,6 @@ class Question:
 
 # -- text helpers -------------------------------------------------------------
 
-def fold(text: str) -> str:
-    """Case, accents and punctuation folded away: how a person compares texts."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(re.sub(r"[\W_]+", " ", bare).split())
-
-
-def contains(prompt: str, answer: str) -> bool:
-    """Does the prompt give the answer away (as whole words, folded)?"""
-    a = fold(answer)
-    return bool(a) and f" {a} " in f" {fold(prompt)} "
-
-
 def _digest(*parts: str) -> str:
     return hashlib.sha1("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -128,9 +115,9 @@ class _Builder:
 
     def add(self, kind: str, content: Sequence[str], *, prompt: str, answer: str,
             pool: Iterable[str] = (), source: str, sibling: str, info: str = "",
-            mode: str = "choice", person: bool = False) -> None:
+            mode: str = "choice", person: bool = False, check: bool = True) -> None:
         qid = _id(self.slug, kind, *content)
-        if qid in self.seen or contains(prompt, answer):
+        if qid in self.seen or (check and contains(prompt, answer)):
             return
         options = _options(qid, answer, pool) if mode == "choice" else ()
         if mode == "choice" and not options:
@@ -395,7 +382,7 @@ def _custom(b: _Builder) -> None:
     for i, q in enumerate(b.deck.questions):
         b.add("custom", (q.prompt, q.answer), prompt=q.prompt, answer=q.answer,
               pool=[o for o in q.options if o != q.answer], source=f"questions[{i}]",
-              sibling=b.sibling("custom", q.prompt),
+              sibling=b.sibling("custom", q.prompt), check=False,  # as the author wrote it
               mode="choice" if q.options else
               ("typed" if len(q.answer) <= TYPEABLE_LENGTH else "flip"))
 

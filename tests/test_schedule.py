@@ -1,0 +1,317 @@
+"""The schedule over a real SQLite file, with simulated days (no waiting)."""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from reelive_quiz.clock import day_number
+from reelive_quiz.config import Config
+from reelive_quiz.deck import Deck, Line, Quote, Scene, load_deck, write_deck
+from reelive_quiz.errors import StoreError
+from reelive_quiz.library import DeckRef, bundled_dir
+from reelive_quiz.schedule import AGAIN, GOOD, build_queue, sync_decks
+from reelive_quiz.session import Session
+from reelive_quiz.stats import collect_stats, deck_status, leeches
+from reelive_quiz.store import LEECH, MIGRATIONS, Store
+
+BUNDLED = bundled_dir() / "in-the-mood-for-love.yaml"
+START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+CONFIG = Config(fuzz=False)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    s = Store.open(tmp_path / "progress.sqlite3")
+    yield s
+    s.close()
+
+
+def _sync(store: Store, path: Path = BUNDLED) -> list[str]:
+    return sync_decks(store, [DeckRef(path.stem, path, False)], complete=False)
+
+
+def _day(store: Store, slugs: list[str], when: datetime, config: Config,
+         wrong: set[str] = frozenset(), kinds: list[str] | None = None) -> Session:
+    """Answer every question of one day's session; ids in `wrong` are always missed."""
+    session = Session(store, build_queue(store, slugs, when, config, kinds=kinds), config,
+                      clock=lambda: when)
+    missed: set[str] = set()
+    while (q := session.next()) is not None:
+        right = q.id not in wrong or q.id in missed  # relearnt after one miss a day
+        if not right:
+            missed.add(q.id)
+        session.answer(q, rating=GOOD if right else AGAIN, correct=right,
+                       given=q.answer if right else "?", mode="choice", seconds=1.0)
+    return session
+
+
+def _reviews(store: Store) -> list[tuple]:
+    return store.query("SELECT r.question, r.day, r.first, r.rating, q.sibling FROM reviews r"
+                       " JOIN questions q ON q.id = r.question ORDER BY r.id")
+
+
+def test_thirty_days_intervals_limits_and_siblings(store: Store) -> None:
+    slugs = _sync(store)
+    config = replace(CONFIG, new_per_day=15, reviews_per_day=40)
+    forgotten: set[str] = set()
+    intervals: dict[str, list[float]] = {}
+    for day in range(30):
+        when = START + timedelta(days=day)
+        if day == 1:  # from now on, miss a few questions learnt on day 0
+            forgotten = {r[0] for r in store.query(
+                "SELECT id FROM questions WHERE state = 2 ORDER BY id LIMIT 3")}
+        _day(store, slugs, when, config, wrong=forgotten)
+        for qid, _stability, due, last in store.query(
+                "SELECT id, stability, due, last_review FROM questions WHERE state = 2"):
+            if last == int(when.timestamp()):
+                intervals.setdefault(qid, []).append((due - last) / 86400)
+    log = _reviews(store)
+    days = sorted({r[1] for r in log})
+    assert len(days) == 30
+    for d in days:
+        new = {r[0] for r in log if r[1] == d and r[2] == 1}
+        assert len(new) <= 15
+        firsts_today = new
+        reviewed = {r[0] for r in log if r[1] == d and r[2] == 0} - firsts_today
+        assert len(reviewed) <= 40
+        per_sibling: dict[str, set[str]] = {}
+        for qid, day_, _, _, sibling in log:
+            if day_ == d:
+                per_sibling.setdefault(sibling, set()).add(qid)
+        assert all(len(ids) == 1 for ids in per_sibling.values()), "siblings on one day"
+    assert any(len({r[0] for r in log if r[1] == d and r[2] == 1}) == 15 for d in days)
+    remembered = [iv for qid, iv in intervals.items() if qid not in forgotten and len(iv) >= 3]
+    assert remembered, "some questions were reviewed three times"
+    for iv in remembered:
+        assert all(b > a for a, b in itertools.pairwise(iv)), iv
+    assert max(iv[-1] for iv in remembered) > 10
+    for qid in forgotten:
+        _state, lapses = store.query("SELECT state, lapses FROM questions WHERE id = ?",
+                                    (qid,))[0]
+        assert lapses >= 1
+        ratings = [r[3] for r in log if r[0] == qid]
+        assert AGAIN in ratings
+    # a forgotten question's interval after the lapse is shorter than before it
+    shrunk = 0
+    for qid in forgotten:
+        iv = intervals.get(qid, [])
+        if len(iv) >= 2 and iv[-1] < max(iv[:-1]):
+            shrunk += 1
+    assert shrunk >= 1 or all(len(intervals.get(q, [])) <= 1 for q in forgotten)
+
+
+def test_forgetting_shortens_the_interval(store: Store) -> None:
+    slugs = _sync(store)
+    when = START
+    _day(store, slugs, when, replace(CONFIG, new_per_day=1), kinds=["who-said"])
+    qid = store.query("SELECT id FROM questions WHERE state = 2")[0][0]
+    gaps = []
+    for _ in range(4):
+        card = store.card(qid)
+        when = datetime.fromtimestamp(card.due, UTC)
+        gaps.append(card.due - card.last_review)
+        _day(store, slugs, when, replace(CONFIG, new_per_day=0), kinds=["who-said"])
+    assert gaps == sorted(gaps) and gaps[-1] > gaps[0]
+    card = store.card(qid)
+    before = card.due - card.last_review
+    _day(store, slugs, datetime.fromtimestamp(card.due, UTC), replace(CONFIG, new_per_day=0),
+         wrong={qid}, kinds=["who-said"])
+    after = store.card(qid)
+    assert after.lapses == 1
+    assert after.stability < card.stability
+    assert after.due - after.last_review < before
+
+
+def test_leech_is_suspended_and_listed(store: Store) -> None:
+    slugs = _sync(store)
+    config = replace(CONFIG, new_per_day=1, leech_lapses=3)
+    when = START
+    _day(store, slugs, when, config, kinds=["who-said"])
+    qid = store.query("SELECT id FROM questions WHERE state IS NOT NULL")[0][0]
+    for _ in range(10):
+        card = store.card(qid)
+        if card.suspended:
+            break
+        when = max(when + timedelta(days=1), datetime.fromtimestamp(card.due, UTC))
+        _day(store, slugs, when, replace(config, new_per_day=0), wrong={qid},
+             kinds=["who-said"])
+        # relearn it so it can lapse again
+        _day(store, slugs, when + timedelta(hours=1), replace(config, new_per_day=0),
+             kinds=["who-said"])
+    card = store.card(qid)
+    assert card.suspended == LEECH and card.lapses == 3
+    assert [row[2] for row in leeches(store, slugs)] == [3]
+    assert deck_status(store, slugs, when)[0].leeches == 1
+    later = build_queue(store, slugs, when + timedelta(days=400), config)
+    assert qid not in later.ids
+
+
+def test_undo_restores_card_and_log(store: Store) -> None:
+    slugs = _sync(store)
+    session = Session(store, build_queue(store, slugs, START, CONFIG), CONFIG,
+                      clock=lambda: START)
+    q = session.next()
+    before = store.card(q.id)
+    session.answer(q, rating=GOOD, correct=True, given=q.answer, mode="choice", seconds=2)
+    assert store.card(q.id) != before
+    assert session.undo() is not None
+    assert store.card(q.id) == before
+    assert store.query("SELECT COUNT(*) FROM reviews")[0][0] == 0
+    assert session.next().id == q.id  # asked again
+
+
+def test_cram_does_not_touch_the_schedule(store: Store) -> None:
+    slugs = _sync(store)
+    queue = build_queue(store, slugs, START, CONFIG, cram=True, cram_limit=5)
+    session = Session(store, queue, CONFIG, cram=True, clock=lambda: START)
+    answered = 0
+    while (q := session.next()) is not None:
+        session.answer(q, rating=AGAIN, correct=False, given="x", mode="choice", seconds=1)
+        answered += 1
+    assert answered == 5
+    assert store.query("SELECT COUNT(*) FROM questions WHERE state IS NOT NULL")[0][0] == 0
+    assert store.query("SELECT COUNT(*) FROM reviews WHERE cram = 1")[0][0] == 5
+    assert build_queue(store, slugs, START, CONFIG).new_left == 20
+
+
+def test_new_limit_counts_per_day_not_per_run(store: Store) -> None:
+    slugs = _sync(store)
+    config = replace(CONFIG, new_per_day=5)
+    first = Session(store, build_queue(store, slugs, START, config), config, clock=lambda: START)
+    for _ in range(3):
+        q = first.next()
+        first.answer(q, rating=GOOD, correct=True, given=q.answer, mode="choice", seconds=1)
+    second = build_queue(store, slugs, START + timedelta(hours=2), config)
+    assert second.new_left == 2
+    tomorrow = build_queue(store, slugs, START + timedelta(days=1), config)
+    assert tomorrow.new_left == 5
+
+
+def _small_deck(text: str = "I never said that.") -> Deck:
+    return Deck("Tiny Film", dialogues=(
+        Scene("The Start", (Line("Ann Lee", text), Line("Bo Chan", "You did, twice."),
+                            Line("Ann Lee", "Then I take it back."))),
+        Scene("The End", (Line("Bo Chan", "Goodbye, then."), Line("Ann Lee", "Not yet."))),
+    ), quotes=(Quote("Bo Chan", "Every film ends, but not this one."),))
+
+
+def test_progress_follows_ids_and_survives_small_edits(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "tiny-film.yaml"
+    write_deck(_small_deck("I never sayd that."), path)
+    slugs = _sync(store, path)
+    config = replace(CONFIG, new_per_day=100)
+    _day(store, slugs, START, config, kinds=["who-said"])
+    before = dict(store.query("SELECT prompt, reps FROM questions WHERE kind = 'who-said'"))
+    assert before and all(reps > 0 for reps in before.values())
+    # fix the typo, drop the quote, add a scene
+    edited = replace(_small_deck("I never said that."), quotes=(), dialogues=(
+        *_small_deck().dialogues, Scene("Later", (Line("Bo Chan", "Who is there?"),))))
+    write_deck(edited, path, force=True)
+    _sync(store, path)
+    rows = store.query("SELECT prompt, reps, present FROM questions WHERE kind = 'who-said'")
+    by_prompt = {p: (reps, present) for p, reps, present in rows}
+    assert by_prompt["Who says “I never said that.”?"][0] > 0, "typo fix keeps progress"
+    assert "Who says “I never sayd that.”?" not in by_prompt
+    assert by_prompt["Who says “You did, twice.”?"] == (before["Who says “You did, twice.”?"], 1)
+    assert by_prompt["Who says “Every film ends, but not this one.”?"][1] == 0  # kept, hidden
+    assert by_prompt["Who says “Who is there?”?"] == (0, 1)
+    queue = build_queue(store, slugs, START + timedelta(days=60), config)
+    hidden = store.query("SELECT id FROM questions WHERE present = 0")
+    assert hidden and not {h[0] for h in hidden} & set(queue.ids)
+
+
+def test_two_sessions_at_once_never_lose_or_double(tmp_path: Path) -> None:
+    import multiprocessing
+
+    path = tmp_path / "progress.sqlite3"
+    with Store.open(path) as s:
+        _sync(s)
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_answer_many, args=(str(path), n)) for n in (0, 1)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+        assert p.exitcode == 0
+    with Store.open(path) as s:
+        rows = s.query("SELECT question, COUNT(*) FROM reviews GROUP BY question")
+        total = s.query("SELECT COUNT(*) FROM reviews")[0][0]
+        reps = s.query("SELECT SUM(reps) FROM questions")[0][0]
+    assert total == 2 * 25
+    assert reps == total  # every logged answer moved its card exactly once
+    assert max(n for _, n in rows) <= 2
+
+
+def _answer_many(path: str, worker: int) -> None:
+    config = replace(CONFIG, new_per_day=25)
+    with Store.open(Path(path)) as s:
+        slugs = _sync(s)
+        session = Session(s, build_queue(s, slugs, START, config, kinds=["who-said"]), config,
+                          clock=lambda: START)
+        for _ in range(25):
+            q = session.next()
+            session.answer(q, rating=GOOD, correct=True, given=q.answer, mode="choice",
+                           seconds=0.1)
+
+
+def test_stats_count_what_happened(store: Store) -> None:
+    slugs = _sync(store)
+    config = replace(CONFIG, new_per_day=5)
+    for day in range(4):
+        _day(store, slugs, START + timedelta(days=day), config)
+    when = START + timedelta(days=3)
+    stats = collect_stats(store, when)
+    per_day = dict(stats.days)
+    logged = store.query("SELECT day, COUNT(*) FROM reviews GROUP BY day")
+    for day, n in logged:
+        assert per_day[datetime.fromordinal(day).date().isoformat()] == n
+    assert stats.streak == 4
+    assert sum(n for _, n in stats.forecast) == store.query(
+        "SELECT COUNT(*) FROM questions WHERE state IS NOT NULL AND due < ?",
+        (int((when + timedelta(days=31)).timestamp()),))[0][0] or stats.forecast
+    assert day_number(when) == max(d for d, _ in logged)
+
+
+def test_migration_backs_up_and_moves_forward(tmp_path: Path) -> None:
+    path = tmp_path / "progress.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.executescript(MIGRATIONS[0][1])
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute("INSERT INTO reviews (question, ts, day, rating, mode, first) "
+                 "VALUES ('q', 1, 1, 3, 'choice', 1)")
+    conn.commit()
+    conn.close()
+    with Store.open(path) as s:
+        assert s.query("PRAGMA user_version")[0][0] == len(MIGRATIONS)
+        assert s.query("SELECT COUNT(*) FROM reviews")[0][0] == 1
+    backups = list(tmp_path.glob("progress.sqlite3.before-v*"))
+    assert len(backups) == 1
+    old = sqlite3.connect(backups[0])
+    assert old.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert old.execute("SELECT COUNT(*) FROM reviews").fetchone()[0] == 1
+    old.close()
+
+
+def test_damaged_file_is_reported_and_kept(tmp_path: Path) -> None:
+    path = tmp_path / "progress.sqlite3"
+    with Store.open(path) as s:
+        _sync(s)
+    data = path.read_bytes()
+    path.write_bytes(data[:100] + b"\xff" * 4000 + data[4100:])
+    with pytest.raises(StoreError) as err, Store.open(path) as s:
+        s.query("SELECT COUNT(*) FROM questions")
+        _sync(s)
+    message = str(err.value)
+    assert str(path) in message and "damaged" in message and "\n" not in message
+    assert path.read_bytes()[:100] == data[:100]  # not reset
+    assert list(tmp_path.glob("progress.sqlite3.damaged-*"))
+
+
+def test_bundled_deck_loads() -> None:
+    assert load_deck(BUNDLED).title == "In the Mood for Love"
