@@ -293,6 +293,30 @@ def export_(
     _out(one_line(str(summary)))
 
 
+@app.command("backup")
+def backup_(
+    file: Annotated[Path | None, typer.Argument(
+        help="Where to write the copy (default: backups/ in the data folder).",
+        show_default=False)] = None,
+) -> None:
+    """Copy your progress to a file, to keep or to move to another machine."""
+    from reelive_quiz.backup import backup
+    from reelive_quiz.library import progress_path
+
+    _out(f"Progress saved to {backup(progress_path(), file)}")
+
+
+@app.command("restore")
+def restore_(file: Annotated[Path, typer.Argument(help="A file made by `backup`.")]) -> None:
+    """Replace your progress with a backup (the current progress is kept aside first)."""
+    from reelive_quiz.backup import restore
+    from reelive_quiz.library import progress_path
+
+    kept = restore(progress_path(), file)
+    note = f" Your previous progress is kept at {kept}." if kept else ""
+    _out(f"Progress restored from {file}.{note}")
+
+
 def main() -> None:
     """Entry point: typer handles usage errors (exit 2); ours become one line and exit 2."""
     try:

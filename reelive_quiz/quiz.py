@@ -27,15 +27,14 @@ def run(session: Session, console: Console) -> Summary:
 
     done = 0
     while (question := session.next()) is not None:
-        total = done + session.left + 1
         console.print(f"\n[bold]{markup(question.deck)}[/bold] · {KINDS[question.kind]}"
-                      f" · [dim]{done + 1}/{total}[/dim]"
+                      f" · [dim]{done} done · {session.left + 1} left[/dim]"
                       + (" · [yellow]cram[/yellow]" if session.cram else ""))
         try:
             answered = _ask(session, question, console, questionary)
             if answered is None:
                 break
-            action = _after(session, answered.correct, answered.mode, questionary)
+            action = _after(answered.correct, questionary)
         except KeyboardInterrupt:
             console.print("\n[dim]Stopped. Every answer you gave is saved.[/dim]")
             break
@@ -96,7 +95,7 @@ def _ask(session: Session, q: Question, console: Console, questionary):  # type:
     return answered
 
 
-def _after(session: Session, correct: bool | None, mode: str, questionary) -> str:  # type: ignore[no-untyped-def]
+def _after(correct: bool | None, questionary) -> str:  # type: ignore[no-untyped-def]
     choices = [questionary.Choice("Next", _NEXT)]
     if correct:
         choices += [questionary.Choice("Next, but it was hard", _HARD),

@@ -1,0 +1,224 @@
+"""`reelive-quiz play` driven through a real pseudo-terminal, checked in the real store."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from reelive_quiz.deck import CustomQuestion, Deck, Line, Quote, Scene, load_deck, write_deck
+from reelive_quiz.questions import Question, generate
+
+ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>]")
+NOW = "2026-03-02T10:00:00"
+EXE = [sys.executable, "-m", "reelive_quiz"]
+
+
+def _deck() -> Deck:
+    return Deck("The Test Film", dialogues=(
+        Scene("Morning", (Line("Ann Lee", "Coffee first, then the world."),
+                          Line("Bo Chan", "You said that yesterday."),
+                          Line("Cy Dorn", "And the day before."))),
+        Scene("Night", (Line("Bo Chan", "Lights out, everyone."),
+                        Line("Ann Lee", "Five more minutes."),
+                        Line("Cy Dorn", "Nobody sleeps here."))),
+    ), quotes=(Quote("Ann Lee", "The world can wait until the coffee is gone."),),
+        questions=(CustomQuestion("In which city is the film set?", "Hong Kong"),))
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "config.toml").write_text("[quiz]\nfuzz = false\n")
+    return {**os.environ, "REELIVE_QUIZ_HOME": str(home), "REELIVE_QUIZ_NOW": NOW,
+            "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm", "NO_COLOR": "1",
+            "COLUMNS": "120", "LINES": "40"}
+
+
+@pytest.fixture
+def deck_path(tmp_path: Path) -> Path:
+    path = tmp_path / "the-test-film.yaml"
+    write_deck(_deck(), path)
+    return path
+
+
+class Player:
+    """A `play` process and the few things a person does with it."""
+
+    def __init__(self, env: dict[str, str], args: list[str], deck: Path) -> None:
+        self.questions = {q.prompt: q for q in generate(load_deck(deck))}
+        self.child = pexpect.spawn(EXE[0], [*EXE[1:], "play", *args], env=env,
+                                   encoding="utf-8", timeout=20, dimensions=(40, 120))
+        self.screen = ""
+
+    def _expect(self, patterns: list[str]) -> int:
+        index = self.child.expect(patterns)
+        self.screen += (self.child.before or "") + str(self.child.after or "")
+        return index
+
+    def question(self) -> tuple[Question, str]:
+        """Wait for the next question; return it and how it is asked."""
+        index = self._expect([r"\(number or arrows, then Enter\)", r"\(type it;",
+                              r"Think of the answer"])
+        text = ANSI.sub("", self.child.before)
+        found = [q for prompt, q in self.questions.items() if prompt in text.replace("\r", "")]
+        assert found, f"no known question on screen: {text[-300:]!r}"
+        q = max(found, key=lambda q: text.rfind(q.prompt))
+        return q, ("choice", "typed", "flip")[index]
+
+    def choose(self, q: Question, right: bool) -> None:
+        wanted = q.answer if right else next(o for o in q.options if o != q.answer)
+        self.child.send(str(q.options.index(wanted) + 1))
+        self.child.send("\r")
+        self._expect([r"Right\.", r"Not quite\."])
+
+    def type(self, text: str) -> None:
+        self.child.send(text + "\r")
+        self._expect([r"Right\.", r"Not quite\."])
+
+    def then(self, label: str) -> None:
+        """Pick an entry of the menu shown after each answer."""
+        self._expect([r"Continue\?.*Quit"])
+        menu = ANSI.sub("", self.child.after)
+        number = re.search(rf"(\d)\) {re.escape(label)}", menu)
+        assert number, menu
+        self.child.send(number.group(1))
+        self.child.send("\r")
+
+    def finish(self) -> str:
+        self.child.expect(pexpect.EOF)
+        self.child.close()
+        return ANSI.sub("", self.screen + (self.child.before or ""))
+
+
+def _log(env: dict[str, str]) -> list[tuple]:
+    db = sqlite3.connect(Path(env["REELIVE_QUIZ_HOME"]) / "progress.sqlite3")
+    try:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return db.execute("SELECT r.question, r.correct, r.rating, r.given, q.suspended"
+                          " FROM reviews r JOIN questions q ON q.id = r.question"
+                          " ORDER BY r.id").fetchall()
+    finally:
+        db.close()
+
+
+def test_right_wrong_undo_suspend_and_ctrl_c(env: dict[str, str], deck_path: Path) -> None:
+    p = Player(env, [str(deck_path), "--kind", "who-said", "--new", "5"], deck_path)
+    q1, mode = p.question()
+    assert mode == "choice"
+    p.choose(q1, right=True)
+    p.then("Next")
+    q2, _ = p.question()
+    p.choose(q2, right=False)
+    p.then("Undo this answer")
+    assert f"The answer: {q2.answer}" in ANSI.sub("", p.screen)  # feedback names it
+    again, _ = p.question()
+    assert again.id == q2.id  # the undone question is asked again
+    p.choose(q2, right=True)
+    p.then("Next")
+    q3, _ = p.question()
+    p.choose(q3, right=True)
+    p.then("Suspend this question")
+    q4, _ = p.question()
+    p.choose(q4, right=False)
+    p._expect([r"Continue\?"])
+    p.child.sendintr()  # Ctrl-C in the middle of the menu
+    screen = p.finish()
+    assert "Every answer you gave is saved" in screen
+    assert p.child.exitstatus == 0
+    log = _log(env)
+    assert [(qid, correct) for qid, correct, *_ in log] == [
+        (q1.id, 1), (q2.id, 1), (q3.id, 1), (q4.id, 0)]
+    wrong_option = next(o for o in q4.options if o != q4.answer)
+    assert log[3][3] == wrong_option  # the log keeps which wrong option was picked
+    assert [row[4] for row in log] == [0, 0, 1, 0]  # q3 suspended for good
+
+
+def test_learning_card_comes_back_and_easy_regrades(env: dict[str, str],
+                                                     deck_path: Path) -> None:
+    p = Player(env, [str(deck_path), "--kind", "who-said", "--new", "2"], deck_path)
+    first, _ = p.question()
+    p.choose(first, right=False)
+    p.then("Next")
+    second, _ = p.question()
+    assert second.id != first.id
+    p.choose(second, right=True)
+    p.then("Next, it was easy")
+    seen_again, _ = p.question()  # the missed one, still in its learning steps
+    assert seen_again.id == first.id
+    p.choose(first, right=True)
+    p.then("Quit")
+    screen = p.finish()
+    assert "Session over." in screen
+    log = _log(env)
+    assert [(qid, rating) for qid, _, rating, *_ in log] == [
+        (first.id, 1), (second.id, 4), (first.id, 3)]
+
+
+def test_typed_and_flip_questions(env: dict[str, str], deck_path: Path) -> None:
+    p = Player(env, [str(deck_path), "--kind", "custom", "--kind", "finish-quote"], deck_path)
+    seen = set()
+    for _ in range(2):
+        _, mode = p.question()
+        seen.add(mode)
+        if mode == "typed":
+            p.type("hong  KONG!")  # forgiving: case, spaces, punctuation
+        else:
+            assert mode == "flip"
+            p.child.send(" ")
+            p._expect([r"How well did you know it\?"])
+            p.child.send("4\r")  # Easy
+        p.then("Quit" if len(seen) == 2 else "Next")
+    p.finish()
+    assert seen == {"typed", "flip"}
+    log = {qid: (correct, rating) for qid, correct, rating, *_ in _log(env)}
+    kinds = {q.id: q.kind for q in p.questions.values()}
+    assert sorted(kinds[qid] for qid in log) == ["custom", "finish-quote"]
+    for qid, (correct, rating) in log.items():
+        if kinds[qid] == "custom":
+            assert (correct, rating) == (1, 3)
+        else:
+            assert (correct, rating) == (None, 4)
+
+
+def test_killed_mid_session_keeps_every_answer(env: dict[str, str], deck_path: Path) -> None:
+    p = Player(env, [str(deck_path), "--kind", "who-said", "--kind", "which-scene"],
+               deck_path)
+    answered = []
+    for i in range(3):
+        q, _ = p.question()
+        p.choose(q, right=i % 2 == 0)
+        answered.append(q.id)
+        p.then("Next")
+    p.question()
+    os.kill(p.child.pid, signal.SIGKILL)
+    p.child.expect(pexpect.EOF)
+    assert [row[0] for row in _log(env)] == answered
+
+
+def test_play_without_a_terminal(env: dict[str, str], deck_path: Path) -> None:
+    run = subprocess.run([*EXE, "play", str(deck_path)], env=env, stdin=subprocess.DEVNULL,
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2
+    assert len(run.stderr.strip().splitlines()) == 1 and "terminal" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_nothing_due_says_when_and_exits_0(env: dict[str, str], deck_path: Path) -> None:
+    child = pexpect.spawn(EXE[0], [*EXE[1:], "play", str(deck_path), "--new", "0"], env=env,
+                          encoding="utf-8", timeout=20)
+    child.expect(pexpect.EOF)
+    child.close()
+    text = ANSI.sub("", child.before)
+    assert child.exitstatus == 0
+    assert "Nothing is due now" in text
+    total = len(generate(load_deck(deck_path)))
+    assert re.search(rf"\b{total} new question\(s\) wait", text), text
