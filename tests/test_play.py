@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -222,3 +223,30 @@ def test_nothing_due_says_when_and_exits_0(env: dict[str, str], deck_path: Path)
     assert "Nothing is due now" in text
     total = len(generate(load_deck(deck_path)))
     assert re.search(rf"\b{total} new question\(s\) wait", text), text
+
+
+def test_next_days_through_the_cli(env: dict[str, str], deck_path: Path) -> None:
+    """Day 1: learn three questions; the following days `status` sees them come due."""
+    p = Player(env, [str(deck_path), "--kind", "who-said", "--new", "3"], deck_path)
+    learnt = set()
+    while True:  # until the session ends (learning steps bring each one back)
+        try:
+            q, _ = p.question()
+        except pexpect.EOF:
+            break
+        p.choose(q, right=True)
+        learnt.add(q.id)
+        p.then("Next")
+    p.finish()
+    assert len(learnt) == 3
+
+    def status(day: str) -> dict:
+        run = subprocess.run([*EXE, "status", str(deck_path), "--json"], capture_output=True,
+                             text=True, timeout=60, env={**env, "REELIVE_QUIZ_NOW": day})
+        assert run.returncode == 0, run.stderr
+        return json.loads(run.stdout)["decks"][0]
+
+    same_day = status("2026-03-02T23:00:00")
+    assert same_day["due_now"] == 0 and same_day["new"] == len(p.questions) - 3
+    later = status("2026-03-20T10:00:00")
+    assert later["due_now"] == 3

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import sqlite3
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from reelive_quiz.clock import day_number
+from reelive_quiz.clock import NOW_ENV, day_number, now
 from reelive_quiz.config import Config
 from reelive_quiz.deck import Deck, Line, Quote, Scene, load_deck, write_deck
 from reelive_quiz.errors import StoreError
@@ -23,6 +24,11 @@ from reelive_quiz.store import LEECH, MIGRATIONS, Store
 BUNDLED = bundled_dir() / "in-the-mood-for-love.yaml"
 START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 CONFIG = Config(fuzz=False)
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(NOW_ENV, START.isoformat())  # restored after each test
 
 
 @pytest.fixture
@@ -38,9 +44,12 @@ def _sync(store: Store, path: Path = BUNDLED) -> list[str]:
 
 def _day(store: Store, slugs: list[str], when: datetime, config: Config,
          wrong: set[str] = frozenset(), kinds: list[str] | None = None) -> Session:
-    """Answer every question of one day's session; ids in `wrong` are always missed."""
-    session = Session(store, build_queue(store, slugs, when, config, kinds=kinds), config,
-                      clock=lambda: when)
+    """Answer every question of one day's session; ids in `wrong` are missed once a day.
+
+    The day is set the way a user would: `REELIVE_QUIZ_NOW`, read by clock.now().
+    """
+    os.environ[NOW_ENV] = when.isoformat()
+    session = Session(store, build_queue(store, slugs, now(), config, kinds=kinds), config)
     missed: set[str] = set()
     while (q := session.next()) is not None:
         right = q.id not in wrong or q.id in missed  # relearnt after one miss a day
@@ -315,3 +324,21 @@ def test_damaged_file_is_reported_and_kept(tmp_path: Path) -> None:
 
 def test_bundled_deck_loads() -> None:
     assert load_deck(BUNDLED).title == "In the Mood for Love"
+
+
+def test_stats_show_the_pairs_most_often_confused(store: Store) -> None:
+    slugs = _sync(store)
+    config = replace(CONFIG, new_per_day=6)
+    session = Session(store, build_queue(store, slugs, START, config, kinds=["who-said"]),
+                      config, clock=lambda: START)
+    picked = 0
+    while (q := session.next()) is not None and picked < 6:
+        wrong = next(o for o in q.options if o != q.answer)
+        session.answer(q, rating=AGAIN, correct=False, given=wrong, mode="choice", seconds=1)
+        picked += 1
+    expected: dict[tuple[str, str], int] = {}
+    for given, answer in store.query("SELECT given, expected FROM reviews"):
+        expected[(answer, given)] = expected.get((answer, given), 0) + 1
+    confused = collect_stats(store, START).confused
+    assert confused[0]["times"] == max(expected.values())
+    assert {(c["expected"], c["given"]): c["times"] for c in confused} == expected
