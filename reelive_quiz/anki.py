@@ -21,12 +21,13 @@ from __future__ import annotations
 import hashlib
 import html
 import itertools
+import json
 import os
 import sqlite3
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -281,16 +282,24 @@ def build_package(questions: Sequence[Question]) -> genanki.Package:
     return _build(questions)[0]
 
 
-def _build(questions: Sequence[Question]) -> tuple[genanki.Package, list[genanki.Note]]:
-    """All notes in one pass; strings that repeat (names, films, sources) escaped once."""
+_Entry = tuple["genanki.Deck", str, str, tuple[str, ...], str]
+_Parts = tuple["genanki.Model", list[str], tuple[str, ...], str, int]
+
+
+def _layout(questions: Sequence[Question]) -> tuple[list[genanki.Deck], list[list[int]],
+                                                     Callable[[int], _Parts]]:
+    """The decks (each with its note types), the questions of each deck by position,
+    and a function making one note's (model, fields, tags, guid, due) from a position.
+
+    Strings that repeat (names, films, sources) are escaped once.
+    """
     import genanki
 
     models = _models()
     choice, basic, cloze = models["choice"], models["basic"], models["cloze"]
-    make_note = _note_class()
-    decks: dict[tuple[str, str], genanki.Deck] = {}
-    meta: dict[tuple[str, str], tuple[genanki.Deck, str, str, tuple[str, ...], str]] = {}
-    notes: list[genanki.Note] = []
+    meta: dict[tuple[str, str], _Entry] = {}
+    positions: dict[tuple[str, str], list[int]] = {}
+    used: dict[tuple[str, str], dict[int, genanki.Model]] = {}
     seen: dict[str, str] = {}
 
     def esc(text: str) -> str:  # for short strings that recur across questions
@@ -299,16 +308,20 @@ def _build(questions: Sequence[Question]) -> tuple[genanki.Package, list[genanki
             done = seen[text] = _esc(text)
         return done
 
-    for position, q in enumerate(questions):
+    def entry_of(q: Question) -> _Entry:
         key = (q.deck, q.kind)
         entry = meta.get(key)
         if entry is None:
             name = deck_name(q.deck, q.kind)
-            deck = decks[key] = genanki.Deck(deck_id(name), name)
             kind_name = KINDS.get(q.kind, q.kind)
             tags = ("reelive", _tag(q.slug), _tag(q.kind))  # shared: immutable
-            entry = meta[key] = (deck, _esc(q.deck), _esc(kind_name), tags, f"{kind_name}?")
-        deck, film, kind, tags, fallback = entry
+            entry = meta[key] = (genanki.Deck(deck_id(name), name), _esc(q.deck),
+                                 _esc(kind_name), tags, f"{kind_name}?")
+        return entry
+
+    def parts(position: int) -> _Parts:
+        q = questions[position]
+        _, film, kind, tags, fallback = entry_of(q)
         info, source = esc(q.info), esc(q.source)
         notetype = notetype_for(q)
         if notetype == "cloze":
@@ -325,13 +338,35 @@ def _build(questions: Sequence[Question]) -> tuple[genanki.Package, list[genanki
             else:
                 fields = [prompt, answer, info, film, kind, source]
                 model = basic
-        note = make_note(model, fields, tags, note_guid(q.id), position)
-        deck.notes.append(note)
-        notes.append(note)
-    for deck in decks.values():  # genanki finds them from the notes; _write needs them now
-        for model in {id(n.model): n.model for n in deck.notes}.values():
+        return model, fields, tags, note_guid(q.id), position
+
+    for position, q in enumerate(questions):
+        entry_of(q)
+        key = (q.deck, q.kind)
+        positions.setdefault(key, []).append(position)
+        model = {"cloze": cloze, "basic": basic}.get(notetype_for(q), choice)
+        used.setdefault(key, {}).setdefault(id(model), model)
+    decks = []
+    for key, entry in meta.items():  # genanki finds them from the notes; _write needs them
+        deck = entry[0]
+        for model in used[key].values():
             deck.add_model(model)
-    return genanki.Package(list(decks.values())), notes
+        decks.append(deck)
+    return decks, [positions[key] for key in meta], parts
+
+
+def _build(questions: Sequence[Question]) -> tuple[genanki.Package, list[genanki.Note]]:
+    """All notes in one pass, each filed in its deck."""
+    import genanki
+
+    decks, positions, parts = _layout(questions)
+    make_note = _note_class()
+    notes: list[genanki.Note] = [None] * len(questions)  # type: ignore[list-item]
+    for deck, wanted in zip(decks, positions, strict=True):
+        for position in wanted:
+            note = notes[position] = make_note(*parts(position))
+            deck.notes.append(note)
+    return genanki.Package(decks), notes
 
 
 def _tag(text: str) -> str:
@@ -396,8 +431,10 @@ def export(questions: Sequence[Question], out: Path,
     if not questions:
         raise ExportError(f"{out}: nothing to export; the chosen decks and kinds have no "
                           "questions")
-    package, notes = _build(questions)
-    total = len(notes)
+    decks, positions, parts = _layout(questions)
+    total = len(questions)
+    # notes are made a slice at a time as they are written, never all held at once
+    notes_by_deck = [(parts(position) for position in wanted) for wanted in positions]
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     except OSError as exc:
@@ -405,7 +442,7 @@ def export(questions: Sequence[Question], out: Path,
     try:
         with os.fdopen(fd, "wb") as handle:
             os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 is for secrets, not decks
-            _write(package, handle, total, progress)
+            _write(decks, notes_by_deck, handle, total, progress, out.parent)
         os.replace(tmp, out)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
@@ -413,8 +450,7 @@ def export(questions: Sequence[Question], out: Path,
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    cards = sum(len(n.cards) for n in notes)
-    return ExportSummary(total, cards, len(package.decks), out)
+    return ExportSummary(total, total, len(decks), out)  # one card per note
 
 
 _CHUNK = 2000
@@ -422,56 +458,104 @@ _NOTE_ROW = "INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)"
 _CARD_ROW = "INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 
 
-def _write(package: genanki.Package, handle: BinaryIO, total: int,
-           progress: Callable[[int, int], None] | None) -> None:
+def _write_decks_and_models(cursor: sqlite3.Cursor, decks: Sequence[genanki.Deck],
+                            stamp: int) -> None:
+    """The `col` row's decks and models, exactly as `Deck.write_to_db` leaves them.
+
+    genanki reads, updates and rewrites both JSON blobs once per deck, which
+    is quadratic: with 3,000 subdecks (365 films × 8 kinds) that is minutes of
+    JSON. The same end state in one pass: each deck's entry in order; for note
+    types, every deck but the last stores its entries under string keys (the
+    JSON round trip genanki does between decks), and the last deck's are added
+    under genanki's int keys just before the one dump, as genanki's last dump does.
+    """
+    if not decks:
+        return
+    decks_json = json.loads(cursor.execute("SELECT decks FROM col").fetchone()[0])
+    models_json = json.loads(cursor.execute("SELECT models FROM col").fetchone()[0])
+    last = len(decks) - 1
+    for i, deck in enumerate(decks):
+        if not isinstance(deck.deck_id, int):
+            raise TypeError(f"Deck .deck_id must be an integer, not {deck.deck_id}.")
+        if not isinstance(deck.name, str):
+            raise TypeError(f"Deck .name must be a string, not {deck.name}.")
+        decks_json.update({str(deck.deck_id): deck.to_json()})
+        for note in deck.notes:
+            deck.add_model(note.model)
+        updates = {model.model_id: model.to_json(stamp, deck.deck_id)
+                   for model in deck.models.values()}
+        if i < last:
+            updates = json.loads(json.dumps(updates))  # genanki's round trip: str keys
+        models_json.update(updates)
+    cursor.execute("UPDATE col SET decks = ?", (json.dumps(decks_json),))
+    cursor.execute("UPDATE col SET models = ?", (json.dumps(models_json),))
+
+
+def _write(decks: Sequence[genanki.Deck], notes_by_deck: Sequence[Iterable[_Parts]],
+           handle: BinaryIO, total: int, progress: Callable[[int, int], None] | None,
+           folder: Path | None = None) -> None:
     """genanki's Package.write_to_file, faster and without its leaks.
 
     genanki writes the schema, the collection, the decks and the note types;
     the notes and cards go in with `executemany`, in the same rows genanki's
     Note/Card.write_to_db would write (one card, ord 0, new, per note), a
     slice at a time so the progress bar moves. genanki's own writer leaves a
-    SQLite temp file in the system temp folder; in memory nothing can leak.
+    SQLite temp file in the system temp folder. Ours is built in `folder` (the
+    output's, next to the package's own temp file), removed whatever happens,
+    and streamed into the zip: in memory, 100,000 notes would be held three
+    times over (the database, its serialized copy, the zip entry), ~300 MB.
+    Without a folder the database is built in memory.
     """
     from genanki.apkg_col import APKG_COL
     from genanki.apkg_schema import APKG_SCHEMA
 
     stamp = _timestamp()
     ids = itertools.count(stamp * 1000)
-    conn = sqlite3.connect(":memory:")
+    scratch: Path | None = None
+    if folder is not None:
+        fd, name = tempfile.mkstemp(prefix=".reelive-export-", suffix=".anki2", dir=folder)
+        os.close(fd)
+        scratch = Path(name)
     try:
-        cursor = conn.cursor()
-        cursor.executescript(APKG_SCHEMA)
-        cursor.executescript(APKG_COL)
-        done = 0
-        if progress:
-            progress(0, total)
-        for deck in package.decks:
-            notes = deck.notes
-            deck.notes = []
-            try:
-                deck.write_to_db(cursor, stamp, ids)  # the deck and its note types
-            finally:
-                deck.notes = notes
-            did = deck.deck_id
-            for start in range(0, len(notes), _CHUNK):
-                note_rows, card_rows = [], []
-                for note in notes[start:start + _CHUNK]:
-                    nid, cid = next(ids), next(ids)
-                    fields = note.fields
-                    note_rows.append((nid, note.guid, note.model.model_id, stamp, -1,
-                                      f" {' '.join(note.tags)} ", "\x1f".join(fields), fields[0],
-                                      0, 0, ""))
-                    card_rows.append((cid, nid, did, 0, stamp, -1, 0, 0, note.due,
-                                      0, 0, 0, 0, 0, 0, 0, 0, ""))
-                cursor.executemany(_NOTE_ROW, note_rows)
-                cursor.executemany(_CARD_ROW, card_rows)
-                done += len(note_rows)
-                if progress:
-                    progress(done, total)
-        conn.commit()
-        data = conn.serialize()
+        conn = sqlite3.connect(":memory:" if scratch is None else scratch)
+        try:
+            cursor = conn.cursor()
+            if scratch is not None:  # a scratch file: no journal, no syncs
+                cursor.execute("PRAGMA journal_mode = OFF")
+                cursor.execute("PRAGMA synchronous = OFF")
+            cursor.executescript(APKG_SCHEMA)
+            cursor.executescript(APKG_COL)
+            done = 0
+            if progress:
+                progress(0, total)
+            _write_decks_and_models(cursor, decks, stamp)
+            for deck, notes in zip(decks, notes_by_deck, strict=True):
+                did = deck.deck_id
+                notes = iter(notes)
+                while chunk := list(itertools.islice(notes, _CHUNK)):
+                    note_rows, card_rows = [], []
+                    for model, fields, tags, guid, due in chunk:
+                        nid, cid = next(ids), next(ids)
+                        note_rows.append((nid, guid, model.model_id, stamp, -1,
+                                          f" {' '.join(tags)} ", "\x1f".join(fields),
+                                          fields[0], 0, 0, ""))
+                        card_rows.append((cid, nid, did, 0, stamp, -1, 0, 0, due,
+                                          0, 0, 0, 0, 0, 0, 0, 0, ""))
+                    cursor.executemany(_NOTE_ROW, note_rows)
+                    cursor.executemany(_CARD_ROW, card_rows)
+                    done += len(note_rows)
+                    if progress:
+                        progress(done, total)
+            conn.commit()
+            data = conn.serialize() if scratch is None else None
+        finally:
+            conn.close()
+        with zipfile.ZipFile(handle, "w") as archive:
+            if scratch is None:
+                archive.writestr("collection.anki2", data)
+            else:
+                archive.write(scratch, "collection.anki2")
+            archive.writestr("media", "{}")
     finally:
-        conn.close()
-    with zipfile.ZipFile(handle, "w") as archive:
-        archive.writestr("collection.anki2", data)
-        archive.writestr("media", "{}")
+        if scratch is not None:
+            scratch.unlink(missing_ok=True)

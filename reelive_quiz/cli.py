@@ -39,6 +39,15 @@ def _out(text: str = "") -> None:
     sys.stdout.write(text + "\n")
 
 
+def _json(data: object) -> None:
+    """JSON for scripts, with the characters a terminal would obey escaped."""
+    import json
+
+    from reelive_quiz.terminal import json_text
+
+    _out(json_text(json.dumps(data, ensure_ascii=False, indent=2)))
+
+
 def _check_kinds(kinds: list[str] | None) -> list[str] | None:
     from reelive_quiz.questions import KINDS
 
@@ -72,7 +81,6 @@ def import_(
 @app.command("decks")
 def decks_(json_: JsonOpt = False) -> None:
     """List the bundled and imported decks with their slugs and counts."""
-    import json
 
     from reelive_quiz.deck import load_deck
     from reelive_quiz.library import list_decks
@@ -88,7 +96,7 @@ def decks_(json_: JsonOpt = False) -> None:
                      "moments": len(deck.moments), "trivia": len(deck.trivia),
                      "questions": len(generate(deck))})
     if json_:
-        _out(json.dumps(rows, ensure_ascii=False, indent=2))
+        _json(rows)
         return
     if not rows:
         _out("No decks. Import a page with `reelive-quiz import PAGE`.")
@@ -102,7 +110,6 @@ def decks_(json_: JsonOpt = False) -> None:
 @app.command("questions")
 def questions_(decks: DecksArg = None, kind: KindOpt = None, json_: JsonOpt = False) -> None:
     """Print the questions generated from decks (default: the bundled decks)."""
-    import json
 
     from reelive_quiz.deck import load_deck
     from reelive_quiz.library import resolve
@@ -113,7 +120,7 @@ def questions_(decks: DecksArg = None, kind: KindOpt = None, json_: JsonOpt = Fa
     refs = resolve(decks, include_user=False)
     questions = [q for ref in refs for q in generate(load_deck(ref.path), kinds)]
     if json_:
-        _out(json.dumps([q.to_dict() for q in questions], ensure_ascii=False, indent=2))
+        _json([q.to_dict() for q in questions])
         return
     for q in questions:
         _out(f"[{q.kind}] {one_line(q.prompt)}")
@@ -215,7 +222,6 @@ def _nothing_due(store, slugs, queue, when, console) -> None:  # type: ignore[no
 @app.command("status")
 def status(decks: DecksArg = None, json_: JsonOpt = False) -> None:
     """Per deck: new, learning, due now, due today, suspended, leeches, next due."""
-    import json
 
     from reelive_quiz.clock import now
     from reelive_quiz.stats import deck_status, leeches
@@ -227,11 +233,9 @@ def status(decks: DecksArg = None, json_: JsonOpt = False) -> None:
         rows = deck_status(store, slugs, when)
         leech_rows = leeches(store, slugs)
     if json_:
-        _out(json.dumps({"now": when.astimezone().isoformat(),
-                         "decks": [r.to_dict() for r in rows],
-                         "leeches": [{"deck": d, "prompt": p, "lapses": n}
-                                     for d, p, n in leech_rows]},
-                        ensure_ascii=False, indent=2))
+        _json({"now": when.astimezone().isoformat(),
+               "decks": [r.to_dict() for r in rows],
+               "leeches": [{"deck": d, "prompt": p, "lapses": n} for d, p, n in leech_rows]})
         return
     _out(f"{'deck':<36} {'new':>5} {'learn':>5} {'due':>5} {'today':>5} {'susp':>5} "
          f"{'leech':>5}  next due")
@@ -248,7 +252,6 @@ def status(decks: DecksArg = None, json_: JsonOpt = False) -> None:
 @app.command("stats")
 def stats(json_: JsonOpt = False) -> None:
     """Reviews per day (heatmap), retention, streak, 30-day forecast, hardest questions."""
-    import json
 
     from reelive_quiz.clock import now
     from reelive_quiz.stats import collect_stats
@@ -258,7 +261,7 @@ def stats(json_: JsonOpt = False) -> None:
     with store:
         result = collect_stats(store, now())
     if json_:
-        _out(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        _json(result.to_dict())
         return
     render_stats(result, _console())
 

@@ -17,10 +17,8 @@ paragraphs lazily with a small look-ahead, so time and memory stay linear.
 
 from __future__ import annotations
 
-import io
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,18 +38,20 @@ _EXPECTED = ("expected a scene title ('<title>, Reelive'), a speaker, a quote, a
              "a key moment, a trivia fact or a related film")
 
 
-@dataclass(frozen=True, slots=True)
 class _Para:
-    line: int
-    lines: tuple[str, ...]
+    """One paragraph: its first line number and its stripped lines.
 
-    @property
-    def text(self) -> str:
-        return " ".join(self.lines)
+    A plain slotted class (built ~300 times a page) with `text` and `single`
+    computed once, not on every look.
+    """
 
-    @property
-    def single(self) -> str | None:
-        return self.lines[0] if len(self.lines) == 1 else None
+    __slots__ = ("line", "lines", "single", "text")
+
+    def __init__(self, line: int, lines: tuple[str, ...]) -> None:
+        self.line = line
+        self.lines = lines
+        self.text = " ".join(lines)
+        self.single = lines[0] if len(lines) == 1 else None
 
 
 def _is_noise(text: str) -> bool:
@@ -66,9 +66,12 @@ def _reelive_title(para: _Para) -> str | None:
     return text[: -len(_SUFFIX)].strip() or None
 
 
-def _lines(text: str) -> Iterator[str]:
-    """Lines as an editor numbers them: split at \\n, \\r\\n or \\r only (not U+2028)."""
-    return io.StringIO(text, newline=None)
+def _lines(text: str) -> list[str]:
+    """Lines as an editor numbers them: split at \\n, \\r\\n or \\r only (not U+2028).
+
+    (A final newline leaves one empty last line, which is blank to every caller.)
+    """
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
 def _paragraphs(text: str) -> Iterator[_Para]:
@@ -101,11 +104,13 @@ def _split_glued(start: int, lines: list[str]) -> Iterator[_Para]:
 
 def _last_download_line(text: str) -> int:
     """Line number of the last `Download App` line (0 if none): related films follow it."""
-    last = 0
-    for number, raw in enumerate(_lines(text), 1):
-        if raw.strip() == _DOWNLOAD:
-            last = number
-    return last
+    if _DOWNLOAD not in text:
+        return 0
+    lines = _lines(text)
+    for index in range(len(lines) - 1, -1, -1):
+        if lines[index].strip() == _DOWNLOAD:
+            return index + 1
+    return 0
 
 
 def parse_page(text: str, source: str = "<page>", title: str | None = None) -> Deck:
@@ -184,7 +189,7 @@ def parse_page(text: str, source: str = "<page>", title: str | None = None) -> D
                         "expected a Reelive film page")
     if not film:
         raise PageError(f"{source}:1: the page names no film (it has no quote with "
-                        "'<film>, Reelive'); expected a title, e.g. --title")
+                        "'<film>, Reelive'); expected a quote that names the film")
     return deck
 
 

@@ -10,9 +10,11 @@ the same deck always gives the same questions.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import random
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
@@ -21,6 +23,38 @@ from reelive_quiz.deck import Deck
 from reelive_quiz.text import contains, fold
 
 __all__ = ["KINDS", "MODES", "Question", "contains", "fold", "generate"]
+
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+class _Marks(dict):
+    """str.translate table dropping combining marks, filled in as characters are met."""
+
+    def __missing__(self, code: int) -> int | None:
+        value = None if unicodedata.combining(chr(code)) else code
+        self[code] = value
+        return value
+
+
+_MARKS = _Marks()
+_ASCII_FOLD = {c: (ord(chr(c).lower()) if chr(c).isalnum() else ord(" ")) for c in range(128)}
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold(text: str) -> str:
+    """Exactly `text.fold`, memoised (generation folds the same lines many times), with
+    the per-character loop done by str.translate; ASCII needs no normalising at all.
+    """
+    if text.isascii():  # lower case, and every non-word character a space
+        return " ".join(text.translate(_ASCII_FOLD).split())
+    bare = unicodedata.normalize("NFKD", text.casefold()).translate(_MARKS)
+    return " ".join(_NON_WORD.sub(" ", bare).split())
+
+
+def _contains(prompt: str, answer: str) -> bool:
+    """`text.contains` over the memoised fold."""
+    a = _fold(answer)
+    return bool(a) and f" {a} " in f" {_fold(prompt)} "
 
 #: kind → human name (also the Anki subdeck name), in the order they are asked.
 KINDS: dict[str, str] = {
@@ -79,21 +113,33 @@ def _id(slug: str, kind: str, *content: str) -> str:
     return f"{kind}-{_digest(slug, kind, *content)[:16]}"
 
 
-def _options(qid: str, answer: str, pool: Iterable[str]) -> tuple[str, ...]:
+def _sorted_pool(pool: Iterable[str]) -> list[tuple[str, str]]:
+    """The pool's distinct items in order, each with its folded form."""
+    return [(item, _fold(item)) for item in sorted(set(pool))]
+
+
+def _options(qid: str, answer: str, pool: Iterable[str],
+             ordered: list[tuple[str, str]] | None = None,
+             rng: random.Random | None = None) -> tuple[str, ...]:
     """Up to MAX_OPTIONS distinct options with the answer once; seeded by the id.
 
     Returns () when the pool has no distractor: never padded with junk.
+    `ordered` is `_sorted_pool(pool)` when the caller has it already; `rng`, a
+    generator to reseed (the same draws as a new one).
     """
-    seen = {fold(answer)}
+    seen = {_fold(answer)}
     distractors = []
-    for item in sorted(set(pool)):
-        key = fold(item)
+    for item, key in (_sorted_pool(pool) if ordered is None else ordered):
         if key and key not in seen:
             seen.add(key)
             distractors.append(item)
     if not distractors:
         return ()
-    rng = random.Random(int(qid.rsplit("-", 1)[1], 16))
+    seed = int(qid.rsplit("-", 1)[1], 16)
+    if rng is None:
+        rng = random.Random(seed)
+    else:
+        rng.seed(seed)
     chosen = rng.sample(distractors, min(MAX_OPTIONS - 1, len(distractors)))
     options = [*chosen, answer]
     rng.shuffle(options)
@@ -112,14 +158,27 @@ class _Builder:
         self.slug = deck.slug
         self.seen: set[str] = set()
         self.out: list[Question] = []
+        self.rng = random.Random()
+        # id(pool) -> (pool, its sorted distinct items): most pools serve many questions
+        self.pools: dict[int, tuple[object, list[tuple[str, str]]]] = {}
+
+    def _ordered(self, pool: Iterable[str]) -> list[tuple[str, str]]:
+        hit = self.pools.get(id(pool))
+        if hit is not None and hit[0] is pool:
+            return hit[1]
+        ordered = _sorted_pool(pool)
+        if isinstance(pool, list | tuple):  # kept alive with it, so the id stays its own
+            self.pools[id(pool)] = (pool, ordered)
+        return ordered
 
     def add(self, kind: str, content: Sequence[str], *, prompt: str, answer: str,
             pool: Iterable[str] = (), source: str, sibling: str, info: str = "",
             mode: str = "choice", person: bool = False, check: bool = True) -> None:
         qid = _id(self.slug, kind, *content)
-        if qid in self.seen or (check and contains(prompt, answer)):
+        if qid in self.seen or (check and _contains(prompt, answer)):
             return
-        options = _options(qid, answer, pool) if mode == "choice" else ()
+        options = (_options(qid, answer, pool, self._ordered(pool), self.rng)
+                   if mode == "choice" else ())
         if mode == "choice" and not options:
             mode = "typed" if len(answer) <= TYPEABLE_LENGTH else "flip"
         self.seen.add(qid)
@@ -154,15 +213,15 @@ def _who_said(b: _Builder) -> None:
     said_by: dict[str, set[str]] = defaultdict(set)
     for s in deck.dialogues:
         for ln in s.lines:
-            said_by[fold(ln.text)].add(ln.speaker)
+            said_by[_fold(ln.text)].add(ln.speaker)
     for q in deck.quotes:
-        said_by[fold(q.text)].add(q.speaker)
+        said_by[_fold(q.text)].add(q.speaker)
     items = [(ln.speaker, ln.text, f"dialogues[{i}].lines[{j}]", f"Scene: {s.scene}")
              for i, s in enumerate(deck.dialogues) for j, ln in enumerate(s.lines)]
     items += [(q.speaker, q.text, f"quotes[{i}]", f"A famous quote from {deck.title}.")
               for i, q in enumerate(deck.quotes)]
     for speaker, text, source, info in items:
-        if len(said_by[fold(text)]) > 1:
+        if len(said_by[_fold(text)]) > 1:
             continue  # the same words from two people: no single right answer
         b.add("who-said", (speaker, text), prompt=f"Who says {_quoted(text)}?",
               answer=speaker, pool=speakers, source=source,
@@ -174,11 +233,11 @@ def _which_scene(b: _Builder) -> None:
     scenes_of: dict[str, set[str]] = defaultdict(set)
     for s in deck.dialogues:
         for ln in s.lines:
-            scenes_of[fold(ln.text)].add(s.scene)
+            scenes_of[_fold(ln.text)].add(s.scene)
     titles = [s.scene for s in deck.dialogues]
     for i, s in enumerate(deck.dialogues):
         for j, ln in enumerate(s.lines):
-            if len(scenes_of[fold(ln.text)]) > 1:
+            if len(scenes_of[_fold(ln.text)]) > 1:
                 continue
             b.add("which-scene", (s.scene, ln.text),
                   prompt=f"Which scene has {ln.speaker} say {_quoted(ln.text)}?",
@@ -197,17 +256,17 @@ def _next_line(b: _Builder) -> None:
     follows: dict[str, set[str]] = defaultdict(set)
     for s in deck.dialogues:
         for a, nxt in zip(s.lines, s.lines[1:], strict=False):
-            follows[fold(a.text)].add(fold(nxt.text))
+            follows[_fold(a.text)].add(_fold(nxt.text))
     every_line = [ln.text for s in deck.dialogues for ln in s.lines]
     for i, s in enumerate(deck.dialogues):
         same_scene = [ln.text for ln in s.lines]
         for j, (a, nxt) in enumerate(zip(s.lines, s.lines[1:], strict=False)):
-            if len(follows[fold(a.text)]) > 1:
+            if len(follows[_fold(a.text)]) > 1:
                 continue
-            pool = [t for t in same_scene if fold(t) != fold(a.text)]
-            if len(set(map(fold, pool))) < MAX_OPTIONS:
+            pool = [t for t in same_scene if _fold(t) != _fold(a.text)]
+            if len(set(map(_fold, pool))) < MAX_OPTIONS:
                 pool += every_line[:: max(1, len(every_line) // 12)]
-            pool = [t for t in pool if fold(t) != fold(a.text)]
+            pool = [t for t in pool if _fold(t) != _fold(a.text)]
             b.add("next-line", (s.scene, a.text, nxt.text),
                   prompt=(f"In “{s.scene}”, {a.speaker} says {_quoted(a.text)} "
                           f"What does {nxt.speaker} answer?"),
@@ -331,7 +390,7 @@ def _names(text: str) -> tuple[list[str], list[str]]:
 
 def _terms(text: str, film: str) -> list[str]:
     return [t for t in (m.group(1).strip() for m in _TERM.finditer(text))
-            if fold(t) != fold(film) and len(t) > 2]
+            if _fold(t) != _fold(film) and len(t) > 2]
 
 
 def _numbers(text: str) -> list[str]:
@@ -353,12 +412,12 @@ def _trivia(b: _Builder) -> None:
     names_of = [people for people, _ in found]
     terms_of = [_terms(t.fact, film) + others for (_, others), t in zip(found, deck.trivia,
                                                                        strict=True)]
-    all_names = [n for ns in names_of for n in ns if fold(n) != fold(film)]
+    all_names = [n for ns in names_of for n in ns if _fold(n) != _fold(film)]
     all_terms = [n for ts in terms_of for n in ts]
     for i, t in enumerate(deck.trivia):
         sib = b.sibling("trivia", t.title)
         picks: list[tuple[str, list[str], bool, str]] = []
-        names = [n for n in names_of[i] if fold(n) != fold(film)]
+        names = [n for n in names_of[i] if _fold(n) != _fold(film)]
         if names:
             picks.append((names[0], all_names, True, "choice"))
         elif terms_of[i]:
@@ -369,10 +428,10 @@ def _trivia(b: _Builder) -> None:
         for answer, pool, person, mode in picks:
             hide = [answer, *(p for p in answer.split() if len(p) > 2)] if person else [answer]
             prompt = f"{film} trivia ({t.title}): {_blank(t.fact, hide)}"
-            if contains(_blank(t.title, hide), answer):
+            if _contains(_blank(t.title, hide), answer):
                 prompt = f"{film} trivia: {_blank(t.fact, hide)}"
-            pool = [p for p in pool if not (contains(answer, p) or contains(p, answer)
-                                            or contains(prompt, p))]
+            pool = [p for p in pool if not (_contains(answer, p) or _contains(p, answer)
+                                            or _contains(prompt, p))]
             b.add("trivia", (t.title, t.fact, answer), prompt=prompt, answer=answer, pool=pool,
                   source=f"trivia[{i}]", sibling=sib,
                   info=f"Why it matters: {t.why_it_matters}", mode=mode, person=person)

@@ -10,16 +10,18 @@ due: learning cards, then reviews (capped per day), then new questions
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from reelive_quiz.clock import day_end, day_number, to_ts
-from reelive_quiz.config import Config
-from reelive_quiz.deck import load_deck
-from reelive_quiz.library import DeckRef
-from reelive_quiz.questions import generate
 from reelive_quiz.store import LEECH, NOT_SUSPENDED, CardState, Store
+
+if TYPE_CHECKING:  # the deck and question modules load only when a deck file changed
+    from reelive_quiz.config import Config
+    from reelive_quiz.library import DeckRef
 
 __all__ = [
     "AGAIN",
@@ -86,7 +88,7 @@ def ask_typed(mode: str, typeable: bool, card: CardState | None, config: Config)
 
 def _signature(ref: DeckRef) -> str | None:
     try:
-        st = ref.path.stat()
+        st = os.stat(ref.path)
     except OSError:
         return None
     return f"{GENERATOR_VERSION}:{st.st_mtime_ns}:{st.st_size}"
@@ -107,6 +109,9 @@ def sync_decks(store: Store, refs: Sequence[DeckRef], *, complete: bool) -> list
         if seen is not None and seen[1] == sig:
             slugs.append(seen[0])
             continue
+        from reelive_quiz.deck import load_deck
+        from reelive_quiz.questions import generate
+
         deck = load_deck(ref.path)
         store.sync_deck(deck.slug, deck.title, str(ref.path), sig or "",
                         generate(deck))
@@ -190,12 +195,15 @@ def build_queue(store: Store, slugs: Sequence[str], when: datetime, config: Conf
         taken.add(sibling)
         return True
 
-    learning = [(int(due), qid) for qid, due in store.query(
-        f"SELECT id, due FROM questions WHERE state IN ({LEARNING}, {RELEARNING})"
-        f" AND present = 1 AND suspended = 0 AND due < ? AND {scope} ORDER BY due",
-        (end_ts, *args))]
-    for _, qid in learning:
-        taken.add(store.query("SELECT sibling FROM questions WHERE id = ?", (qid,))[0][0])
+    # `+due, rowid`: the same order as the due index gives, but read through the
+    # (slug, present, suspended, state, due) index: only learning cards, not every due one.
+    learning = []
+    for qid, due, sibling in store.query(
+            f"SELECT id, due, sibling FROM questions WHERE state IN ({LEARNING}, {RELEARNING})"
+            f" AND present = 1 AND suspended = 0 AND due < ? AND {scope}"
+            " ORDER BY +due, rowid", (end_ts, *args)):
+        learning.append((int(due), qid))
+        taken.add(sibling)
     ids: list[str] = []
     if reviews_left:
         for qid, sibling in store.query(

@@ -18,9 +18,12 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reelive_quiz.errors import StoreError
-from reelive_quiz.questions import Question
+
+if TYPE_CHECKING:  # loaded when a question is read: `status` never needs it
+    from reelive_quiz.questions import Question
 
 __all__ = ["SCHEMA_VERSION", "CardState", "Review", "Store"]
 
@@ -134,6 +137,8 @@ class Review:
 
 
 def _question_from_row(row: Sequence[object]) -> Question:
+    from reelive_quiz.questions import Question
+
     qid, deck, slug, kind, prompt, answer, options, source, sibling, info, mode, person = row
     return Question(str(qid), str(deck), str(slug), str(kind), str(prompt), str(answer),
                     tuple(json.loads(str(options))), str(source), str(sibling), str(info),

@@ -11,7 +11,7 @@ import re
 
 from rich.markup import escape
 
-__all__ = ["clean", "markup", "one_line"]
+__all__ = ["clean", "json_text", "markup", "one_line"]
 
 # Each body is a character class that excludes ESC, and a sequence may end
 # at the next ESC, so no attempt scans past it; possessive quantifiers (no
@@ -51,3 +51,14 @@ def one_line(text: str) -> str:
 def markup(text: str) -> str:
     """Clean text for `rich`, where square brackets would be read as styles."""
     return escape(clean(text))
+
+
+# What json.dumps(ensure_ascii=False) lets through raw and a terminal may obey
+# (C1 controls such as U+009B, the 8-bit CSI) or reorder (bidi controls).
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def json_text(text: str) -> str:
+    """JSON from `json.dumps(..., ensure_ascii=False)`, safe to print: the characters
+    a terminal would obey become `\\uXXXX` escapes (they only occur inside strings)."""
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

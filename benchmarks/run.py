@@ -1,0 +1,638 @@
+"""Benchmarks: is reelive-quiz instant with 100,000 questions and 1,000,000 answers?
+
+Each figure is timed as the median of several runs, each in a fresh process,
+next to a *floor* measured in the same run (interleaved, run for run), so a
+busy machine moves both alike; the ratio figure / floor is what is judged.
+
+    python benchmarks/run.py            # full run, a few minutes; rewrites BENCHMARKS.md
+    python benchmarks/run.py --quick    # small sizes, one run each: a smoke test, no verdicts
+
+Options: ``--no-write`` prints only; ``--films A B C`` and ``--import-pages N`` change
+the sizes; ``--workdir DIR`` keeps the corpus and stores there (default: a temp
+folder, removed); ``--seed N`` (default 7); ``--runs N``.
+
+The corpus comes from ``benchmarks/corpus.py``; the big store is built with the
+library (import + one ``status`` to sync the catalogue) and then filled with
+bulk SQL: card states for 60 % of the questions and 10 logged answers per
+question (1,000,000 for 100,000 questions). The clock is frozen
+(``REELIVE_QUIZ_NOW``) and ``TZ=UTC``, so every run sees the same queue.
+
+Internal modes (``--child ...``) are the floor programs and the answer timer;
+they run in their own processes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import marshal
+import os
+import platform
+import random
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+PY = sys.executable
+NOW = "2026-06-15T09:00:00+00:00"
+MARK_START = "<!-- results:start (written by benchmarks/run.py) -->"
+MARK_END = "<!-- results:end -->"
+MB = 1024  # ru_maxrss is in KB on Linux
+
+
+# -- processes ------------------------------------------------------------------
+
+def _cli() -> list[str]:
+    script = Path(PY).parent / "reelive-quiz"
+    return [str(script)] if script.exists() else [PY, "-m", "reelive_quiz"]
+
+
+def _env(home: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({"REELIVE_QUIZ_HOME": str(home), "REELIVE_QUIZ_NOW": NOW, "TZ": "UTC",
+                "PYTHONDONTWRITEBYTECODE": "", "COLUMNS": "120"})
+    env.pop("PYTHONPROFILEIMPORTTIME", None)
+    return env
+
+
+_GNU_TIME = Path("/usr/bin/time")
+
+
+def timed(cmd: list[str], env: dict[str, str], cwd: Path | None = None) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KB) of one child process; fails loudly on a non-zero exit.
+
+    The peak comes from `/usr/bin/time -f %M` when there is one: a child forked
+    straight from this (large) process would report this process's own peak, as
+    Linux carries the high-water mark across fork and exec. Without it, `wait4`.
+    """
+    with tempfile.TemporaryDirectory() as scratch:
+        err_path, rss_path = Path(scratch) / "err", Path(scratch) / "rss"
+        wrap = ([str(_GNU_TIME), "-f", "%M", "-o", str(rss_path)]
+                if _GNU_TIME.exists() else [])
+        with err_path.open("wb") as err:
+            start = time.perf_counter()
+            proc = subprocess.Popen([*wrap, *cmd], env=env, cwd=cwd, stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.DEVNULL, stderr=err)
+            _, status, usage = os.wait4(proc.pid, 0)
+            elapsed = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{' '.join(cmd[:4])} … failed ({proc.returncode}): "
+                               f"{err_path.read_bytes().decode(errors='replace')[-2000:]}")
+        peak = usage.ru_maxrss
+        if wrap:
+            text = rss_path.read_text().split()
+            peak = int(text[-1]) if text and text[-1].isdigit() else 0
+    return elapsed, peak
+
+
+def play_once(env: dict[str, str], timeout: float = 120) -> tuple[float, int]:
+    """Seconds from spawning `reelive-quiz play` in a pty to the first question on screen."""
+    import pexpect
+
+    env = {**env, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm"}
+    cli = _cli()
+    start = time.perf_counter()
+    child = pexpect.spawn(cli[0], [*cli[1:], "play"], env=env, dimensions=(40, 120),
+                          timeout=timeout)
+    try:
+        index = child.expect([rb"\(number or arrows", rb"\(type it", rb"Think of the answer",
+                              pexpect.EOF])
+        elapsed = time.perf_counter() - start
+        if index == 3:
+            raise RuntimeError(f"play ended before a question: {child.before[-500:]!r}")
+        peak = _vm_hwm(child.pid)
+    finally:
+        child.terminate(force=True)
+    return elapsed, peak
+
+
+def _vm_hwm(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+# -- results ------------------------------------------------------------------------
+
+@dataclass
+class Series:
+    seconds: list[float] = field(default_factory=list)
+    peak_kb: list[int] = field(default_factory=list)
+
+    def add(self, result: tuple[float, int]) -> None:
+        self.seconds.append(result[0])
+        self.peak_kb.append(result[1])
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+    def span(self, unit: float = 1.0) -> str:
+        return f"{min(self.seconds) * unit:.3g}–{max(self.seconds) * unit:.3g}"
+
+    @property
+    def peak_mb(self) -> float:
+        return max(self.peak_kb) / MB if self.peak_kb else 0.0
+
+
+@dataclass
+class Figure:
+    name: str
+    figure: Series
+    floor: Series
+    floor_name: str
+    target: str
+    limit: float | None = None  # ratio limit
+    note: str = ""
+    absolute: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> float:
+        return self.figure.median / self.floor.median if self.floor.median else float("nan")
+
+    def verdict(self) -> bool:
+        if self.absolute:
+            return (self.absolute["median_ms"] <= 3.0 and self.absolute["p99_ms"] <= 10.0
+                    and self.figure.peak_mb <= 250)
+        return self.ratio <= (self.limit or 0) and self.figure.peak_mb <= 250
+
+
+def compare(name: str, figure, floor, runs: int, *, floor_name: str, target: str,
+            limit: float, setup=None, note: str = "") -> Figure:  # type: ignore[no-untyped-def]
+    fig, flo = Series(), Series()
+    for _ in range(runs):
+        if setup is not None:
+            setup()
+        fig.add(figure())
+        flo.add(floor())
+    result = Figure(name, fig, flo, floor_name, target, limit, note)
+    print(f"  {name}: {fig.median:.3f} s (floor {flo.median:.3f} s, ratio {result.ratio:.2f}, "
+          f"peak {fig.peak_mb:.0f} MB)", flush=True)
+    return result
+
+
+# -- building stores ------------------------------------------------------------
+
+def build_home(pages: list[Path], home: Path, reviews_per_question: int, seed: int) -> dict:
+    """Decks from `pages`, the catalogue synced by one `status`, then bulk card states + log."""
+    from reelive_quiz.clock import day_number
+    from reelive_quiz.importer import import_pages
+
+    if home.exists():
+        shutil.rmtree(home)
+    started = time.perf_counter()
+    for _ in import_pages(pages, home / "decks"):
+        pass
+    imported = time.perf_counter() - started
+    started = time.perf_counter()
+    timed([*_cli(), "status"], _env(home))  # the first status syncs the catalogue
+    synced = time.perf_counter() - started
+    started = time.perf_counter()
+    db = sqlite3.connect(home / "progress.sqlite3", isolation_level=None)
+    ids = [r[0] for r in db.execute("SELECT id FROM questions WHERE present = 1 ORDER BY id")]
+    rng = random.Random(f"bench-store:{seed}")
+    now = int(datetime.fromisoformat(NOW).timestamp())
+    day = 86_400
+    studied = rng.sample(ids, int(len(ids) * 0.6))
+    cards = []
+    for qid in studied:
+        roll = rng.random()
+        state = 2 if roll < 0.9 else (1 if roll < 0.96 else 3)
+        stability = rng.lognormvariate(2.5, 1.2)
+        last = now - int(rng.uniform(0, 400) * day)
+        due = (last + int(stability * day) if state == 2
+               else now + int(rng.uniform(-3, 3) * 3600))
+        lapses = min(12, int(rng.expovariate(1.5)))
+        suspended = 2 if lapses >= 8 else (1 if rng.random() < 0.01 else 0)
+        cards.append((state, 0 if state != 2 else None, stability, rng.uniform(1, 10), due,
+                      last, rng.randint(1, 30), lapses, suspended, qid))
+    total_reviews = reviews_per_question * len(ids)
+    db.execute("BEGIN")
+    db.executemany("UPDATE questions SET state = ?, step = ?, stability = ?, difficulty = ?,"
+                   " due = ?, last_review = ?, reps = ?, lapses = ?, suspended = ?"
+                   " WHERE id = ?", cards)
+
+    def reviews():  # type: ignore[no-untyped-def]
+        first_seen: set[str] = set()
+        for i in range(total_reviews):
+            qid = studied[i % len(studied)] if studied else ids[0]
+            ts = now - int(rng.uniform(0, 730) * day)
+            moment = datetime.fromtimestamp(ts, UTC)
+            rating = rng.choice((1, 2, 3, 3, 3, 3, 4))
+            first = qid not in first_seen
+            first_seen.add(qid)
+            yield (qid, ts, day_number(moment), rating, int(rating > 1), "x" if rating == 1
+                   else None, "y", rng.choice(("choice", "typed", "flip")),
+                   round(rng.uniform(1, 20), 3), int(first),
+                   json.dumps([2, None, 5.0, 5.0, ts, ts - day, 3, 0, 0]))
+
+    db.executemany("INSERT INTO reviews (question, ts, day, rating, correct, given, expected,"
+                   " mode, seconds, first, cram, previous)"
+                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)", reviews())
+    db.execute("COMMIT")
+    db.execute("ANALYZE")
+    db.close()
+    filled = time.perf_counter() - started
+    return {"questions": len(ids), "cards": len(cards), "reviews": total_reviews,
+            "films": len(pages), "build_s": {"import": round(imported, 1),
+                                            "sync": round(synced, 1),
+                                            "fill": round(filled, 1)}}
+
+
+# -- floors and the answer timer (each runs in its own process) -------------------
+
+def child_dump(data_file: str, out_dir: str) -> None:
+    """The import floor: PyYAML's C dumper writing the same decks (as dicts)."""
+    import yaml
+
+    decks = marshal.loads(Path(data_file).read_bytes())
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for slug, data in decks:
+        text = yaml.dump(data, Dumper=yaml.CSafeDumper, sort_keys=False, allow_unicode=True,
+                         width=100)
+        (out / f"{slug}.yaml").write_text(text, encoding="utf-8")
+
+
+def child_genanki(data_file: str, out_file: str) -> None:
+    """The export floor: genanki writing the same notes with its own Note and writer.
+
+    One genanki deck holds them all: genanki rewrites the collection's deck and
+    note-type JSON once per deck, which is quadratic in the number of decks
+    (minutes for our ~3,000 subdecks), and the floor is the cost of the notes.
+    """
+    import genanki
+
+    from reelive_quiz.anki import _models  # the same three note types
+
+    models = _models()
+    rows = marshal.loads(Path(data_file).read_bytes())
+    deck = genanki.Deck(rows[0][0], rows[0][1])
+    for _deck_id, _name, model, fields, guid, tags in rows:
+        deck.add_note(genanki.Note(model=models[model], fields=fields, guid=guid,
+                                   tags=list(tags)))
+    genanki.Package([deck]).write_to_file(out_file)
+
+
+def child_answer(home: str, count: str, seed: str, out_file: str) -> None:
+    """Store.answer with schedule.next_state (as Session.answer does); then FSRS alone."""
+    import fsrs
+
+    from reelive_quiz.clock import day_number, now, to_ts
+    from reelive_quiz.config import Config
+    from reelive_quiz.schedule import _scheduler, next_state
+    from reelive_quiz.store import Review, Store
+
+    n = int(count)
+    rng = random.Random(f"bench-answer:{seed}")
+    config = Config()
+    store = Store.open(Path(home) / "progress.sqlite3")
+    ids = [r[0] for r in store.query("SELECT id FROM questions WHERE present = 1")]
+    picks = [rng.choice(ids) for _ in range(n + 1)]
+    ratings = [rng.choice((1, 2, 3, 3, 3, 4)) for _ in range(n + 1)]
+    cards = [store.card(q) for q in picks]
+    when = now()
+    saved = []
+    for i, (qid, rating) in enumerate(zip(picks, ratings, strict=True)):
+        def review(card, rating=rating):  # type: ignore[no-untyped-def]
+            return next_state(card, rating, when, config), rating
+
+        log = Review(qid, to_ts(when), day_number(when), rating, "choice", rating > 1, "x",
+                     "y", 3.2, False)
+        start = time.perf_counter()
+        store.answer(qid, review, log)
+        if i:  # the first call imports fsrs: a warm-up, not counted
+            saved.append(time.perf_counter() - start)
+    store.close()
+    scheduler = _scheduler(config.desired_retention, config.fuzz)
+    alone = []
+    for card, rating in zip(cards[1:], ratings[1:], strict=True):
+        assert card is not None
+        if card.state is None:
+            fc = fsrs.Card(card_id=1, due=when)
+        else:
+            fc = fsrs.Card(card_id=1, state=fsrs.State(card.state), step=card.step,
+                           stability=card.stability, difficulty=card.difficulty,
+                           due=datetime.fromtimestamp(card.due, UTC),
+                           last_review=datetime.fromtimestamp(card.last_review, UTC))
+        start = time.perf_counter()
+        scheduler.review_card(fc, fsrs.Rating(rating), when)
+        alone.append(time.perf_counter() - start)
+    Path(out_file).write_text(json.dumps({"answer": saved, "fsrs": alone}))
+
+
+# -- the figures ------------------------------------------------------------------
+
+def _p(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def answer_figure(home: Path, runs: int, count: int, seed: int, work: Path) -> Figure:
+    answers: list[float] = []
+    alone: list[float] = []
+    fig, flo = Series(), Series()
+    run_medians, floor_medians = [], []
+    for r in range(runs):
+        out = work / f"answer-{r}.json"
+        _, peak = timed([PY, __file__, "--child", "answer", str(home), str(count),
+                               f"{seed}-{r}", str(out)], _env(home))
+        data = json.loads(out.read_text())
+        answers += data["answer"]
+        alone += data["fsrs"]
+        run_medians.append(statistics.median(data["answer"]))
+        floor_medians.append(statistics.median(data["fsrs"]))
+        fig.add((run_medians[-1], peak))
+        flo.add((floor_medians[-1], 0))
+    result = Figure("saving one answer (FSRS step + commit)", fig, flo,
+                    "`fsrs` `review_card` alone", "≤ 3 ms median, ≤ 10 ms p99",
+                    note=f"{len(answers)} answers in {runs} processes")
+    result.absolute = {"median_ms": statistics.median(answers) * 1000,
+                       "p99_ms": _p(answers, 0.99) * 1000,
+                       "floor_median_ms": statistics.median(alone) * 1000,
+                       "floor_p99_ms": _p(alone, 0.99) * 1000}
+    a = result.absolute
+    print(f"  answer: median {a['median_ms']:.2f} ms, p99 {a['p99_ms']:.2f} ms "
+          f"(fsrs alone {a['floor_median_ms']:.3f} ms), peak {fig.peak_mb:.0f} MB", flush=True)
+    return result
+
+
+def typer_floor(env: dict[str, str]):  # type: ignore[no-untyped-def]
+    return lambda: timed([PY, "-c", "import typer"], env)
+
+
+def store_figures(home: Path, runs: int, slow_runs: int, answers: int, seed: int,
+                  work: Path) -> dict[str, Figure]:
+    """status, play, export and answer on one built store."""
+    from reelive_quiz.anki import _build, deck_name
+    from reelive_quiz.deck import load_deck
+    from reelive_quiz.library import resolve
+    from reelive_quiz.questions import generate
+
+    env = _env(home)
+    cli = _cli()
+    timed([*cli, "status"], env)  # warm the OS cache, check the catalogue is synced
+    out: dict[str, Figure] = {}
+    out["status"] = compare("status --json", lambda: timed([*cli, "status", "--json"], env),
+                            typer_floor(env), runs, floor_name="`python -c \"import typer\"`",
+                            target="≤ 2 × floor", limit=2.0)
+    out["play"] = compare("play: first question", lambda: play_once(env), typer_floor(env),
+                          runs, floor_name="`python -c \"import typer\"`",
+                          target="≤ 3 × floor", limit=3.0)
+    # the export floor's notes: exactly the notes our export builds
+    os.environ["REELIVE_QUIZ_HOME"] = str(home)
+    questions = [q for ref in resolve(None) for q in generate(load_deck(ref.path))]
+    _, notes = _build(questions)
+    by_model = {"Reelive Multiple Choice": "choice", "Reelive Basic": "basic",
+                "Reelive Cloze": "cloze"}
+    rows = []
+    for q, note in zip(questions, notes, strict=True):
+        name = deck_name(q.deck, q.kind)
+        from reelive_quiz.anki import deck_id
+
+        rows.append((deck_id(name), name, by_model[note.model.name], list(note.fields),
+                     note.guid, tuple(note.tags)))
+    data = work / f"notes-{home.name}.marshal"
+    data.write_bytes(marshal.dumps(rows))
+    del rows, notes
+    apkg = work / f"out-{home.name}.apkg"
+    floor_apkg = work / f"floor-{home.name}.apkg"
+    out["export"] = compare(f"export of {len(questions)} questions",
+                            lambda: timed([*cli, "export", "-o", str(apkg)], env),
+                            lambda: timed([PY, __file__, "--child", "genanki", str(data),
+                                           str(floor_apkg)], env),
+                            slow_runs, floor_name="genanki writing the same notes (one deck)",
+                            target="≤ 1.3 × floor", limit=1.3)
+    out["answer"] = answer_figure(home, runs, answers, seed, work)
+    return out
+
+
+def import_figure(pages: list[Path], runs: int, work: Path) -> Figure:
+    from reelive_quiz.deck import deck_to_dict
+    from reelive_quiz.page import read_page
+
+    decks = [read_page(p) for p in pages]
+    data = work / "decks.marshal"
+    data.write_bytes(marshal.dumps([(d.slug, deck_to_dict(d)) for d in decks]))
+    del decks
+    home, floor_out = work / "import-home", work / "import-floor"
+    env = _env(home)
+
+    def fresh() -> None:
+        for folder in (home, floor_out):
+            shutil.rmtree(folder, ignore_errors=True)
+
+    size = sum(p.stat().st_size for p in pages) / 1e6
+    result = compare(f"import of {len(pages)} pages ({size:.0f} MB)",
+                     lambda: timed([*_cli(), "import", *map(str, pages)], env),
+                     lambda: timed([PY, __file__, "--child", "dump", str(data),
+                                    str(floor_out)], env),
+                     runs, floor_name="PyYAML `CSafeDumper` writing the same decks",
+                     target="≤ 1.5 × floor", limit=1.5, setup=fresh)
+    fresh()
+    return result
+
+
+def empty_figures(work: Path, runs: int) -> dict[str, Figure]:
+    home = work / "empty-home"
+    shutil.rmtree(home, ignore_errors=True)
+    env = _env(home)
+    cli = _cli()
+    timed([*cli, "status"], env)  # creates the progress file, syncs the bundled deck
+    return {
+        "help": compare("--help", lambda: timed([*cli, "--help"], env), typer_floor(env), runs,
+                        floor_name="`python -c \"import typer\"`", target="≤ 1.5 × floor",
+                        limit=1.5),
+        "status-empty": compare("status (empty store)", lambda: timed([*cli, "status"], env),
+                                typer_floor(env), runs,
+                                floor_name="`python -c \"import typer\"`",
+                                target="≤ 1.5 × floor", limit=1.5),
+    }
+
+
+# -- the report -------------------------------------------------------------------
+
+def machine() -> dict[str, str]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        ram = f"{kb / 2**20:.1f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    import sqlite3 as _sqlite3
+
+    return {"cpu": cpu, "cores": str(os.cpu_count()), "ram": ram,
+            "python": platform.python_version(), "sqlite": _sqlite3.sqlite_version,
+            "os": platform.platform(),
+            "date": datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")}
+
+
+def _row(f: Figure) -> str:
+    if f.absolute:
+        a = f.absolute
+        return (f"| {f.name} | median {a['median_ms']:.2f} ms, p99 {a['p99_ms']:.2f} ms "
+                f"(per-process medians {f.figure.span(1000)} ms) | {f.floor_name}: median "
+                f"{a['floor_median_ms']:.3f} ms, p99 {a['floor_p99_ms']:.3f} ms | "
+                f"{a['median_ms'] / a['floor_median_ms']:.1f} | {f.target} | "
+                f"{f.figure.peak_mb:.0f} MB | {'pass' if f.verdict() else 'FAIL'} |")
+    return (f"| {f.name} | {f.figure.median:.3f} s ({f.figure.span()}) | {f.floor_name}: "
+            f"{f.floor.median:.3f} s ({f.floor.span()}) | {f.ratio:.2f} | {f.target} | "
+            f"{f.figure.peak_mb:.0f} MB | {'pass' if f.verdict() else 'FAIL'} |")
+
+
+def report(info: dict, figures: list[Figure], scaling: list[tuple[dict, dict[str, Figure]]],
+           quick: bool) -> str:
+    m = info["machine"]
+    kind = "quick smoke run: sizes too small to judge" if quick else "full run"
+    lines = [
+        f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram']} RAM; Python {m['python']}, "
+        f"SQLite {m['sqlite']}; {m['os']}. Date: {m['date']}.",
+        "",
+        f"Command: `{info['command']}` ({kind}; "
+        f"seed {info['seed']}; {info['runs']} runs per figure, {info['slow_runs']} for import "
+        "and export; each run a fresh process, interleaved with its floor).",
+        "",
+        f"Store: {info['films']} films → {info['questions']} questions, {info['cards']} with a "
+        f"card state, {info['reviews']} logged answers; import figure: {info['import_pages']} "
+        f"pages. Build: {info['build_s']}.",
+        "",
+        "| figure | median (min–max) | floor: median (min–max) | ratio | target | peak memory "
+        "| verdict |",
+        "|---|---|---|---|---|---|---|",
+        *(_row(f) for f in figures),
+        "",
+        "Peak memory is the child's maximum resident set (`/usr/bin/time -f %M`; for `play`, "
+        "VmHWM at the first question); the target is ≤ 250 MB for each.",
+        "",
+        "### Scaling (medians; ratio to the same run's floor in brackets)",
+        "",
+        "| questions | films | answers logged | status --json | play: first question | "
+        "export | answer median / p99 | import (same films) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for size, figs in scaling:
+        a = figs["answer"].absolute
+
+        def cell(key: str, figs=figs) -> str:
+            f = figs[key]
+            return f"{f.figure.median:.3f} s ({f.ratio:.2f}×)"
+
+        lines.append(f"| {size['questions']} | {size['films']} | {size['reviews']} | "
+                     f"{cell('status')} | {cell('play')} | {cell('export')} | "
+                     f"{a['median_ms']:.2f} / {a['p99_ms']:.2f} ms | {cell('import')} |")
+    return "\n".join(lines)
+
+
+def write_markdown(path: Path, body: str) -> None:
+    block = f"{MARK_START}\n{body}\n{MARK_END}"
+    if path.exists():
+        text = path.read_text(encoding="utf-8")
+        if MARK_START in text and MARK_END in text:
+            head, rest = text.split(MARK_START, 1)
+            tail = rest.split(MARK_END, 1)[1]
+            path.write_text(head + block + tail, encoding="utf-8")
+            return
+        path.write_text(text.rstrip() + "\n\n## Results\n\n" + block + "\n", encoding="utf-8")
+        return
+    path.write_text("# Benchmarks\n\nRun: `python benchmarks/run.py` (full) or "
+                    "`python benchmarks/run.py --quick` (smoke).\n\n## Results\n\n"
+                    + block + "\n", encoding="utf-8")
+
+
+# -- main ---------------------------------------------------------------------------
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, one run each")
+    parser.add_argument("--no-write", action="store_true", help="do not touch BENCHMARKS.md")
+    parser.add_argument("--workdir", type=Path, help="keep the corpus and stores here")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--runs", type=int, help="runs per fast figure (default 5; quick 1)")
+    parser.add_argument("--films", type=int, nargs="+",
+                        help="films per store size (default 4 37 365: ~1k, ~10k, ~100k questions)")
+    parser.add_argument("--import-pages", type=int, help="pages for the import figure (1000)")
+    parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        kind, *rest = args.child
+        {"dump": child_dump, "genanki": child_genanki, "answer": child_answer}[kind](*rest)
+        return 0
+
+    sys.path.insert(0, str(HERE))
+    from corpus import write_corpus
+
+    quick = args.quick
+    runs = args.runs or (1 if quick else 5)
+    slow_runs = args.runs or (1 if quick else 3)
+    # films for ~1k / ~10k / ~100k questions (the synthetic films give ~275 questions each)
+    sizes = args.films or ([2, 4] if quick else [4, 37, 365])
+    import_pages = args.import_pages or (5 if quick else 1000)
+    answers = 30 if quick else 300
+    reviews_per_question = 5 if quick else 10
+
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="reelive-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    try:
+        print(f"corpus: {max(import_pages, *sizes)} pages (seed {args.seed}) in {work}",
+              flush=True)
+        pages = write_corpus(work / "pages", max(import_pages, *sizes), args.seed)
+        print("empty store:", flush=True)
+        figures = list(empty_figures(work, runs).values())
+        scaling = []
+        big: dict[str, Figure] = {}
+        info_big: dict = {}
+        for films in sizes:
+            home = work / f"home-{films}"
+            info = build_home(pages[:films], home, reviews_per_question, args.seed)
+            print(f"store of {films} films: {info['questions']} questions, "
+                  f"{info['reviews']} answers (build {info['build_s']})", flush=True)
+            figs = store_figures(home, runs, slow_runs, answers, args.seed, work)
+            figs["import"] = import_figure(pages[:films], slow_runs, work)
+            scaling.append((info, figs))
+            big, info_big = figs, info
+            shutil.rmtree(home, ignore_errors=True)
+        print("import:", flush=True)
+        imp = import_figure(pages[:import_pages], slow_runs, work)
+        figures += [big["status"], big["play"], big["answer"], imp, big["export"]]
+        info = {"machine": machine(), "seed": args.seed, "runs": runs, "slow_runs": slow_runs,
+                "command": "python benchmarks/run.py" + (" --quick" if quick else ""),
+                "import_pages": import_pages, **info_big}
+        body = report(info, figures, scaling, quick)
+        print()
+        print(body)
+        print(f"\n(total {time.perf_counter() - started:.0f} s)")
+        if not args.no_write:
+            write_markdown(args.output, body)
+            print(f"wrote {args.output}")
+    finally:
+        if args.workdir is None:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

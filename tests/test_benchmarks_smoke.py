@@ -1,0 +1,34 @@
+"""The benchmark script still runs: `benchmarks/run.py --quick` completes and prints figures.
+
+A smoke test only: the quick sizes are far too small to judge speed, so no
+timing is asserted here; `python benchmarks/run.py` is the real measurement.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+pytest.importorskip("pexpect")
+
+
+def test_quick_benchmark_completes(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--no-write",
+         "--workdir", str(tmp_path / "work")],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout
+    for figure in ("--help", "status --json", "play: first question",
+                   "saving one answer", "import of", "export of"):
+        assert figure in out, figure
+    assert "| figure | median" in out  # the results table
+    assert "### Scaling" in out
+    assert not (ROOT / "BENCHMARKS.md").exists() or "quick smoke run" not in (
+        ROOT / "BENCHMARKS.md").read_text(encoding="utf-8")
