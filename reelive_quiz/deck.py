@@ -209,7 +209,7 @@ class _Checker:
         for key in value:
             if key not in keys and key not in optional:
                 allowed = ", ".join((*keys, *optional))
-                raise DeckError(f"{self.source}: {_join(path, str(key))}: unknown key "
+                raise DeckError(f"{self.source}: {_join(path, str(key)[:40])}: unknown key "
                                 f"(expected one of {allowed})")
         return value
 
@@ -311,22 +311,22 @@ def _yaml_loader() -> type:
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _refuse_aliases(data: object, source: str) -> None:
-    """Refuse YAML anchors reused as aliases ("billion laughs") instead of walking them.
+def _refuse_aliases(text: str, source: str) -> None:
+    """Refuse YAML aliases ("billion laughs") before anything is built from them.
 
-    safe_load shares aliased containers by reference, so a repeat is seen here
-    as the same object twice; the walk is linear in the document's size.
+    Every alias is an `*` token, so text without one is passed at no cost;
+    otherwise the parser's events are scanned, linear in the text's size.
     """
-    seen: set[int] = set()
-    stack: list[object] = [data]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict | list):
-            if id(node) in seen:
-                raise DeckError(f"{source}: YAML aliases (*name) are not allowed in a deck; "
-                                "write each value out")
-            seen.add(id(node))
-            stack.extend(node.values() if isinstance(node, dict) else node)
+    if "*" not in text:
+        return
+    import yaml
+
+    loader = _yaml_loader()
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, yaml.AliasEvent):
+            line = event.start_mark.line + 1 if event.start_mark else 1
+            raise DeckError(f"{source}:{line}: YAML aliases (*{event.anchor}) are not allowed "
+                            "in a deck; write each value out")
 
 
 def parse_deck(text: str, source: str = "<deck>") -> Deck:
@@ -334,6 +334,7 @@ def parse_deck(text: str, source: str = "<deck>") -> Deck:
     import yaml
 
     try:
+        _refuse_aliases(text, source)
         data = yaml.load(text, Loader=_yaml_loader())  # a safe loader (C or pure)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -342,7 +343,12 @@ def parse_deck(text: str, source: str = "<deck>") -> Deck:
         raise DeckError(f"{source}{line}: not valid YAML: {problem}") from None
     except yaml.YAMLError as exc:
         raise DeckError(f"{source}: not valid YAML: {str(exc).splitlines()[0]}") from None
-    _refuse_aliases(data, source)
+    except (ValueError, KeyError, IndexError, AttributeError, OverflowError,
+            TypeError) as exc:
+        # PyYAML's constructors fail this way on `!!int abc`, `!!timestamp x`, and
+        # the C parser on text it cannot encode (a lone surrogate).
+        raise DeckError(f"{source}: not valid YAML: a value does not fit its type or "
+                        f"encoding ({type(exc).__name__}: {str(exc)[:80]})") from None
     return deck_from_dict(data, source)
 
 

@@ -10,7 +10,16 @@ __all__ = ["DeckError", "ExportError", "PageError", "ReeliveError", "StoreError"
 
 
 class ReeliveError(Exception):
-    """A problem the user can fix; its message is one line, shown as is."""
+    """A problem the user can fix; its message is one clean line, shown as is.
+
+    Messages quote hostile content (a key, a line of a page), so the line
+    breaks and escape sequences in it are removed here, once for every error.
+    """
+
+    def __init__(self, message: str) -> None:
+        from reelive_quiz.terminal import one_line
+
+        super().__init__(one_line(message))
 
 
 class PageError(ReeliveError):

@@ -10,51 +10,17 @@ the same deck always gives the same questions.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import random
 import re
-import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 
 from reelive_quiz.deck import Deck
 from reelive_quiz.text import contains, fold
 
 __all__ = ["KINDS", "MODES", "Question", "contains", "fold", "generate"]
-
-_NON_WORD = re.compile(r"[\W_]+")
-
-
-class _Marks(dict):
-    """str.translate table dropping combining marks, filled in as characters are met."""
-
-    def __missing__(self, code: int) -> int | None:
-        value = None if unicodedata.combining(chr(code)) else code
-        self[code] = value
-        return value
-
-
-_MARKS = _Marks()
-_ASCII_FOLD = {c: (ord(chr(c).lower()) if chr(c).isalnum() else ord(" ")) for c in range(128)}
-
-
-@functools.lru_cache(maxsize=4096)
-def _fold(text: str) -> str:
-    """Exactly `text.fold`, memoised (generation folds the same lines many times), with
-    the per-character loop done by str.translate; ASCII needs no normalising at all.
-    """
-    if text.isascii():  # lower case, and every non-word character a space
-        return " ".join(text.translate(_ASCII_FOLD).split())
-    bare = unicodedata.normalize("NFKD", text.casefold()).translate(_MARKS)
-    return " ".join(_NON_WORD.sub(" ", bare).split())
-
-
-def _contains(prompt: str, answer: str) -> bool:
-    """`text.contains` over the memoised fold."""
-    a = _fold(answer)
-    return bool(a) and f" {a} " in f" {_fold(prompt)} "
 
 #: kind → human name (also the Anki subdeck name), in the order they are asked.
 KINDS: dict[str, str] = {
@@ -113,34 +79,55 @@ def _id(slug: str, kind: str, *content: str) -> str:
     return f"{kind}-{_digest(slug, kind, *content)[:16]}"
 
 
-def _sorted_pool(pool: Iterable[str]) -> list[tuple[str, str]]:
-    """The pool's distinct items in order, each with its folded form."""
-    return [(item, _fold(item)) for item in sorted(set(pool))]
+@dataclass(frozen=True, slots=True)
+class _Pool:
+    """Candidate distractors: distinct items in sorted order, each with its folded form.
+
+    Built once per deck for the pools many questions share (speakers, scenes).
+    """
+
+    items: tuple[tuple[str, str], ...]
 
 
-def _options(qid: str, answer: str, pool: Iterable[str],
-             ordered: list[tuple[str, str]] | None = None,
-             rng: random.Random | None = None) -> tuple[str, ...]:
+def _pool(items: Iterable[str]) -> _Pool:
+    return _Pool(tuple((item, fold(item)) for item in sorted(set(items))))
+
+
+#: Pools larger than this are sampled, not scanned: a film with 20,000 scenes must
+#: not cost 20,000 steps per which-scene question.
+_SCAN_LIMIT = 64
+
+
+def _options(qid: str, answer: str, pool: _Pool, rng: random.Random,
+             reject: Callable[[str], bool] | None = None) -> tuple[str, ...]:
     """Up to MAX_OPTIONS distinct options with the answer once; seeded by the id.
 
     Returns () when the pool has no distractor: never padded with junk.
-    `ordered` is `_sorted_pool(pool)` when the caller has it already; `rng`, a
-    generator to reseed (the same draws as a new one).
+    `reject` drops candidates that would be unfair (e.g. visible in the prompt).
     """
-    seen = {_fold(answer)}
-    distractors = []
-    for item, key in (_sorted_pool(pool) if ordered is None else ordered):
-        if key and key not in seen:
-            seen.add(key)
-            distractors.append(item)
-    if not distractors:
-        return ()
-    seed = int(qid.rsplit("-", 1)[1], 16)
-    if rng is None:
-        rng = random.Random(seed)
-    else:
-        rng.seed(seed)
-    chosen = rng.sample(distractors, min(MAX_OPTIONS - 1, len(distractors)))
+    rng.seed(int(qid.rsplit("-", 1)[1], 16))
+    wanted = MAX_OPTIONS - 1
+    seen = {fold(answer)}
+    chosen: list[str] = []
+    items = pool.items
+    if len(items) > _SCAN_LIMIT:
+        for index in rng.sample(range(len(items)), 4 * wanted):
+            item, key = items[index]
+            if key and key not in seen and not (reject and reject(item)):
+                seen.add(key)
+                chosen.append(item)
+                if len(chosen) == wanted:
+                    break
+    if len(chosen) < wanted:
+        seen, chosen = {fold(answer)}, []
+        distractors = []
+        for item, key in items:
+            if key and key not in seen and not (reject and reject(item)):
+                seen.add(key)
+                distractors.append(item)
+        if not distractors:
+            return ()
+        chosen = rng.sample(distractors, min(wanted, len(distractors)))
     options = [*chosen, answer]
     rng.shuffle(options)
     return tuple(options)
@@ -158,27 +145,19 @@ class _Builder:
         self.slug = deck.slug
         self.seen: set[str] = set()
         self.out: list[Question] = []
-        self.rng = random.Random()
-        # id(pool) -> (pool, its sorted distinct items): most pools serve many questions
-        self.pools: dict[int, tuple[object, list[tuple[str, str]]]] = {}
-
-    def _ordered(self, pool: Iterable[str]) -> list[tuple[str, str]]:
-        hit = self.pools.get(id(pool))
-        if hit is not None and hit[0] is pool:
-            return hit[1]
-        ordered = _sorted_pool(pool)
-        if isinstance(pool, list | tuple):  # kept alive with it, so the id stays its own
-            self.pools[id(pool)] = (pool, ordered)
-        return ordered
+        self.rng = random.Random()  # reseeded by each question's id
 
     def add(self, kind: str, content: Sequence[str], *, prompt: str, answer: str,
-            pool: Iterable[str] = (), source: str, sibling: str, info: str = "",
-            mode: str = "choice", person: bool = False, check: bool = True) -> None:
+            pool: _Pool | Iterable[str] = (), source: str, sibling: str, info: str = "",
+            mode: str = "choice", person: bool = False, check: bool = True,
+            reject: Callable[[str], bool] | None = None) -> None:
         qid = _id(self.slug, kind, *content)
-        if qid in self.seen or (check and _contains(prompt, answer)):
+        if qid in self.seen or (check and contains(prompt, answer)):
             return
-        options = (_options(qid, answer, pool, self._ordered(pool), self.rng)
-                   if mode == "choice" else ())
+        options: tuple[str, ...] = ()
+        if mode == "choice":
+            shared = pool if isinstance(pool, _Pool) else _pool(pool)
+            options = _options(qid, answer, shared, self.rng, reject)
         if mode == "choice" and not options:
             mode = "typed" if len(answer) <= TYPEABLE_LENGTH else "flip"
         self.seen.add(qid)
@@ -210,21 +189,22 @@ def _who_said(b: _Builder) -> None:
     speakers = _speakers(deck)
     if len(speakers) < 2:
         return
+    pool = _pool(speakers)
     said_by: dict[str, set[str]] = defaultdict(set)
     for s in deck.dialogues:
         for ln in s.lines:
-            said_by[_fold(ln.text)].add(ln.speaker)
+            said_by[fold(ln.text)].add(ln.speaker)
     for q in deck.quotes:
-        said_by[_fold(q.text)].add(q.speaker)
+        said_by[fold(q.text)].add(q.speaker)
     items = [(ln.speaker, ln.text, f"dialogues[{i}].lines[{j}]", f"Scene: {s.scene}")
              for i, s in enumerate(deck.dialogues) for j, ln in enumerate(s.lines)]
     items += [(q.speaker, q.text, f"quotes[{i}]", f"A famous quote from {deck.title}.")
               for i, q in enumerate(deck.quotes)]
     for speaker, text, source, info in items:
-        if len(said_by[_fold(text)]) > 1:
+        if len(said_by[fold(text)]) > 1:
             continue  # the same words from two people: no single right answer
         b.add("who-said", (speaker, text), prompt=f"Who says {_quoted(text)}?",
-              answer=speaker, pool=speakers, source=source,
+              answer=speaker, pool=pool, source=source,
               sibling=b.sibling("line", speaker, text), info=info, person=True)
 
 
@@ -233,11 +213,11 @@ def _which_scene(b: _Builder) -> None:
     scenes_of: dict[str, set[str]] = defaultdict(set)
     for s in deck.dialogues:
         for ln in s.lines:
-            scenes_of[_fold(ln.text)].add(s.scene)
-    titles = [s.scene for s in deck.dialogues]
+            scenes_of[fold(ln.text)].add(s.scene)
+    titles = _pool(s.scene for s in deck.dialogues)
     for i, s in enumerate(deck.dialogues):
         for j, ln in enumerate(s.lines):
-            if len(scenes_of[_fold(ln.text)]) > 1:
+            if len(scenes_of[fold(ln.text)]) > 1:
                 continue
             b.add("which-scene", (s.scene, ln.text),
                   prompt=f"Which scene has {ln.speaker} say {_quoted(ln.text)}?",
@@ -256,17 +236,17 @@ def _next_line(b: _Builder) -> None:
     follows: dict[str, set[str]] = defaultdict(set)
     for s in deck.dialogues:
         for a, nxt in zip(s.lines, s.lines[1:], strict=False):
-            follows[_fold(a.text)].add(_fold(nxt.text))
+            follows[fold(a.text)].add(fold(nxt.text))
     every_line = [ln.text for s in deck.dialogues for ln in s.lines]
     for i, s in enumerate(deck.dialogues):
         same_scene = [ln.text for ln in s.lines]
         for j, (a, nxt) in enumerate(zip(s.lines, s.lines[1:], strict=False)):
-            if len(follows[_fold(a.text)]) > 1:
+            if len(follows[fold(a.text)]) > 1:
                 continue
-            pool = [t for t in same_scene if _fold(t) != _fold(a.text)]
-            if len(set(map(_fold, pool))) < MAX_OPTIONS:
+            pool = [t for t in same_scene if fold(t) != fold(a.text)]
+            if len(set(map(fold, pool))) < MAX_OPTIONS:
                 pool += every_line[:: max(1, len(every_line) // 12)]
-            pool = [t for t in pool if _fold(t) != _fold(a.text)]
+            pool = [t for t in pool if fold(t) != fold(a.text)]
             b.add("next-line", (s.scene, a.text, nxt.text),
                   prompt=(f"In “{s.scene}”, {a.speaker} says {_quoted(a.text)} "
                           f"What does {nxt.speaker} answer?"),
@@ -303,8 +283,8 @@ def _finish_quote(b: _Builder) -> None:
 def _tracks(b: _Builder) -> None:
     deck = b.deck
     film = deck.title
-    uses = [t.accompanies for t in deck.soundtrack]
-    titles = [t.title for t in deck.soundtrack]
+    uses = _pool(t.accompanies for t in deck.soundtrack)
+    titles = _pool(t.title for t in deck.soundtrack)
     for i, t in enumerate(deck.soundtrack):
         sib = b.sibling("track", t.title)
         info = f"“{t.title}” by {t.artist}: {t.accompanies}."
@@ -319,7 +299,7 @@ def _tracks(b: _Builder) -> None:
 
 def _track_artists(b: _Builder) -> None:
     deck = b.deck
-    artists = [t.artist for t in deck.soundtrack]
+    artists = _pool(t.artist for t in deck.soundtrack)
     for i, t in enumerate(deck.soundtrack):
         b.add("track-artist", (t.title, t.artist),
               prompt=f"Who performed “{t.title}” on the soundtrack of {deck.title}?",
@@ -333,7 +313,7 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 def _moments(b: _Builder) -> None:
     deck = b.deck
-    titles = [m.title for m in deck.moments]
+    titles = _pool(m.title for m in deck.moments)
     for i, m in enumerate(deck.moments):
         clue = " ".join(_SENTENCE.split(m.description)[:2])
         core = re.sub(r"^(the|a|an)\s+", "", m.title, flags=re.IGNORECASE)
@@ -390,7 +370,7 @@ def _names(text: str) -> tuple[list[str], list[str]]:
 
 def _terms(text: str, film: str) -> list[str]:
     return [t for t in (m.group(1).strip() for m in _TERM.finditer(text))
-            if _fold(t) != _fold(film) and len(t) > 2]
+            if fold(t) != fold(film) and len(t) > 2]
 
 
 def _numbers(text: str) -> list[str]:
@@ -412,28 +392,31 @@ def _trivia(b: _Builder) -> None:
     names_of = [people for people, _ in found]
     terms_of = [_terms(t.fact, film) + others for (_, others), t in zip(found, deck.trivia,
                                                                        strict=True)]
-    all_names = [n for ns in names_of for n in ns if _fold(n) != _fold(film)]
-    all_terms = [n for ts in terms_of for n in ts]
+    all_names = _pool(n for ns in names_of for n in ns if fold(n) != fold(film))
+    all_terms = _pool(n for ts in terms_of for n in ts)
     for i, t in enumerate(deck.trivia):
         sib = b.sibling("trivia", t.title)
-        picks: list[tuple[str, list[str], bool, str]] = []
-        names = [n for n in names_of[i] if _fold(n) != _fold(film)]
+        picks: list[tuple[str, _Pool, bool, str]] = []
+        names = [n for n in names_of[i] if fold(n) != fold(film)]
         if names:
             picks.append((names[0], all_names, True, "choice"))
         elif terms_of[i]:
             picks.append((terms_of[i][0], all_terms, False, "choice"))
         numbers = _numbers(t.fact)
         if numbers:
-            picks.append((numbers[0], [], False, "typed"))
+            picks.append((numbers[0], _pool(()), False, "typed"))
         for answer, pool, person, mode in picks:
             hide = [answer, *(p for p in answer.split() if len(p) > 2)] if person else [answer]
             prompt = f"{film} trivia ({t.title}): {_blank(t.fact, hide)}"
-            if _contains(_blank(t.title, hide), answer):
+            if contains(_blank(t.title, hide), answer):
                 prompt = f"{film} trivia: {_blank(t.fact, hide)}"
-            pool = [p for p in pool if not (_contains(answer, p) or _contains(p, answer)
-                                            or _contains(prompt, p))]
+
+            def unfair(other: str, answer: str = answer, prompt: str = prompt) -> bool:
+                return (contains(answer, other) or contains(other, answer)
+                        or contains(prompt, other))
+
             b.add("trivia", (t.title, t.fact, answer), prompt=prompt, answer=answer, pool=pool,
-                  source=f"trivia[{i}]", sibling=sib,
+                  reject=unfair, source=f"trivia[{i}]", sibling=sib,
                   info=f"Why it matters: {t.why_it_matters}", mode=mode, person=person)
 
 

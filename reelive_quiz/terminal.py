@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 
-from rich.markup import escape
-
 __all__ = ["clean", "json_text", "markup", "one_line"]
 
 # Each body is a character class that excludes ESC, and a sequence may end
@@ -50,6 +48,8 @@ def one_line(text: str) -> str:
 
 def markup(text: str) -> str:
     """Clean text for `rich`, where square brackets would be read as styles."""
+    from rich.markup import escape  # only the screens that use rich pay for it
+
     return escape(clean(text))
 
 

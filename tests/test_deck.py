@@ -292,7 +292,7 @@ def test_billion_laughs_refused_quickly(tmp_path: Path) -> None:
 def test_alias_inside_a_valid_looking_deck_is_refused() -> None:
     doc = ("title: T\ndialogues:\n- scene: S\n  lines: &l\n  - speaker: A\n    text: x\n"
            "- scene: S2\n  lines: *l\n")
-    with pytest.raises(DeckError, match=r"^d\.yaml: .*alias"):
+    with pytest.raises(DeckError, match=r"^d\.yaml:8: .*alias"):
         parse_deck(doc, "d.yaml")
 
 
