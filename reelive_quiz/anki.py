@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from reelive_quiz.errors import ExportError
-from reelive_quiz.questions import KINDS, Question
+from reelive_quiz.question import KINDS, Question
 
 if TYPE_CHECKING:
     import genanki

@@ -49,7 +49,7 @@ def _json(data: object) -> None:
 
 
 def _check_kinds(kinds: list[str] | None) -> list[str] | None:
-    from reelive_quiz.questions import KINDS
+    from reelive_quiz.question import KINDS
 
     for kind in kinds or ():
         if kind not in KINDS:
@@ -173,8 +173,14 @@ def play(
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise ReeliveError("play needs an interactive terminal (stdin and stdout are not a "
                            "TTY); `reelive-quiz status` works anywhere")
+    import threading
+
+    # The prompt library takes longer to import than the queue takes to build;
+    # SQLite releases the GIL, so the two overlap and the first question comes sooner.
+    warm = threading.Thread(target=__import__, args=("questionary",), daemon=True)
+    warm.start()
     from reelive_quiz.clock import now
-    from reelive_quiz.quiz import run
+    from reelive_quiz.quiz import run, say
     from reelive_quiz.schedule import build_queue
     from reelive_quiz.session import Session
 
@@ -190,25 +196,18 @@ def play(
         queue = build_queue(store, slugs, when, config, kinds=kinds, cram=cram,
                             cram_limit=limit if limit is not None else 20)
         session = Session(store, queue, config, cram=cram)
-        console = _console()
         if session.left == 0:
-            _nothing_due(store, slugs, queue, when, console)
+            _out(_nothing_due(store, slugs, queue, when))
             return
-        summary = run(session, console)
+        summary = run(session)
         right = f" ({summary.right * 100 // summary.answered}%)" if summary.answered else ""
         minutes, seconds = divmod(int(summary.seconds), 60)
-        console.print(f"\n[bold]Session over.[/bold] {summary.answered} answered, "
-                      f"{summary.right} right{right}, {minutes}m {seconds:02d}s. "
-                      f"Due by tomorrow: {summary.due_tomorrow}.")
+        say("")
+        say(("bold", "Session over."), f" {summary.answered} answered, {summary.right} right"
+            f"{right}, {minutes}m {seconds:02d}s. Due by tomorrow: {summary.due_tomorrow}.")
 
 
-def _console():  # type: ignore[no-untyped-def]
-    from rich.console import Console
-
-    return Console(highlight=False)
-
-
-def _nothing_due(store, slugs, queue, when, console) -> None:  # type: ignore[no-untyped-def]
+def _nothing_due(store, slugs, queue, when) -> str:  # type: ignore[no-untyped-def]
     from reelive_quiz.stats import deck_status
 
     rows = deck_status(store, slugs, when)
@@ -216,7 +215,7 @@ def _nothing_due(store, slugs, queue, when, console) -> None:  # type: ignore[no
     nxt = f"The next question is due {min(dues)}." if dues else "Nothing is scheduled yet."
     waiting = f" {queue.new_waiting} new question(s) wait"
     waiting += "; today's new limit is reached." if queue.new_waiting else "."
-    console.print(f"Nothing is due now. {nxt}{waiting}")
+    return f"Nothing is due now. {nxt}{waiting}"
 
 
 @app.command("status")
@@ -263,7 +262,9 @@ def stats(json_: JsonOpt = False) -> None:
     if json_:
         _json(result.to_dict())
         return
-    render_stats(result, _console())
+    from rich.console import Console
+
+    render_stats(result, Console(highlight=False))
 
 
 @app.command("export")
@@ -275,14 +276,13 @@ def export_(
 ) -> None:
     """Export decks to an Anki package; re-importing it updates notes, never duplicates."""
     from reelive_quiz.anki import check_output, export
-    from reelive_quiz.deck import load_deck
-    from reelive_quiz.library import resolve
-    from reelive_quiz.questions import generate
     from reelive_quiz.terminal import one_line
 
     kinds = _check_kinds(kind)
     out = check_output(output)  # fail before loading decks
-    questions = [q for ref in resolve(decks) for q in generate(load_deck(ref.path), kinds)]
+    store, slugs = _open(decks)  # the synced catalogue: decks are re-read only if changed
+    with store:
+        questions = store.catalogue(slugs, kinds)
     if len(questions) < 5000 or not sys.stderr.isatty():  # a bar only when it helps
         summary = export(questions, out)
     else:

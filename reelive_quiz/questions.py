@@ -15,59 +15,15 @@ import random
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from reelive_quiz.deck import Deck
+from reelive_quiz.question import KINDS, MODES, TYPEABLE_LENGTH, Question
 from reelive_quiz.text import contains, fold
 
-__all__ = ["KINDS", "MODES", "Question", "contains", "fold", "generate"]
-
-#: kind → human name (also the Anki subdeck name), in the order they are asked.
-KINDS: dict[str, str] = {
-    "who-said": "Who said it",
-    "which-scene": "Which scene",
-    "next-line": "What comes next",
-    "finish-quote": "Finish the quote",
-    "track": "Soundtrack",
-    "track-artist": "Performed by",
-    "moment": "Key moments",
-    "trivia": "Trivia",
-    "custom": "Your questions",
-}
-
-#: choice: pick from options; typed: type the answer; flip: show it, grade yourself.
-MODES = ("choice", "typed", "flip")
+__all__ = ["KINDS", "MAX_OPTIONS", "MODES", "Question", "contains", "fold", "generate"]
 
 MAX_OPTIONS = 4
-#: Answers up to this long may be asked typed once a choice question is learnt.
-TYPEABLE_LENGTH = 40
-
-
-@dataclass(frozen=True, slots=True)
-class Question:
-    id: str
-    deck: str
-    slug: str
-    kind: str
-    prompt: str
-    answer: str
-    options: tuple[str, ...]
-    source: str
-    sibling: str
-    info: str = ""
-    mode: str = "choice"
-    person: bool = False
-
-    @property
-    def typeable(self) -> bool:
-        """Can this be asked as typed input once it is learnt?"""
-        return self.mode != "flip" and len(self.answer) <= TYPEABLE_LENGTH
-
-    def to_dict(self) -> dict[str, object]:
-        data = asdict(self)
-        data["options"] = list(self.options)
-        return data
-
 
 # -- text helpers -------------------------------------------------------------
 

@@ -1,59 +1,69 @@
 """The interactive quiz in the terminal: questionary prompts over a Session.
 
-Untrusted text is cleaned before it reaches the screen (`terminal.py`).
-Ctrl-C ends the session at once; every answer given is already saved.
+Text is printed as prompt_toolkit formatted text, (style, text) pairs: the
+text is never parsed for markup, and `clean()` removes what a terminal would
+obey, so hostile content shows as what it is. prompt_toolkit is already
+loaded for questionary, so drawing costs no extra start-up; it honours
+NO_COLOR. Ctrl-C ends the session at once; every answer given is saved.
 """
 
 from __future__ import annotations
 
 import time
+from typing import Any
 
-from rich.console import Console
-
-from reelive_quiz.grading import grade
-from reelive_quiz.questions import KINDS, Question
+from reelive_quiz.question import KINDS, Question
 from reelive_quiz.schedule import AGAIN, EASY, GOOD, HARD
 from reelive_quiz.session import Session, Summary
-from reelive_quiz.terminal import clean, markup, one_line
+from reelive_quiz.terminal import clean, one_line
 
-__all__ = ["run"]
+__all__ = ["run", "say"]
 
 _NEXT, _HARD, _EASY, _UNDO, _SUSPEND, _QUIT = "next", "hard", "easy", "undo", "suspend", "quit"
 _RATINGS = {"Again": AGAIN, "Hard": HARD, "Good": GOOD, "Easy": EASY}
+_DIM, _BOLD = "fg:ansibrightblack", "bold"
 
 
-def run(session: Session, console: Console) -> Summary:
+def say(*parts: tuple[str, str] | str) -> None:
+    """Print one line of (style, text) parts; plain strings are unstyled. Text is cleaned."""
+    from prompt_toolkit import print_formatted_text
+    from prompt_toolkit.formatted_text import FormattedText
+
+    pairs = [("", p) if isinstance(p, str) else p for p in parts]
+    print_formatted_text(FormattedText([(style, clean(text)) for style, text in pairs]))
+
+
+def run(session: Session) -> Summary:
     import questionary
 
     done = 0
     while (question := session.next()) is not None:
-        console.print(f"\n[bold]{markup(question.deck)}[/bold] · {KINDS[question.kind]}"
-                      f" · [dim]{done} done · {session.left + 1} left[/dim]"
-                      + (" · [yellow]cram[/yellow]" if session.cram else ""))
+        say("")
+        say((_BOLD, question.deck), f" · {KINDS[question.kind]} · ",
+            (_DIM, f"{done} done · {session.left + 1} left"),
+            *([" · ", ("fg:ansiyellow", "cram")] if session.cram else []))
         try:
-            answered = _ask(session, question, console, questionary)
-            if answered is None:
-                break
+            answered = _ask(session, question, questionary)
             action = _after(answered.correct, questionary)
         except KeyboardInterrupt:
-            console.print("\n[dim]Stopped. Every answer you gave is saved.[/dim]")
+            say((_DIM, "Stopped. Every answer you gave is saved."))
             break
         if action == _QUIT:
             break
         if action == _UNDO:
             session.undo()
-            console.print("[dim]Answer taken back.[/dim]")
+            say((_DIM, "Answer taken back."))
             continue
         if action == _SUSPEND:
             session.suspend(question)
-            console.print("[dim]Suspended: this question will not be asked again.[/dim]")
+            say((_DIM, "Suspended: this question will not be asked again."))
         elif action in (_HARD, _EASY):
             session.regrade(HARD if action == _HARD else EASY)
         done += 1
     return session.summary()
 
 
-def _ask(session: Session, q: Question, console: Console, questionary):  # type: ignore[no-untyped-def]
+def _ask(session: Session, q: Question, questionary: Any) -> Any:
     mode = session.mode(q)
     prompt = clean(q.prompt)
     started = time.monotonic()
@@ -66,6 +76,8 @@ def _ask(session: Session, q: Question, console: Console, questionary):  # type:
         correct: bool | None = given == q.answer
         rating = GOOD if correct else AGAIN
     elif mode == "typed":
+        from reelive_quiz.grading import grade  # rapidfuzz: only when a typed answer comes
+
         typed = questionary.text(prompt, instruction="(type it; Enter alone if you don't know)"
                                  ).unsafe_ask()
         given = typed.strip()
@@ -73,10 +85,10 @@ def _ask(session: Session, q: Question, console: Console, questionary):  # type:
         correct = bool(given) and grade(given, q.answer, others=others, person=q.person)
         rating = GOOD if correct else AGAIN
     else:
-        console.print(markup(q.prompt))
+        say(q.prompt)
         questionary.press_any_key_to_continue("Think of the answer, then press any key…"
                                               ).unsafe_ask()
-        console.print(f"[bold]{markup(q.answer)}[/bold]")
+        say((_BOLD, q.answer))
         word = questionary.select("How well did you know it?", choices=list(_RATINGS),
                                   default="Good", use_shortcuts=True).unsafe_ask()
         given, correct, rating = None, None, _RATINGS[word]
@@ -84,18 +96,17 @@ def _ask(session: Session, q: Question, console: Console, questionary):  # type:
     answered = session.answer(q, rating=rating, correct=correct, given=given, mode=mode,
                               seconds=seconds)
     if correct is True:
-        console.print("[green]✓ Right.[/green]" + (f" [dim]({markup(q.answer)})[/dim]"
-                                                    if mode == "typed" else ""))
+        say(("fg:ansigreen", "✓ Right."), *([" ", (_DIM, f"({q.answer})")]
+                                            if mode == "typed" else []))
     elif correct is False:
-        you = f" You said {markup(given)}." if given else ""
-        console.print(f"[red]✗ Not quite.[/red]{you} The answer: [bold]{markup(q.answer)}"
-                      "[/bold]")
+        you = [f" You said {one_line(given)}."] if given else []
+        say(("fg:ansired", "✗ Not quite."), *you, " The answer: ", (_BOLD, q.answer))
     if q.info:
-        console.print(f"[dim]{markup(q.info)}[/dim]")
+        say((_DIM, q.info))
     return answered
 
 
-def _after(correct: bool | None, questionary) -> str:  # type: ignore[no-untyped-def]
+def _after(correct: bool | None, questionary: Any) -> str:
     choices = [questionary.Choice("Next", _NEXT)]
     if correct:
         choices += [questionary.Choice("Next, but it was hard", _HARD),

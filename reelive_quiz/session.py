@@ -14,7 +14,7 @@ from datetime import datetime
 
 from reelive_quiz.clock import day_end, day_number, now, to_ts
 from reelive_quiz.config import Config
-from reelive_quiz.questions import Question
+from reelive_quiz.question import Question
 from reelive_quiz.schedule import (
     AGAIN,
     LEARN_AHEAD,

@@ -15,7 +15,7 @@ import json
 import shutil
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from reelive_quiz.errors import StoreError
 
 if TYPE_CHECKING:  # loaded when a question is read: `status` never needs it
-    from reelive_quiz.questions import Question
+    from reelive_quiz.question import Question
 
 __all__ = ["SCHEMA_VERSION", "CardState", "Review", "Store"]
 
@@ -137,7 +137,7 @@ class Review:
 
 
 def _question_from_row(row: Sequence[object]) -> Question:
-    from reelive_quiz.questions import Question
+    from reelive_quiz.question import Question
 
     qid, deck, slug, kind, prompt, answer, options, source, sibling, info, mode, person = row
     return Question(str(qid), str(deck), str(slug), str(kind), str(prompt), str(answer),
@@ -322,18 +322,18 @@ class Store:
                 (qid,)).fetchone()
         return _question_from_row(row) if row else None
 
-    def questions(self, ids: Iterable[str]) -> dict[str, Question]:
-        ids = list(ids)
-        found: dict[str, Question] = {}
+    def catalogue(self, slugs: Sequence[str], kinds: Sequence[str] | None = None,
+                  ) -> list[Question]:
+        """The current questions of these decks, as synced: no deck needs re-reading."""
+        where = f"present = 1 AND slug IN ({','.join('?' * len(slugs)) or 'NULL'})"
+        args: list[str] = list(slugs)
+        if kinds:
+            where += f" AND kind IN ({','.join('?' * len(kinds))})"
+            args += list(kinds)
         with self.guard("read questions"):
-            for start in range(0, len(ids), 500):
-                chunk = ids[start:start + 500]
-                marks = ",".join("?" * len(chunk))
-                for row in self.conn.execute(
-                        f"SELECT {', '.join(_QUESTION_COLUMNS)} FROM questions"
-                        f" WHERE id IN ({marks})", chunk):
-                    found[str(row[0])] = _question_from_row(row)
-        return found
+            rows = self.conn.execute(f"SELECT {', '.join(_QUESTION_COLUMNS)} FROM questions"
+                                     f" WHERE {where} ORDER BY slug, position", args)
+            return [_question_from_row(row) for row in rows]
 
     def card(self, qid: str) -> CardState | None:
         """The question's schedule (None if the question is unknown)."""
