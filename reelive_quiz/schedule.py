@@ -195,13 +195,12 @@ def build_queue(store: Store, slugs: Sequence[str], when: datetime, config: Conf
         taken.add(sibling)
         return True
 
-    # `+due, rowid`: the same order as the due index gives, but read through the
-    # (slug, present, suspended, state, due) index: only learning cards, not every due one.
+    # read from the small covering index of learning cards only (questions_learning)
     learning = []
     for qid, due, sibling in store.query(
             f"SELECT id, due, sibling FROM questions WHERE state IN ({LEARNING}, {RELEARNING})"
-            f" AND present = 1 AND suspended = 0 AND due < ? AND {scope}"
-            " ORDER BY +due, rowid", (end_ts, *args)):
+            f" AND present = 1 AND suspended = 0 AND due < ? AND {scope} ORDER BY due",
+            (end_ts, *args)):
         learning.append((int(due), qid))
         taken.add(sibling)
     ids: list[str] = []
@@ -213,9 +212,14 @@ def build_queue(store: Store, slugs: Sequence[str], when: datetime, config: Conf
             if len(ids) < reviews_left and allowed(qid, sibling):
                 ids.append(qid)
     new_ids: list[str] = []
-    waiting = store.query(
-        f"SELECT COUNT(*) FROM questions WHERE state IS NULL AND present = 1 AND suspended = 0"
-        f" AND {scope}", args)[0][0]
+    if kinds:
+        waiting = store.query(
+            f"SELECT COUNT(*) FROM questions WHERE state IS NULL AND present = 1"
+            f" AND suspended = 0 AND {scope}", args)[0][0]
+    else:  # the per-deck counts the triggers keep: no walk over every new card
+        waiting = store.query(
+            f"SELECT COALESCE(SUM(n), 0) FROM deck_counts WHERE state = 0 AND suspended = 0"
+            f" AND {scope}", args)[0][0]
     if new_left:
         for qid, sibling in store.query(
                 f"SELECT id, sibling FROM questions WHERE state IS NULL AND present = 1"

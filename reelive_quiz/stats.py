@@ -35,42 +35,47 @@ def _iso(ts: int | None) -> str | None:
 
 
 def deck_status(store: Store, slugs: Sequence[str], when: datetime) -> list[DeckStatus]:
-    """One row per deck, from one walk of the covering index (slug, present, suspended,
-    state, due) grouped by (slug, suspended, state): a handful of groups per deck, no
-    per-card expressions beyond two due comparisons, whatever the collection's size.
+    """One row per deck, without walking every card.
+
+    Counts by state come from `deck_counts` (kept by triggers); due cards are
+    a range of the due index, up to the end of the study day; the next due
+    date of a deck with nothing due today is one index seek.
     """
     now_ts, end_ts = to_ts(when), to_ts(day_end(when))
     marks = ",".join("?" * len(slugs)) or "NULL"
-    groups = store.query(
-        "SELECT slug, suspended, state, COUNT(*), MIN(due), SUM(due <= ?), SUM(due < ?)"
-        f" FROM questions WHERE present = 1 AND slug IN ({marks})"
-        " GROUP BY slug, suspended, state", (now_ts, end_ts, *slugs))
     titles = dict(store.query(f"SELECT slug, title FROM decks WHERE slug IN ({marks})",
                               list(slugs)))
     # slug -> [total, new, learning, due_now, due_today, suspended, leeches, next_due]
-    acc: dict[str, list] = {}
-    for slug, suspended, state, count, first_due, due_now, due_today in groups:
-        if slug not in titles:
-            continue  # as the join with decks did
-        row = acc.setdefault(slug, [0, 0, 0, 0, 0, 0, 0, None])
-        row[0] += count
+    acc = {slug: [0, 0, 0, 0, 0, 0, 0, None] for slug in titles}
+    for slug, suspended, state, n in store.query(
+            f"SELECT slug, suspended, state, n FROM deck_counts WHERE slug IN ({marks})",
+            list(slugs)):
+        row = acc.get(slug)
+        if row is None:
+            continue
+        row[0] += n
         if suspended == SUSPENDED:
-            row[5] += count
+            row[5] += n
         elif suspended == LEECH:
-            row[6] += count
-        if suspended != 0:
-            continue
-        if state is None:
-            row[1] += count
-            continue
-        if state in (LEARNING, RELEARNING):
-            row[2] += count
-        row[3] += due_now or 0
-        row[4] += due_today or 0
-        if first_due is not None and (row[7] is None or first_due < row[7]):
-            row[7] = first_due
+            row[6] += n
+        elif state == 0:
+            row[1] += n
+        elif state in (LEARNING, RELEARNING):
+            row[2] += n
+    for slug, due_now, due_today, first_due in store.query(
+            "SELECT slug, SUM(due <= ?), COUNT(*), MIN(due) FROM questions"
+            " WHERE present = 1 AND suspended = 0 AND due < ? AND state IS NOT NULL"
+            " GROUP BY slug", (now_ts, end_ts)):
+        row = acc.get(slug)
+        if row is not None:
+            row[3], row[4], row[7] = due_now, due_today, first_due
+    for slug, row in acc.items():
+        if row[7] is None:
+            row[7] = store.query(
+                "SELECT MIN(due) FROM questions WHERE slug = ? AND present = 1"
+                " AND suspended = 0 AND state IS NOT NULL", (slug,))[0][0]
     return [DeckStatus(slug, titles[slug], *row[:7], _iso(row[7]))
-            for slug, row in sorted(acc.items())]
+            for slug, row in sorted(acc.items()) if row[0]]
 
 
 def leeches(store: Store, slugs: Sequence[str]) -> list[tuple[str, str, int]]:

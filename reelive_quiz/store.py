@@ -87,6 +87,48 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("2-review-lookups", """
         CREATE INDEX reviews_question ON reviews (question, id);
     """),
+    # status must not walk every card: triggers keep per-deck counts by
+    # (suspended, state), and due cards are counted from a range of an index.
+    ("3-deck-counts", """
+        CREATE TABLE deck_counts (
+            slug TEXT NOT NULL,
+            suspended INTEGER NOT NULL,
+            state INTEGER NOT NULL,  -- 0: new
+            n INTEGER NOT NULL,
+            PRIMARY KEY (slug, suspended, state)
+        ) WITHOUT ROWID;
+        INSERT INTO deck_counts
+            SELECT slug, suspended, COALESCE(state, 0), COUNT(*) FROM questions
+            WHERE present = 1 GROUP BY 1, 2, 3;
+        CREATE TRIGGER deck_counts_insert AFTER INSERT ON questions WHEN NEW.present = 1
+        BEGIN
+            INSERT INTO deck_counts VALUES (NEW.slug, NEW.suspended, COALESCE(NEW.state, 0), 1)
+                ON CONFLICT DO UPDATE SET n = n + 1;
+        END;
+        CREATE TRIGGER deck_counts_delete AFTER DELETE ON questions WHEN OLD.present = 1
+        BEGIN
+            UPDATE deck_counts SET n = n - 1 WHERE slug = OLD.slug
+                AND suspended = OLD.suspended AND state = COALESCE(OLD.state, 0);
+        END;
+        CREATE TRIGGER deck_counts_update_old AFTER UPDATE OF slug, present, suspended, state
+            ON questions WHEN OLD.present = 1
+        BEGIN
+            UPDATE deck_counts SET n = n - 1 WHERE slug = OLD.slug
+                AND suspended = OLD.suspended AND state = COALESCE(OLD.state, 0);
+        END;
+        CREATE TRIGGER deck_counts_update_new AFTER UPDATE OF slug, present, suspended, state
+            ON questions WHEN NEW.present = 1
+        BEGIN
+            INSERT INTO deck_counts VALUES (NEW.slug, NEW.suspended, COALESCE(NEW.state, 0), 1)
+                ON CONFLICT DO UPDATE SET n = n + 1;
+        END;
+        CREATE INDEX questions_due_slug ON questions (present, suspended, due, slug)
+            WHERE state IS NOT NULL;
+        CREATE INDEX questions_next_due ON questions (slug, present, suspended, due)
+            WHERE state IS NOT NULL;
+        CREATE INDEX questions_learning ON questions (present, suspended, due, slug, id, sibling)
+            WHERE state IN (1, 3);
+    """),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -233,9 +275,8 @@ class Store:
             if number <= version:
                 continue
             with self.transaction():
-                for statement in script.split(";"):
-                    if statement.strip():
-                        self.conn.execute(statement)
+                for statement in _statements(script):
+                    self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA user_version = {number}")
                 self.conn.execute("CREATE TABLE IF NOT EXISTS migrations "
                                   "(name TEXT PRIMARY KEY, applied INTEGER NOT NULL)")
@@ -403,6 +444,17 @@ class Store:
     def set_suspended(self, qid: str, value: int) -> None:
         with self.guard("suspend the question"), self.transaction() as db:
             db.execute("UPDATE questions SET suspended = ? WHERE id = ?", (value, qid))
+
+
+def _statements(script: str) -> Iterator[str]:
+    """A script's statements; a trigger's body has `;` inside, so split where SQLite would."""
+    buffer = ""
+    for piece in script.split(";"):
+        buffer += piece + ";"
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip(" \n;"):
+                yield buffer
+            buffer = ""
 
 
 def _interleave(questions: Sequence[Question]) -> list[Question]:

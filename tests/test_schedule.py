@@ -342,3 +342,40 @@ def test_stats_show_the_pairs_most_often_confused(store: Store) -> None:
     confused = collect_stats(store, START).confused
     assert confused[0]["times"] == max(expected.values())
     assert {(c["expected"], c["given"]): c["times"] for c in confused} == expected
+
+
+def _status_by_scan(store: Store, slug: str, when: datetime) -> tuple:
+    """What status must say, counted the slow way: every card read."""
+    from reelive_quiz.clock import day_end
+
+    now_ts, end_ts = int(when.timestamp()), int(day_end(when).timestamp())
+    rows = store.query("SELECT state, suspended, due FROM questions WHERE slug = ?"
+                       " AND present = 1", (slug,))
+    active = [(st, due) for st, sus, due in rows if sus == 0]
+    return (len(rows), sum(st is None for st, _ in active),
+            sum(st in (1, 3) for st, _ in active),
+            sum(st is not None and due <= now_ts for st, due in active),
+            sum(st is not None and due < end_ts for st, due in active),
+            sum(sus == 1 for _, sus, _ in rows), sum(sus == 2 for _, sus, _ in rows),
+            min((due for st, due in active if st is not None), default=None))
+
+
+def test_status_counts_match_a_full_scan(store: Store, tmp_path: Path) -> None:
+    slugs = _sync(store)
+    config = replace(CONFIG, new_per_day=12, leech_lapses=2)
+    wrong: set[str] = set()
+    for day in range(12):
+        when = START + timedelta(days=day)
+        session = _day(store, slugs, when, config, wrong=wrong)
+        if session.history:
+            wrong.add(session.history[0].question.id)
+            session.suspend(session.history[-1].question)
+        path = tmp_path / "tiny-film.yaml"  # a deck that changes under the store
+        write_deck(_small_deck(f"Line number {day}."), path, force=True)
+        slugs_tiny = _sync(store, path)
+        for moment in (when, when + timedelta(hours=20), when + timedelta(days=3)):
+            for row in deck_status(store, slugs + slugs_tiny, moment):
+                expected = _status_by_scan(store, row.slug, moment)
+                due = row.next_due and int(datetime.fromisoformat(row.next_due).timestamp())
+                assert (row.total, row.new, row.learning, row.due_now, row.due_today,
+                        row.suspended, row.leeches, due) == expected, (row, expected)
