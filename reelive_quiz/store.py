@@ -214,6 +214,8 @@ class Store:
             with contextlib.suppress(sqlite3.OperationalError):  # read-only folder: no WAL
                 conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
+            # checkpoint the WAL at 16 MB, not 4: fewer stalls while answering
+            conn.execute("PRAGMA wal_autocheckpoint = 4000")
             conn.execute("PRAGMA foreign_keys = ON")
             store._migrate()
         return store
