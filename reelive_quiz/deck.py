@@ -354,20 +354,9 @@ def parse_deck(text: str, source: str = "<deck>") -> Deck:
 
 def load_deck(path: Path) -> Deck:
     """Read a YAML deck file; every failure is a one-line DeckError naming the file."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_DECK_BYTES:
-            raise DeckError(f"{path}: deck is {size // 2**20} MB; expected at most "
-                            f"{MAX_DECK_BYTES // 2**20} MB")
-        raw = path.read_bytes()
-    except DeckError:
-        raise
-    except IsADirectoryError:
-        raise DeckError(f"{path}: is a folder; expected a YAML deck file") from None
-    except FileNotFoundError:
-        raise DeckError(f"{path}: no such deck file") from None
-    except OSError as exc:
-        raise DeckError(f"{path}: cannot read: {exc.strerror}") from None
+    from reelive_quiz.files import read_limited
+
+    raw = read_limited(path, MAX_DECK_BYTES, DeckError, "a YAML deck file")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -245,20 +245,9 @@ def _snippet(text: str) -> str:
 
 def read_page(path: Path, title: str | None = None) -> Deck:
     """Read and parse a page file; every failure is a one-line PageError."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_PAGE_BYTES:
-            raise PageError(f"{path}: page is {size // 2**20} MB; expected at most "
-                            f"{MAX_PAGE_BYTES // 2**20} MB")
-        raw = path.read_bytes()
-    except PageError:
-        raise
-    except IsADirectoryError:
-        raise PageError(f"{path}: is a folder; expected a Reelive page (text file)") from None
-    except FileNotFoundError:
-        raise PageError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise PageError(f"{path}: cannot read: {exc.strerror}") from None
+    from reelive_quiz.files import read_limited
+
+    raw = read_limited(path, MAX_PAGE_BYTES, PageError, "a Reelive page (a text file)")
     if not raw.strip():
         raise PageError(f"{path}:1: empty file; expected a Reelive page")
     if b"\x00" in raw:
