@@ -277,6 +277,8 @@ class Store:
             if number <= version:
                 continue
             with self.transaction():
+                if self.conn.execute("PRAGMA user_version").fetchone()[0] >= number:
+                    continue  # another process migrated while we waited for the lock
                 for statement in _statements(script):
                     self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA user_version = {number}")
@@ -309,10 +311,6 @@ class Store:
         return target
 
     # -- the catalogue of questions ---------------------------------------------
-
-    def deck_signatures(self) -> dict[str, str]:
-        with self.guard("read the deck list"):
-            return dict(self.conn.execute("SELECT slug, signature FROM decks"))
 
     def sync_deck(self, slug: str, title: str, path: str, signature: str,
                   questions: Sequence[Question]) -> None:
