@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from reelive_quiz.errors import ExportError
+from reelive_quiz.files import shareable
 from reelive_quiz.question import KINDS, Question
 
 if TYPE_CHECKING:
@@ -400,12 +401,6 @@ def check_output(out: Path) -> Path:
     return out
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 _last_stamp = 0
 
 
@@ -420,6 +415,18 @@ def _timestamp() -> int:
     return _last_stamp
 
 
+def _remove_stale_temp_files(out: Path, older_than: float = 3600) -> None:
+    """Temp files a killed export left beside `out` (an hour old: no export runs that long)."""
+    cutoff = time.time() - older_than
+    for pattern in (f".{out.name}.*.tmp", ".reelive-export-*.anki2"):
+        for stale in out.parent.glob(pattern):
+            try:
+                if stale.stat().st_mtime < cutoff:
+                    stale.unlink()
+            except OSError:
+                pass
+
+
 def export(questions: Sequence[Question], out: Path,
            progress: Callable[[int, int], None] | None = None) -> ExportSummary:
     """Write `out` atomically: a temp file in its folder, renamed only when complete.
@@ -431,6 +438,7 @@ def export(questions: Sequence[Question], out: Path,
     if not questions:
         raise ExportError(f"{out}: nothing to export; the chosen decks and kinds have no "
                           "questions")
+    _remove_stale_temp_files(out)
     decks, positions, parts = _layout(questions)
     total = len(questions)
     # notes are made a slice at a time as they are written, never all held at once
@@ -441,7 +449,7 @@ def export(questions: Sequence[Question], out: Path,
         raise ExportError(f"{out}: cannot write: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
-            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 is for secrets, not decks
+            shareable(tmp)
             _write(decks, notes_by_deck, handle, total, progress, out.parent)
         os.replace(tmp, out)
     except OSError as exc:

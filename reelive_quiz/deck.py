@@ -441,6 +441,8 @@ def write_deck(deck: Deck, path: Path, *, force: bool = False) -> None:
     import os
     import tempfile
 
+    from reelive_quiz.files import shareable
+
     if path.exists() and not force:
         raise DeckError(f"{path}: already exists; use --force to replace it")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -448,6 +450,7 @@ def write_deck(deck: Deck, path: Path, *, force: bool = False) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(dump_deck(deck))
+        shareable(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from reelive_quiz.errors import ReeliveError
 
-__all__ = ["read_limited"]
+__all__ = ["read_limited", "shareable"]
 
 
 def read_limited(path: Path, limit: int, error: type[ReeliveError], what: str) -> bytes:
@@ -25,3 +25,12 @@ def read_limited(path: Path, limit: int, error: type[ReeliveError], what: str) -
         raise error(f"{path}: no such file; expected {what}") from None
     except OSError as exc:
         raise error(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def shareable(path: str | Path) -> None:
+    """Give a temp file the permissions of a normal new file (mkstemp's 0600 is for secrets)."""
+    import os
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    os.chmod(path, 0o666 & ~mask)

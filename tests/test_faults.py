@@ -455,3 +455,24 @@ def test_play_killed_at_random_points(tmp_path: Path) -> None:
     print(runs)  # (k, kill point, answers sent, shown as saved, saved): see -s
     assert lost == 0
     assert sum(r[4] for r in runs) >= 10  # the runs really answered questions
+
+
+def test_export_removes_temp_files_a_killed_export_left(tmp_path: Path) -> None:
+    import time as _time
+
+    from reelive_quiz.anki import export
+    from reelive_quiz.deck import load_deck
+    from reelive_quiz.library import bundled_dir
+    from reelive_quiz.questions import generate
+
+    out = tmp_path / "films.apkg"
+    stale = [tmp_path / ".films.apkg.abc123.tmp", tmp_path / ".reelive-export-x1.anki2"]
+    fresh = tmp_path / ".films.apkg.zzz999.tmp"  # maybe another export, running now
+    for path in [*stale, fresh]:
+        path.write_bytes(b"half a package")
+    old = _time.time() - 7200
+    for path in stale:
+        os.utime(path, (old, old))
+    export(generate(load_deck(bundled_dir() / "in-the-mood-for-love.yaml"))[:10], out)
+    assert out.exists() and fresh.exists()
+    assert not any(p.exists() for p in stale)
