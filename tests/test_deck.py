@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import itertools
-import os
 import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 import yaml
+from helpers import run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -83,22 +81,10 @@ def tricky_deck() -> Deck:
     )
 
 
-@pytest.fixture(autouse=True)
-def _home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "home"
-    monkeypatch.setenv("REELIVE_QUIZ_HOME", str(home))
-    return home
-
-
 @pytest.fixture(scope="module")
 def page_deck() -> Deck:
     return read_page(PAGE)
 
-
-def run_cli(*args: str, home: Path, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "REELIVE_QUIZ_HOME": str(home)}
-    return subprocess.run([sys.executable, "-m", "reelive_quiz", *args], env=env, cwd=cwd,
-                          capture_output=True, text=True, timeout=60)
 
 
 # -- round trips ----------------------------------------------------------------

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import helpers
 import pexpect
 import pytest
 
@@ -40,9 +41,7 @@ CONFIG = Config(fuzz=False, new_per_day=1000)
 
 
 def run_cli(*args: str, home: Path, timeout: float = 120) -> subprocess.CompletedProcess:
-    env = {**os.environ, "REELIVE_QUIZ_HOME": str(home), "REELIVE_QUIZ_NOW": NOW}
-    return subprocess.run([sys.executable, "-m", "reelive_quiz", *args], env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    return helpers.run_cli(*args, home=home, env={"REELIVE_QUIZ_NOW": NOW}, timeout=timeout)
 
 
 def reviews(path: Path) -> list[tuple]:

@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+import helpers
 import pexpect
 import pytest
 
@@ -69,11 +70,8 @@ def evil_deck() -> Deck:
     )
 
 
-def run_cli(*args: str, home: Path, cwd: Path | None = None,
-            **kw: object) -> subprocess.CompletedProcess:
-    env = {**os.environ, "REELIVE_QUIZ_HOME": str(home), "REELIVE_QUIZ_NOW": NOW}
-    return subprocess.run([sys.executable, "-m", "reelive_quiz", *args], env=env, cwd=cwd,
-                          capture_output=True, text=True, timeout=120, **kw)
+def run_cli(*args: str, home: Path, **kw: object) -> subprocess.CompletedProcess:
+    return helpers.run_cli(*args, home=home, env={"REELIVE_QUIZ_NOW": NOW}, **kw)
 
 
 def assert_clean_text(out: str) -> None:

@@ -5,15 +5,14 @@ from __future__ import annotations
 import importlib.util
 import itertools
 import json
-import os
 import random
 import re
-import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from helpers import run_cli
 
 from reelive_quiz.deck import Deck, Line, Moment, Quote, Scene, Track, Trivia, load_deck
 from reelive_quiz.errors import PageError
@@ -69,13 +68,6 @@ def all_strings(deck: Deck) -> list[str]:
     return out
 
 
-@pytest.fixture(autouse=True)
-def _home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "home"
-    monkeypatch.setenv("REELIVE_QUIZ_HOME", str(home))
-    return home
-
-
 @pytest.fixture(scope="module")
 def page_text() -> str:
     return PAGE.read_text(encoding="utf-8")
@@ -85,11 +77,6 @@ def page_text() -> str:
 def deck() -> Deck:
     return read_page(PAGE)
 
-
-def run_cli(*args: str, home: Path, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "REELIVE_QUIZ_HOME": str(home)}
-    return subprocess.run([sys.executable, "-m", "reelive_quiz", *args], env=env, cwd=cwd,
-                          capture_output=True, text=True, timeout=60)
 
 
 def yaml_files(folder: Path) -> list[Path]:

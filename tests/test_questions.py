@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import random
 import re
 import subprocess
@@ -13,6 +12,7 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
+import helpers
 import pytest
 
 from reelive_quiz.deck import (
@@ -86,13 +86,6 @@ SECOND = Deck(
 )
 
 
-@pytest.fixture(autouse=True)
-def _home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "home"
-    monkeypatch.setenv("REELIVE_QUIZ_HOME", str(home))
-    return home
-
-
 @pytest.fixture(scope="module")
 def bundled() -> Deck:
     return load_deck(BUNDLED)
@@ -105,9 +98,7 @@ def bundled_questions(bundled: Deck) -> list[Question]:
 
 def run_cli(*args: str, home: Path, cwd: Path,
             hashseed: str = "0") -> subprocess.CompletedProcess:
-    env = {**os.environ, "REELIVE_QUIZ_HOME": str(home), "PYTHONHASHSEED": hashseed}
-    return subprocess.run([sys.executable, "-m", "reelive_quiz", *args], env=env, cwd=cwd,
-                          capture_output=True, text=True, timeout=60)
+    return helpers.run_cli(*args, home=home, cwd=cwd, env={"PYTHONHASHSEED": hashseed})
 
 
 def _corpus_deck(index: int) -> Deck:
