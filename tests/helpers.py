@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -15,3 +16,18 @@ def run_cli(*args: str, home: Path, cwd: Path | None = None,
     full = {**os.environ, "REELIVE_QUIZ_HOME": str(home), **(env or {})}
     return subprocess.run([sys.executable, "-m", "reelive_quiz", *args], env=full, cwd=cwd,
                           capture_output=True, text=True, timeout=timeout, **kw)
+
+
+def old_store(path: Path) -> Path:
+    """A progress file at schema version 1 holding one answer, as an old release left it."""
+    from reelive_quiz.store import MIGRATIONS
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path)
+    conn.executescript(MIGRATIONS[0][1])
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute("INSERT INTO reviews (question, ts, day, rating, mode, first) "
+                 "VALUES ('q', 1, 1, 3, 'choice', 1)")
+    conn.commit()
+    conn.close()
+    return path

@@ -24,6 +24,7 @@ from pathlib import Path
 import helpers
 import pexpect
 import pytest
+from helpers import old_store
 
 from reelive_quiz.config import Config
 from reelive_quiz.deck import Deck, Quote, write_deck
@@ -31,7 +32,7 @@ from reelive_quiz.errors import StoreError
 from reelive_quiz.library import DeckRef, bundled_dir
 from reelive_quiz.schedule import AGAIN, GOOD, build_queue, sync_decks
 from reelive_quiz.session import Session
-from reelive_quiz.store import MIGRATIONS, Store
+from reelive_quiz.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = bundled_dir() / "in-the-mood-for-love.yaml"
@@ -124,14 +125,7 @@ def test_damaged_progress_file(home: Path, damage) -> None:  # type: ignore[no-u
 
 def test_cli_backs_up_before_a_migration(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    home.mkdir()
-    conn = sqlite3.connect(home / "progress.sqlite3")
-    conn.executescript(MIGRATIONS[0][1])
-    conn.execute("PRAGMA user_version = 1")
-    conn.execute("INSERT INTO reviews (question, ts, day, rating, mode, first) "
-                 "VALUES ('q', 1, 1, 3, 'choice', 1)")
-    conn.commit()
-    conn.close()
+    old_store(home / "progress.sqlite3")
     result = run_cli("status", home=home)
     assert result.returncode == 0, result.stderr
     backups = list(home.glob("progress.sqlite3.before-v*"))
