@@ -173,12 +173,6 @@ def play(
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise ReeliveError("play needs an interactive terminal (stdin and stdout are not a "
                            "TTY); `reelive-quiz status` works anywhere")
-    import threading
-
-    # The prompt library takes longer to import than the queue takes to build;
-    # SQLite releases the GIL, so the two overlap and the first question comes sooner.
-    warm = threading.Thread(target=__import__, args=("questionary",), daemon=True)
-    warm.start()
     from reelive_quiz.clock import now
     from reelive_quiz.quiz import run, say
     from reelive_quiz.schedule import build_queue
@@ -213,8 +207,7 @@ def _nothing_due(store, slugs, queue, when) -> str:  # type: ignore[no-untyped-d
     rows = deck_status(store, slugs, when)
     dues = [r.next_due for r in rows if r.next_due]
     nxt = f"The next question is due {min(dues)}." if dues else "Nothing is scheduled yet."
-    waiting = f" {queue.new_waiting} new question(s) wait"
-    waiting += "; today's new limit is reached." if queue.new_waiting else "."
+    waiting = f" {queue.new_waiting} new question(s) wait for another day."
     return f"Nothing is due now. {nxt}{waiting}"
 
 
