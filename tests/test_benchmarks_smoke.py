@@ -10,11 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
-
-pytest.importorskip("pexpect")
 
 
 def test_quick_benchmark_completes(tmp_path: Path) -> None:
