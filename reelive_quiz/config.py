@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
@@ -41,6 +40,8 @@ def load_config(path: Path) -> Config:
         return Config()
     except OSError as exc:
         raise ReeliveError(f"{path}: cannot read: {exc.strerror}") from None
+    import tomllib  # only when there is a file: most people never write one
+
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
