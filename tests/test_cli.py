@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+
+import pexpect
+from helpers import run_cli
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 
@@ -25,3 +30,18 @@ def test_every_command_has_help_and_a_readme_entry() -> None:
         text = _help(command)
         assert text.startswith("Usage: reelive-quiz " + command), text
         assert f"`reelive-quiz {command}" in README, f"{command} is not in the README"
+
+
+def test_json_is_indented_at_a_terminal_and_one_line_in_a_pipe(tmp_path: Path) -> None:
+    env = {"REELIVE_QUIZ_NOW": "2026-06-15T09:00:00+00:00"}
+    piped = run_cli("status", "--json", home=tmp_path, env=env)
+    assert piped.returncode == 0, piped.stderr
+    assert piped.stdout.count("\n") == 1  # one line for jq, grep and friends
+    child = pexpect.spawn(sys.executable, ["-m", "reelive_quiz", "status", "--json"],
+                          env={**os.environ, **env, "REELIVE_QUIZ_HOME": str(tmp_path)},
+                          timeout=60, encoding="utf-8")
+    shown = child.read().replace("\r\n", "\n")
+    child.close()
+    assert child.exitstatus == 0, shown
+    assert "\n  " in shown  # indented for a person
+    assert json.loads(shown) == json.loads(piped.stdout)
