@@ -1,4 +1,4 @@
-"""Every command has help and is documented in the README."""
+"""The command line as a whole: every command has help and a README entry; --json output."""
 
 from __future__ import annotations
 
