@@ -33,6 +33,7 @@ __all__ = [
     "Queue",
     "ask_typed",
     "build_queue",
+    "count_due",
     "next_state",
     "sync_decks",
 ]
@@ -135,6 +136,8 @@ class Queue:
     reviews_left: int
     new_waiting: int
     learning: list[tuple[int, str]] = field(default_factory=list)
+    slugs: tuple[str, ...] = ()  # what the session was asked for: its summary counts these
+    kinds: tuple[str, ...] = ()
 
 
 def _in(column: str, values: Sequence[str]) -> tuple[str, list[str]]:
@@ -180,7 +183,7 @@ def build_queue(store: Store, slugs: Sequence[str], when: datetime, config: Conf
         rows = store.query(
             f"SELECT id FROM questions WHERE present = 1 AND suspended = 0 AND {scope}"
             " ORDER BY state IS NULL, due, position LIMIT ?", (*args, cram_limit))
-        return Queue([r[0] for r in rows], 0, 0, 0)
+        return Queue([r[0] for r in rows], 0, 0, 0, [], tuple(slugs), tuple(kinds or ()))
     end_ts = to_ts(day_end(when))
     new_done, reviews_done = done_today(store, when)
     new_left = max(0, config.new_per_day - new_done)
@@ -227,4 +230,14 @@ def build_queue(store: Store, slugs: Sequence[str], when: datetime, config: Conf
                 (*args, new_left * 8 + 50)):
             if len(new_ids) < new_left and allowed(qid, sibling):
                 new_ids.append(qid)
-    return Queue(ids + new_ids, new_left, reviews_left, int(waiting), learning)
+    return Queue(ids + new_ids, new_left, reviews_left, int(waiting), learning,
+                 tuple(slugs), tuple(kinds or ()))
+
+
+def count_due(store: Store, slugs: Sequence[str], kinds: Sequence[str] | None,
+              before_ts: int) -> int:
+    """Studied questions of these decks (and kinds) due before `before_ts`."""
+    scope, args = _scope(slugs, kinds)
+    return int(store.query(
+        f"SELECT COUNT(*) FROM questions WHERE state IS NOT NULL AND present = 1"
+        f" AND suspended = 0 AND due < ? AND {scope}", (before_ts, *args))[0][0])

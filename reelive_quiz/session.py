@@ -22,6 +22,7 @@ from reelive_quiz.schedule import (
     RELEARNING,
     Queue,
     ask_typed,
+    count_due,
     next_state,
 )
 from reelive_quiz.store import SUSPENDED, CardState, Review, Store
@@ -163,7 +164,5 @@ class Session:
                                                               and a.rating > AGAIN))
         when = self.clock()
         tomorrow_end = to_ts(day_end(when)) + 86_400
-        due = self.store.query(
-            "SELECT COUNT(*) FROM questions WHERE state IS NOT NULL AND present = 1"
-            " AND suspended = 0 AND due < ?", (tomorrow_end,))[0][0]
-        return Summary(answered, right, time.monotonic() - self._started, int(due))
+        due = count_due(self.store, self.queue.slugs, self.queue.kinds, tomorrow_end)
+        return Summary(answered, right, time.monotonic() - self._started, due)

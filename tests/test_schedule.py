@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from helpers import old_store
 
-from reelive_quiz.clock import NOW_ENV, day_end, day_number, now
+from reelive_quiz.clock import NOW_ENV, day_end, day_number, now, to_ts
 from reelive_quiz.config import Config
 from reelive_quiz.deck import Deck, Line, Quote, Scene, load_deck, write_deck
 from reelive_quiz.errors import StoreError
@@ -379,3 +379,22 @@ def test_status_counts_match_a_full_scan(store: Store, tmp_path: Path) -> None:
                 due = row.next_due and int(datetime.fromisoformat(row.next_due).timestamp())
                 assert (row.total, row.new, row.learning, row.due_now, row.due_today,
                         row.suspended, row.leeches, due) == expected, (row, expected)
+
+
+def test_the_summary_counts_only_what_the_session_played(store: Store, tmp_path: Path) -> None:
+    tiny = tmp_path / "tiny-film.yaml"
+    write_deck(_small_deck(), tiny)
+    bundled, small = _sync(store), _sync(store, tiny)
+    config = replace(CONFIG, new_per_day=500)
+
+    def missed(slugs: list[str]) -> set[str]:  # missed once, they come back tomorrow
+        return {r[0] for r in store.query("SELECT id FROM questions WHERE slug = ?", slugs)}
+
+    _day(store, bundled, START, config, wrong=missed(bundled), kinds=["who-said"])
+    session = _day(store, small, START, config, wrong=missed(small))
+    tomorrow_end = to_ts(day_end(START)) + 86_400
+    small_due = store.query("SELECT COUNT(*) FROM questions WHERE slug = ? AND due < ?",
+                            (small[0], tomorrow_end))[0][0]
+    all_due = store.query("SELECT COUNT(*) FROM questions WHERE due < ?", (tomorrow_end,))[0][0]
+    assert 0 < small_due < all_due
+    assert session.summary().due_tomorrow == small_due
