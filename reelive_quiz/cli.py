@@ -87,19 +87,25 @@ def import_(
 def decks_(json_: JsonOpt = False) -> None:
     """List the bundled and imported decks with their slugs and counts."""
 
-    from reelive_quiz.deck import load_deck
-    from reelive_quiz.library import list_decks
-    from reelive_quiz.questions import generate
+    from reelive_quiz.library import list_decks, progress_path
+    from reelive_quiz.schedule import sync_decks
+    from reelive_quiz.store import Store
     from reelive_quiz.terminal import one_line
 
+    refs = list_decks()
+    with Store.open(progress_path()) as store:  # only changed deck files are re-read
+        sync_decks(store, refs, complete=True)
+        synced = store.deck_listing()
     rows = []
-    for ref in list_decks():
-        deck = load_deck(ref.path)
-        rows.append({"slug": ref.slug, "title": deck.title, "bundled": ref.bundled,
-                     "path": str(ref.path), "scenes": len(deck.dialogues),
-                     "quotes": len(deck.quotes), "tracks": len(deck.soundtrack),
-                     "moments": len(deck.moments), "trivia": len(deck.trivia),
-                     "questions": len(generate(deck))})
+    for ref in refs:
+        row = synced.get(str(ref.path))
+        if row is None:  # two files with one title share a slug: read this one itself
+            from reelive_quiz.deck import load_deck
+            from reelive_quiz.questions import generate
+
+            deck = load_deck(ref.path)
+            row = {"title": deck.title, **deck.contents(), "questions": len(generate(deck))}
+        rows.append({"slug": ref.slug, **row, "bundled": ref.bundled, "path": str(ref.path)})
     if json_:
         _json(rows)
         return

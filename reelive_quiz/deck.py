@@ -101,6 +101,12 @@ class Deck:
     def slug(self) -> str:
         return slugify(self.title)
 
+    def contents(self) -> dict[str, int]:
+        """How many of each item the deck holds (what `decks` lists)."""
+        return {"scenes": len(self.dialogues), "quotes": len(self.quotes),
+                "tracks": len(self.soundtrack), "moments": len(self.moments),
+                "trivia": len(self.trivia)}
+
     @property
     def is_empty(self) -> bool:
         return not (

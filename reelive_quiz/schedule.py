@@ -115,7 +115,7 @@ def sync_decks(store: Store, refs: Sequence[DeckRef], *, complete: bool) -> list
 
         deck = load_deck(ref.path)
         store.sync_deck(deck.slug, deck.title, str(ref.path), sig or "",
-                        generate(deck))
+                        generate(deck), deck.contents())
         slugs.append(deck.slug)
     if complete:
         current = {str(r.path) for r in refs}

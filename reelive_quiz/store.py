@@ -15,7 +15,7 @@ import json
 import shutil
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,7 +25,7 @@ from reelive_quiz.errors import StoreError
 if TYPE_CHECKING:  # loaded when a question is read: `status` never needs it
     from reelive_quiz.question import Question
 
-__all__ = ["SCHEMA_VERSION", "CardState", "Review", "Store"]
+__all__ = ["DECK_CONTENTS", "SCHEMA_VERSION", "CardState", "Review", "Store"]
 
 # Each migration runs once, in its own transaction, in order; the file is
 # backed up before the first one that touches existing data.
@@ -129,7 +129,19 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX questions_learning ON questions (present, suspended, due, slug, id, sibling)
             WHERE state IN (1, 3);
     """),
+    # `decks` lists what each deck holds from the catalogue, not by re-reading
+    # every file; decks synced before this are re-read once to fill the counts.
+    ("4-deck-contents", """
+        ALTER TABLE decks ADD COLUMN scenes INTEGER;
+        ALTER TABLE decks ADD COLUMN quotes INTEGER;
+        ALTER TABLE decks ADD COLUMN tracks INTEGER;
+        ALTER TABLE decks ADD COLUMN moments INTEGER;
+        ALTER TABLE decks ADD COLUMN trivia INTEGER;
+        UPDATE decks SET signature = '';
+    """),
 ]
+#: What a deck holds, as the `decks` table keeps it (see `Deck.contents`).
+DECK_CONTENTS = ("scenes", "quotes", "tracks", "moments", "trivia")
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _CARD_COLUMNS = ("state", "step", "stability", "difficulty", "due", "last_review", "reps",
@@ -313,7 +325,7 @@ class Store:
     # -- the catalogue of questions ---------------------------------------------
 
     def sync_deck(self, slug: str, title: str, path: str, signature: str,
-                  questions: Sequence[Question]) -> None:
+                  questions: Sequence[Question], contents: Mapping[str, int]) -> None:
         """Make the catalogue match a deck: new questions added, gone ones hidden.
 
         Progress follows ids; a question whose text was only slightly edited
@@ -344,9 +356,11 @@ class Store:
                 ((q.id, q.deck, q.slug, q.kind, q.prompt, q.answer,
                   json.dumps(q.options, ensure_ascii=False), q.source, q.sibling, q.info,
                   q.mode, int(q.person), pos) for pos, q in enumerate(_interleave(questions))))
-            db.execute("INSERT INTO decks VALUES (?, ?, ?, ?) ON CONFLICT (slug) DO UPDATE"
-                       " SET title = excluded.title, path = excluded.path,"
-                       " signature = excluded.signature", (slug, title, path, signature))
+            columns = ("slug", "title", "path", "signature", *DECK_CONTENTS)
+            db.execute(f"INSERT INTO decks ({', '.join(columns)})"
+                       f" VALUES ({', '.join('?' * len(columns))}) ON CONFLICT (slug) DO UPDATE"
+                       f" SET {', '.join(f'{c} = excluded.{c}' for c in columns[1:])}",
+                       (slug, title, path, signature, *(contents[c] for c in DECK_CONTENTS)))
 
     def forget_deck(self, slug: str) -> None:
         """A deck file that is gone: keep its progress, stop showing its questions."""
@@ -375,6 +389,16 @@ class Store:
             rows = self.conn.execute(f"SELECT {', '.join(_QUESTION_COLUMNS)} FROM questions"
                                      f" WHERE {where} ORDER BY slug, position", args)
             return [_question_from_row(row) for row in rows]
+
+    def deck_listing(self) -> dict[str, dict[str, object]]:
+        """Deck file path -> title, what the deck holds and its questions, as synced."""
+        with self.guard("read the deck list"):
+            rows = self.conn.execute(
+                f"SELECT path, title, {', '.join(DECK_CONTENTS)}, (SELECT COALESCE(SUM(n), 0)"
+                " FROM deck_counts c WHERE c.slug = decks.slug) FROM decks").fetchall()
+        return {path: {"title": title, **dict(zip(DECK_CONTENTS, counts, strict=True)),
+                       "questions": questions}
+                for path, title, *counts, questions in rows}
 
     def card(self, qid: str) -> CardState | None:
         """The question's schedule (None if the question is unknown)."""

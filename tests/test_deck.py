@@ -337,3 +337,44 @@ def test_non_latin_titles_get_distinct_slugs() -> None:
 
 def test_non_latin_titles_with_a_number_get_distinct_slugs() -> None:
     assert slugify("少林寺 2") != slugify("黃飛鴻 2")
+
+
+def _listed(home: Path) -> dict[str, dict]:
+    import json
+
+    run = run_cli("decks", "--json", home=home)
+    assert run.returncode == 0, run.stderr
+    return {Path(r["path"]).name: r for r in json.loads(run.stdout)}
+
+
+def test_decks_lists_from_the_catalogue_and_rereads_only_changed_files(_home: Path) -> None:
+    import os
+
+    path = _home / "decks" / "tiny-film.yaml"
+    tiny = Deck("Tiny Film", dialogues=(Scene("Start", (Line("Ann", "Hello."),
+                                                        Line("Bo", "Goodbye."))),),
+                quotes=(Quote("Bo", "Every film ends."),),
+                trivia=(Trivia("Year", "It was shot in 1999.", "Late."),))
+    write_deck(tiny, path)
+    row = _listed(_home)[path.name]
+    assert (row["title"], row["scenes"], row["quotes"], row["trivia"]) == ("Tiny Film", 1, 1, 1)
+    assert row["questions"] > 0 and row["bundled"] is False
+    assert _listed(_home)[BUNDLED]["bundled"] is True
+    # same size and time, other bytes: the catalogue answers, the file is not read
+    stat = path.stat()
+    path.write_bytes(b"#" * stat.st_size)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert _listed(_home)[path.name] == row
+    # a real edit is read again
+    quotes = tuple(Quote("Bo", f"Line {i}.") for i in range(3))
+    write_deck(Deck("Tiny Film", dialogues=tiny.dialogues, quotes=quotes), path, force=True)
+    assert _listed(_home)[path.name]["quotes"] == 3
+
+
+def test_decks_lists_two_files_that_share_a_title(_home: Path) -> None:
+    deck = Deck("Same Film", quotes=(Quote("Ann", "Once."),))
+    write_deck(deck, _home / "decks" / "same-film.yaml")
+    write_deck(Deck("Same Film", quotes=(Quote("Ann", "Once."), Quote("Bo", "Twice."))),
+               _home / "decks" / "same-film-copy.yaml")
+    listed = _listed(_home)
+    assert (listed["same-film.yaml"]["quotes"], listed["same-film-copy.yaml"]["quotes"]) == (1, 2)
