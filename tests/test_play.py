@@ -250,3 +250,22 @@ def test_next_days_through_the_cli(env: dict[str, str], deck_path: Path) -> None
     assert same_day["due_now"] == 0 and same_day["new"] == len(p.questions) - 3
     later = status("2026-03-20T10:00:00")
     assert later["due_now"] == 3
+
+
+def test_two_terminals_at_once_keep_every_answer(env: dict[str, str], deck_path: Path) -> None:
+    args = [str(deck_path), "--kind", "who-said", "--kind", "next-line"]
+    a, b = Player(env, args, deck_path), Player(env, args, deck_path)
+    given = []
+    for i in range(4):
+        qa, _ = a.question()
+        qb, _ = b.question()
+        a.choose(qa, right=i % 2 == 0)
+        b.choose(qb, right=i % 2 == 1)
+        given += [(qa.id, int(i % 2 == 0)), (qb.id, int(i % 2 == 1))]
+        a.then("Next" if i < 3 else "Quit")
+        b.then("Next" if i < 3 else "Quit")
+    for player in (a, b):
+        assert "Session over." in player.finish()
+        assert player.child.exitstatus == 0
+    log = _log(env)
+    assert sorted((qid, correct) for qid, correct, *_ in log) == sorted(given)
