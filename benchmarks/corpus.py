@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = [
+    "LARGE_SCENES",
     "Film",
     "Scene",
     "Track",
@@ -38,6 +39,9 @@ __all__ = [
     "render_page",
     "write_corpus",
 ]
+
+#: Dialogue scenes a film in the large library (issue 12: 1,000 films, ~303,000 questions).
+LARGE_SCENES = (9, 23)
 
 PROMOTION = (
     "The Social Media App for Movie & TV Enthusiasts",
@@ -666,10 +670,14 @@ class _Maker:
         return [film_title(other) for other in sorted(others, key=lambda _: self.rng.random())]
 
 
-def make_film(rng: random.Random, index: int) -> Film:
-    """The structured content of film ``index``, drawn from ``rng``."""
+def make_film(rng: random.Random, index: int, scene_range: tuple[int, int] = (8, 20)) -> Film:
+    """The structured content of film ``index``, drawn from ``rng``.
+
+    ``scene_range`` bounds the number of dialogue scenes (the default gives
+    ~278 questions a film; ``LARGE_SCENES`` ~303, the 1,000-film library).
+    """
     m = _Maker(rng, index)
-    scenes = [m.scene() for _ in range(rng.randint(8, 20))]
+    scenes = [m.scene() for _ in range(rng.randint(*scene_range))]
     quotes = [m.quote() for _ in range(rng.randint(5, 25))]
     tracks = [m.track() for _ in range(rng.randint(1, 6))]
     moments = [m.moment() for _ in range(rng.randint(5, 20))]
@@ -677,9 +685,9 @@ def make_film(rng: random.Random, index: int) -> Film:
     return Film(m.title, scenes, quotes, tracks, moments, trivia, m.related())
 
 
-def make_page(rng: random.Random, index: int) -> str:
+def make_page(rng: random.Random, index: int, scene_range: tuple[int, int] = (8, 20)) -> str:
     """The text of one synthetic Reelive page for film ``index``."""
-    return render_page(make_film(rng, index))
+    return render_page(make_film(rng, index, scene_range))
 
 
 def page_rng(seed: int, index: int) -> random.Random:
@@ -687,13 +695,14 @@ def page_rng(seed: int, index: int) -> random.Random:
     return random.Random(f"reelive-corpus:{seed}:{index}")
 
 
-def write_corpus(folder: Path, films: int, seed: int = 7) -> list[Path]:
+def write_corpus(folder: Path, films: int, seed: int = 7,
+                 scene_range: tuple[int, int] = (8, 20)) -> list[Path]:
     """Write ``film-0001.txt`` … into ``folder`` (created if needed); return the paths."""
     folder.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
     for index in range(1, films + 1):
         path = folder / f"film-{index:04d}.txt"
-        path.write_bytes(make_page(page_rng(seed, index), index).encode("utf-8"))
+        path.write_bytes(make_page(page_rng(seed, index), index, scene_range).encode("utf-8"))
         paths.append(path)
     return paths
 
@@ -703,11 +712,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("out_dir", type=Path, help="folder for film-0001.txt …")
     parser.add_argument("--films", type=int, default=1000, help="number of pages (default 1000)")
     parser.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    parser.add_argument("--large", action="store_true",
+                        help=f"more scenes a film ({LARGE_SCENES}): ~303 questions, not ~278")
     args = parser.parse_args(argv)
     if args.films < 0:
         parser.error("--films must be zero or more")
     start = time.perf_counter()
-    paths = write_corpus(args.out_dir, args.films, args.seed)
+    paths = write_corpus(args.out_dir, args.films, args.seed,
+                         LARGE_SCENES if args.large else (8, 20))
     elapsed = time.perf_counter() - start
     size = sum(path.stat().st_size for path in paths)
     mean = size / len(paths) if paths else 0.0

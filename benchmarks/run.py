@@ -309,6 +309,16 @@ def child_genanki(data_file: str, out_file: str) -> None:
     genanki.Package([deck]).write_to_file(out_file)
 
 
+def child_load_genanki(list_file: str, data_file: str, out_file: str) -> None:
+    """The floor of exporting unseen deck files: their YAML load, then genanki's writer."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    for path in Path(list_file).read_text(encoding="utf-8").splitlines():
+        yaml.load(Path(path).read_text(encoding="utf-8"), Loader=loader)
+    child_genanki(data_file, out_file)
+
+
 def child_answer(home: str, count: str, seed: str, out_file: str) -> None:
     """Store.answer with schedule.next_state (as Session.answer does); then FSRS alone."""
     import fsrs
@@ -396,10 +406,24 @@ def typer_floor(env: dict[str, str]):  # type: ignore[no-untyped-def]
     return lambda: timed([PY, "-c", "import typer"], env)
 
 
+def write_floor_notes(questions: list, data: Path) -> None:
+    """The notes our export builds for `questions`, as the genanki floor reads them."""
+    from reelive_quiz.anki import _build, deck_id, deck_name
+
+    _, notes = _build(questions)
+    by_model = {"Reelive Multiple Choice": "choice", "Reelive Basic": "basic",
+                "Reelive Cloze": "cloze"}
+    rows = []
+    for q, note in zip(questions, notes, strict=True):
+        name = deck_name(q.deck, q.kind)
+        rows.append((deck_id(name), name, by_model[note.model.name], list(note.fields),
+                     note.guid, tuple(note.tags)))
+    data.write_bytes(marshal.dumps(rows))
+
+
 def store_figures(home: Path, runs: int, slow_runs: int, answers: int, seed: int,
                   work: Path) -> dict[str, Figure]:
     """status, play, export and answer on one built store."""
-    from reelive_quiz.anki import _build, deck_name
     from reelive_quiz.deck import load_deck
     from reelive_quiz.library import resolve
     from reelive_quiz.questions import generate
@@ -417,19 +441,8 @@ def store_figures(home: Path, runs: int, slow_runs: int, answers: int, seed: int
     # the export floor's notes: exactly the notes our export builds
     os.environ["REELIVE_QUIZ_HOME"] = str(home)
     questions = [q for ref in resolve(None) for q in generate(load_deck(ref.path))]
-    _, notes = _build(questions)
-    by_model = {"Reelive Multiple Choice": "choice", "Reelive Basic": "basic",
-                "Reelive Cloze": "cloze"}
-    rows = []
-    for q, note in zip(questions, notes, strict=True):
-        name = deck_name(q.deck, q.kind)
-        from reelive_quiz.anki import deck_id
-
-        rows.append((deck_id(name), name, by_model[note.model.name], list(note.fields),
-                     note.guid, tuple(note.tags)))
     data = work / f"notes-{home.name}.marshal"
-    data.write_bytes(marshal.dumps(rows))
-    del rows, notes
+    write_floor_notes(questions, data)
     apkg = work / f"out-{home.name}.apkg"
     floor_apkg = work / f"floor-{home.name}.apkg"
     out["export"] = compare(f"export of {len(questions)} questions",
@@ -485,6 +498,141 @@ def empty_figures(work: Path, runs: int) -> dict[str, Figure]:
     }
 
 
+def _dump_decks(pages: list[Path], data: Path) -> None:
+    """The decks of `pages` as dicts, for the import floor (PyYAML writing them)."""
+    from reelive_quiz.deck import deck_to_dict
+    from reelive_quiz.page import read_page
+
+    data.write_bytes(marshal.dumps([(d.slug, deck_to_dict(d))
+                                    for d in (read_page(p) for p in pages)]))
+
+
+def library_figures(pages: list[Path], work: Path, runs: int, slow_runs: int, answers: int,
+                    reviews_per_question: int, seed: int) -> tuple[dict, dict[str, Figure],
+                                                                   dict[str, int]]:
+    """Issue 12's library: import → first status, unseen deck files exported by path,
+    a touched deck, and every command's peak memory, on the large corpus."""
+    from reelive_quiz.deck import load_deck
+    from reelive_quiz.questions import generate
+
+    cli = _cli()
+    out: dict[str, Figure] = {}
+    peaks: dict[str, int] = {}
+    decks_data = work / "library-decks.marshal"
+    _dump_decks(pages, decks_data)
+    home, floor_out = work / "library-import", work / "library-floor"
+    env = _env(home)
+    parts: dict[str, list[float]] = {"import": [], "status": []}
+
+    def fresh() -> None:
+        for folder in (home, floor_out):
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def import_then_status() -> tuple[float, int]:
+        imported = timed([*cli, "import", *map(str, pages)], env)
+        status = timed([*cli, "status"], env)
+        parts["import"].append(imported[0])
+        parts["status"].append(status[0])
+        peaks["import"] = max(peaks.get("import", 0), imported[1])
+        peaks["first status"] = max(peaks.get("first status", 0), status[1])
+        return imported[0] + status[0], max(imported[1], status[1])
+
+    size = sum(p.stat().st_size for p in pages) / 1e6
+    first = compare(f"import of {len(pages)} pages ({size:.0f} MB) → first status",
+                    import_then_status,
+                    lambda: timed([PY, __file__, "--child", "dump", str(decks_data),
+                                   str(floor_out)], env),
+                    slow_runs, floor_name="PyYAML `CSafeDumper` writing the same decks",
+                    target="≤ 3 × floor", limit=3.0, setup=fresh)
+    first.note = (f"import {statistics.median(parts['import']):.2f} s + first status "
+                  f"{statistics.median(parts['status']):.2f} s")
+    out["import-status"] = first
+    # the files exported by path, never seen by the store: a copy outside any library
+    library = work / "library-files"
+    shutil.rmtree(library, ignore_errors=True)
+    shutil.copytree(home / "decks", library)
+    fresh()
+
+    big = work / "library-home"
+    info = build_home(pages, big, reviews_per_question, seed)
+    print(f"library of {len(pages)} films: {info['questions']} questions, "
+          f"{info['reviews']} answers (build {info['build_s']})", flush=True)
+    benv = _env(big)
+    figs = store_figures(big, runs, slow_runs, answers, seed, work)
+    out.update(figs)
+    peaks["status --json"] = int(figs["status"].figure.peak_mb * MB)
+    peaks["play"] = int(figs["play"].figure.peak_mb * MB)
+    peaks["export (all)"] = int(figs["export"].figure.peak_mb * MB)
+
+    # editing one deck among many re-reads that deck only
+    decks_dir = big / "decks"
+    one = sorted(decks_dir.glob("*.yaml"))[len(pages) // 2]
+    stamp = [one.stat().st_mtime_ns]
+
+    def touch() -> None:
+        stamp[0] += 1_000_000_000
+        os.utime(one, ns=(stamp[0], stamp[0]))
+
+    out["touched"] = compare("status after touching one deck",
+                             lambda: timed([*cli, "status"], benv),
+                             lambda: timed([*cli, "status"], benv), runs,
+                             floor_name="the same status, nothing touched",
+                             target="≤ 2 × floor", limit=2.0, setup=touch)
+    # every other command's peak memory on the big store
+    for name, args in (("status", ["status"]), ("decks --json", ["decks", "--json"]),
+                       ("stats --json", ["stats", "--json"]),
+                       ("backup", ["backup", str(work / "library-backup.sqlite3")])):
+        peaks[name] = timed([*cli, *args], benv)[1]
+    shutil.rmtree(big, ignore_errors=True)
+
+    # unseen deck files exported by path; floor: their YAML load + genanki alone
+    files = sorted(library.glob("*.yaml"))
+    listing = work / "library-files.txt"
+    listing.write_text("\n".join(map(str, files)), encoding="utf-8")
+    questions = [q for f in files for q in generate(load_deck(f))]
+    notes = work / "library-notes.marshal"
+    write_floor_notes(questions, notes)
+    unseen_home = work / "library-unseen"
+    uenv = _env(unseen_home)
+    apkg, floor_apkg = work / "library-out.apkg", work / "library-floor.apkg"
+    out["export-paths"] = compare(
+        f"export of {len(files)} unseen deck files ({len(questions)} questions)",
+        lambda: timed([*cli, "export", *map(str, files), "-o", str(apkg)], uenv),
+        lambda: timed([PY, __file__, "--child", "load-genanki", str(listing), str(notes),
+                       str(floor_apkg)], uenv),
+        slow_runs, floor_name="YAML load of the files + genanki writing the same notes",
+        target="≤ 1.5 × floor", limit=1.5,
+        setup=lambda: shutil.rmtree(unseen_home, ignore_errors=True))
+    peaks["export DECK.yaml…"] = int(out["export-paths"].figure.peak_mb * MB)
+    del questions
+    return info, out, peaks
+
+
+def library_report(info: dict, figs: dict[str, Figure], peaks: dict[str, int]) -> list[str]:
+    order = ["import-status", "export-paths", "export", "status", "play", "touched", "answer"]
+    lines = [
+        "",
+        f"### {info['films']} films (issue 12: a large library, catalogue built at import)",
+        "",
+        f"Store: {info['films']} films (`corpus.py --large`) → {info['questions']} questions, "
+        f"{info['cards']} with a card state, {info['reviews']} logged answers. "
+        f"Build: {info['build_s']}. Import → first status: {figs['import-status'].note}.",
+        "",
+        "| figure | median (min–max) | floor: median (min–max) | ratio | target | peak memory "
+        "| verdict |",
+        "|---|---|---|---|---|---|---|",
+        *(_row(figs[key]) for key in order if key in figs),
+        "",
+        "Peak memory of every command on this store (target ≤ 250 MB each):",
+        "",
+        "| command | peak memory | verdict |",
+        "|---|---|---|",
+        *(f"| {name} | {kb / MB:.0f} MB | {'pass' if kb / MB <= 250 else 'FAIL'} |"
+          for name, kb in peaks.items()),
+    ]
+    return lines
+
+
 # -- the report -------------------------------------------------------------------
 
 def machine() -> dict[str, str]:
@@ -524,16 +672,18 @@ def _row(f: Figure) -> str:
 
 
 def report(info: dict, figures: list[Figure], scaling: list[tuple[dict, dict[str, Figure]]],
-           quick: bool) -> str:
+           quick: bool, library: tuple | None = None) -> str:
     m = info["machine"]
     kind = "quick smoke run: sizes too small to judge" if quick else "full run"
-    lines = [
+    head = [
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram']} RAM; Python {m['python']}, "
         f"SQLite {m['sqlite']}; {m['os']}. Date: {m['date']}.",
         "",
         f"Command: `{info['command']}` ({kind}; "
         f"seed {info['seed']}; {info['runs']} runs per figure, {info['slow_runs']} for import "
         "and export; each run a fresh process, interleaved with its floor).",
+    ]
+    lines = [
         "",
         f"Store: {info['films']} films → {info['questions']} questions, {info['cards']} with a "
         f"card state, {info['reviews']} logged answers; import figure: {info['import_pages']} "
@@ -563,6 +713,11 @@ def report(info: dict, figures: list[Figure], scaling: list[tuple[dict, dict[str
         lines.append(f"| {size['questions']} | {size['films']} | {size['reviews']} | "
                      f"{cell('status')} | {cell('play')} | {cell('export')} | "
                      f"{a['median_ms']:.2f} / {a['p99_ms']:.2f} ms | {cell('import')} |")
+    if not figures:
+        lines = []
+    if library is not None:
+        lines += library_report(*library)
+    lines = head + lines
     return "\n".join(lines)
 
 
@@ -594,16 +749,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--films", type=int, nargs="+",
                         help="films per store size (default 4 37 365: ~1k, ~10k, ~100k questions)")
     parser.add_argument("--import-pages", type=int, help="pages for the import figure (1000)")
+    parser.add_argument("--library", type=int,
+                        help="films in the large library (default 1000; 0 skips it)")
+    parser.add_argument("--only-library", action="store_true",
+                        help="measure the large library only")
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         kind, *rest = args.child
-        {"dump": child_dump, "genanki": child_genanki, "answer": child_answer}[kind](*rest)
+        {"dump": child_dump, "genanki": child_genanki, "answer": child_answer,
+         "load-genanki": child_load_genanki}[kind](*rest)
         return 0
 
     sys.path.insert(0, str(HERE))
-    from corpus import write_corpus
+    from corpus import LARGE_SCENES, write_corpus
 
     quick = args.quick
     runs = args.runs or (1 if quick else 5)
@@ -613,36 +773,49 @@ def main(argv: list[str] | None = None) -> int:
     import_pages = args.import_pages or (5 if quick else 1000)
     answers = 30 if quick else 300
     reviews_per_question = 5 if quick else 10
+    library_films = args.library if args.library is not None else (3 if quick else 1000)
 
     work = args.workdir or Path(tempfile.mkdtemp(prefix="reelive-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     try:
-        print(f"corpus: {max(import_pages, *sizes)} pages (seed {args.seed}) in {work}",
-              flush=True)
-        pages = write_corpus(work / "pages", max(import_pages, *sizes), args.seed)
-        print("empty store:", flush=True)
-        figures = list(empty_figures(work, runs).values())
+        figures: list[Figure] = []
         scaling = []
-        big: dict[str, Figure] = {}
         info_big: dict = {}
-        for films in sizes:
-            home = work / f"home-{films}"
-            info = build_home(pages[:films], home, reviews_per_question, args.seed)
-            print(f"store of {films} films: {info['questions']} questions, "
-                  f"{info['reviews']} answers (build {info['build_s']})", flush=True)
-            figs = store_figures(home, runs, slow_runs, answers, args.seed, work)
-            figs["import"] = import_figure(pages[:films], slow_runs, work)
-            scaling.append((info, figs))
-            big, info_big = figs, info
-            shutil.rmtree(home, ignore_errors=True)
-        print("import:", flush=True)
-        imp = import_figure(pages[:import_pages], slow_runs, work)
-        figures += [big["status"], big["play"], big["answer"], imp, big["export"]]
+        if not args.only_library:
+            print(f"corpus: {max(import_pages, *sizes)} pages (seed {args.seed}) in {work}",
+                  flush=True)
+            pages = write_corpus(work / "pages", max(import_pages, *sizes), args.seed)
+            print("empty store:", flush=True)
+            figures = list(empty_figures(work, runs).values())
+            big: dict[str, Figure] = {}
+            for films in sizes:
+                home = work / f"home-{films}"
+                info = build_home(pages[:films], home, reviews_per_question, args.seed)
+                print(f"store of {films} films: {info['questions']} questions, "
+                      f"{info['reviews']} answers (build {info['build_s']})", flush=True)
+                figs = store_figures(home, runs, slow_runs, answers, args.seed, work)
+                figs["import"] = import_figure(pages[:films], slow_runs, work)
+                scaling.append((info, figs))
+                big, info_big = figs, info
+                shutil.rmtree(home, ignore_errors=True)
+            print("import:", flush=True)
+            imp = import_figure(pages[:import_pages], slow_runs, work)
+            figures += [big["status"], big["play"], big["answer"], imp, big["export"]]
+        library: tuple | None = None
+        if library_films:
+            print(f"library: {library_films} films, large corpus (seed {args.seed})",
+                  flush=True)
+            large = write_corpus(work / "library-pages", library_films, args.seed,
+                                 LARGE_SCENES)
+            library = library_figures(large, work, runs, slow_runs, answers,
+                                      reviews_per_question, args.seed)
+        command = "python benchmarks/run.py" + (" --quick" if quick else "")
+        if args.only_library:
+            command += " --only-library"
         info = {"machine": machine(), "seed": args.seed, "runs": runs, "slow_runs": slow_runs,
-                "command": "python benchmarks/run.py" + (" --quick" if quick else ""),
-                "import_pages": import_pages, **info_big}
-        body = report(info, figures, scaling, quick)
+                "command": command, "import_pages": import_pages, **info_big}
+        body = report(info, figures, scaling, quick, library)
         print()
         print(body)
         print(f"\n(total {time.perf_counter() - started:.0f} s)")
