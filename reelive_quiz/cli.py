@@ -34,6 +34,12 @@ KindOpt = Annotated[
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
+# Bars appear on a terminal for steps this big, which take ~2 s or more on a slow
+# machine: reading ~150 pages, generating ~50 decks, writing ~20,000 Anki notes.
+PAGES_FOR_A_BAR = 150
+DECKS_FOR_A_BAR = 50
+NOTES_FOR_A_BAR = 20_000
+
 
 def _out(text: str = "") -> None:
     sys.stdout.write(text + "\n")
@@ -71,11 +77,22 @@ def import_(
     force: Annotated[bool, typer.Option("--force", help="Replace existing deck files.")] = False,
 ) -> None:
     """Parse Reelive pages into YAML decks."""
-    from reelive_quiz.importer import import_pages
+    from reelive_quiz.importer import catalogue_imported, import_pages
     from reelive_quiz.library import user_decks_dir
+    from reelive_quiz.progress import bar
     from reelive_quiz.terminal import one_line
 
-    for result in import_pages(pages, out_dir or user_decks_dir(), force=force):
+    target = out_dir or user_decks_dir()
+    with bar("Importing pages", PAGES_FOR_A_BAR) as progress:
+        results = list(import_pages(pages, target, force=force, progress=progress))
+    if _same_folder(target, user_decks_dir()):  # decks of the library: catalogue them now
+        from reelive_quiz.library import list_decks, progress_path
+        from reelive_quiz.store import Store
+
+        with Store.open(progress_path()) as store, \
+                bar("Building the question catalogue", DECKS_FOR_A_BAR) as progress:
+            catalogue_imported(results, store, list_decks(), progress)
+    for result in results:
         d = result.deck
         _out(f"{one_line(d.title)}: {len(d.dialogues)} scenes "
              f"({sum(len(s.lines) for s in d.dialogues)} lines), {len(d.quotes)} quotes, "
@@ -83,18 +100,27 @@ def import_(
              f"{len(d.related)} related -> {result.path}")
 
 
+def _same_folder(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
 @app.command("decks")
 def decks_(json_: JsonOpt = False) -> None:
     """List the bundled and imported decks with their slugs and counts."""
 
     from reelive_quiz.library import list_decks, progress_path
+    from reelive_quiz.progress import bar
     from reelive_quiz.schedule import sync_decks
     from reelive_quiz.store import Store
     from reelive_quiz.terminal import one_line
 
     refs = list_decks()
-    with Store.open(progress_path()) as store:  # only changed deck files are re-read
-        sync_decks(store, refs, complete=True)
+    with Store.open(progress_path()) as store, \
+            bar("Building the question catalogue", DECKS_FOR_A_BAR) as progress:
+        sync_decks(store, refs, complete=True, progress=progress)  # changed files only
         synced = store.deck_listing()
     rows = []
     for ref in refs:
@@ -146,13 +172,15 @@ def questions_(decks: DecksArg = None, kind: KindOpt = None, json_: JsonOpt = Fa
 def _open(decks: list[str] | None):  # type: ignore[no-untyped-def]
     """The progress file, synced with the chosen decks (all decks when none is named)."""
     from reelive_quiz.library import progress_path, resolve
+    from reelive_quiz.progress import bar
     from reelive_quiz.schedule import sync_decks
     from reelive_quiz.store import Store
 
     refs = resolve(decks)
     store = Store.open(progress_path())
     try:
-        slugs = sync_decks(store, refs, complete=not decks)
+        with bar("Building the question catalogue", DECKS_FOR_A_BAR) as progress:
+            slugs = sync_decks(store, refs, complete=not decks, progress=progress)
     except BaseException:
         store.close()
         raise

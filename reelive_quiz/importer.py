@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reelive_quiz.deck import Deck, write_deck
 from reelive_quiz.errors import DeckError
 from reelive_quiz.page import read_page
 
-__all__ = ["Imported", "import_pages"]
+if TYPE_CHECKING:
+    from reelive_quiz.library import DeckRef
+    from reelive_quiz.store import Store
+
+__all__ = ["Imported", "catalogue_imported", "import_pages"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,9 +25,21 @@ class Imported:
 
 
 def import_pages(pages: Iterable[Path], out_dir: Path, *, force: bool = False,
-                 ) -> Iterator[Imported]:
-    """Parse every page first, then write: one bad page means no deck is written."""
-    decks = [read_page(page) for page in pages]
+                 progress: Callable[[int, int], None] | None = None) -> Iterator[Imported]:
+    """Parse every page first, then write: one bad page means no deck is written.
+
+    `progress(done, total)` counts pages parsed, then decks written (total: twice
+    the pages).
+    """
+    pages = list(pages)
+    total = 2 * len(pages)
+    if progress:
+        progress(0, total)
+    decks = []
+    for done, page in enumerate(pages, 1):
+        decks.append(read_page(page))
+        if progress:
+            progress(done, total)
     targets: dict[Path, Path] = {}
     for page, deck in zip(pages, decks, strict=True):
         target = out_dir / f"{deck.slug}.yaml"
@@ -31,6 +48,22 @@ def import_pages(pages: Iterable[Path], out_dir: Path, *, force: bool = False,
         targets[target] = page
         if target.exists() and not force:
             raise DeckError(f"{target}: already exists; use --force to replace it")
-    for deck, target in zip(decks, targets, strict=True):
+    for done, (deck, target) in enumerate(zip(decks, targets, strict=True), len(pages) + 1):
         write_deck(deck, target, force=force)
+        if progress:
+            progress(done, total)
         yield Imported(deck, target)
+
+
+def catalogue_imported(imported: Sequence[Imported], store: Store, refs: Sequence[DeckRef],
+                       progress: Callable[[int, int], None] | None = None) -> None:
+    """Build the imported decks' part of the catalogue while they are in memory.
+
+    The same sync the next command would run (every deck of the library,
+    changed files only), with the imported decks taken from memory instead of
+    re-read: the first `status` after an import has nothing left to do.
+    """
+    from reelive_quiz.schedule import sync_decks
+
+    sync_decks(store, refs, complete=True, loaded={i.path: i.deck for i in imported},
+               progress=progress)

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reelive_quiz.clock import day_end, day_number, to_ts
@@ -21,6 +22,7 @@ from reelive_quiz.store import LEECH, NOT_SUSPENDED, CardState, Store
 
 if TYPE_CHECKING:  # the deck and question modules load only when a deck file changed
     from reelive_quiz.config import Config
+    from reelive_quiz.deck import Deck
     from reelive_quiz.library import DeckRef
 
 __all__ = [
@@ -95,34 +97,57 @@ def _signature(ref: DeckRef) -> str | None:
     return f"{GENERATOR_VERSION}:{st.st_mtime_ns}:{st.st_size}"
 
 
-def sync_decks(store: Store, refs: Sequence[DeckRef], *, complete: bool) -> list[str]:
+#: Decks written per transaction when many changed: big enough to amortise a commit,
+#: small enough that a session answering in another terminal waits at most a moment.
+SYNC_BATCH = 100
+
+
+def sync_decks(store: Store, refs: Sequence[DeckRef], *, complete: bool,
+               loaded: Mapping[Path, Deck] | None = None,
+               progress: Callable[[int, int], None] | None = None) -> list[str]:
     """Re-read the decks whose file changed; returns the slugs of `refs`.
 
     `complete` says `refs` are all the decks there are, so a deck that
-    disappeared is hidden (its progress kept).
+    disappeared is hidden (its progress kept). `loaded` holds decks already in
+    memory by path (`import` has just written them), used instead of re-reading
+    their files: the catalogue is the same either way. `progress(done, total)`
+    counts the decks re-read.
     """
     known = store.query("SELECT slug, path, signature FROM decks")
     by_path = {path: (slug, sig) for slug, path, sig in known}
-    slugs: list[str] = []
+    slugs: list[str | None] = []
+    changed: list[tuple[int, DeckRef, str | None]] = []
     for ref in refs:
         sig = _signature(ref)
         seen = by_path.get(str(ref.path))
         if seen is not None and seen[1] == sig:
             slugs.append(seen[0])
             continue
+        changed.append((len(slugs), ref, sig))
+        slugs.append(None)
+    if changed:
         from reelive_quiz.deck import load_deck
         from reelive_quiz.questions import generate
 
-        deck = load_deck(ref.path)
-        store.sync_deck(deck.slug, deck.title, str(ref.path), sig or "",
-                        generate(deck), deck.contents())
-        slugs.append(deck.slug)
+        if progress:
+            progress(0, len(changed))
+        for start in range(0, len(changed), SYNC_BATCH):
+            with store.catalogue_batch():
+                for done, (index, ref, sig) in enumerate(changed[start:start + SYNC_BATCH],
+                                                         start + 1):
+                    deck = (loaded or {}).get(ref.path) or load_deck(ref.path)
+                    store.sync_deck(deck.slug, deck.title, str(ref.path), sig or "",
+                                    generate(deck), deck.contents())
+                    slugs[index] = deck.slug
+                    if progress:
+                        progress(done, len(changed))
+    done_slugs = [slug for slug in slugs if slug is not None]
     if complete:
         current = {str(r.path) for r in refs}
         for slug, path, _ in known:
-            if path not in current and slug not in slugs:
+            if path not in current and slug not in done_slugs:
                 store.forget_deck(slug)
-    return list(dict.fromkeys(slugs))
+    return list(dict.fromkeys(done_slugs))
 
 
 # -- the day's queue --------------------------------------------------------------

@@ -205,6 +205,7 @@ class Store:
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         self.path = path
         self.conn = conn
+        self._batch: set[str] | None = None  # slugs written in the open catalogue batch
 
     # -- opening, migrating, guarding -------------------------------------------
 
@@ -324,6 +325,52 @@ class Store:
 
     # -- the catalogue of questions ---------------------------------------------
 
+    @contextlib.contextmanager
+    def catalogue_batch(self) -> Iterator[None]:
+        """Many decks' `sync_deck` and `forget_deck` in one transaction, counted once.
+
+        For a library's worth of new questions the per-row trigger that keeps
+        `deck_counts` cost half the insert time (4.4 of 8.8 s CPU for 300,000
+        rows), and a commit per deck the rest of the overhead. Inside a batch
+        that trigger is dropped and the counts of the decks written are rebuilt
+        from their rows at the end; the trigger is re-created from its own SQL
+        before the commit, so no other connection ever sees it missing, and a
+        failure rolls all of it back.
+        """
+        if self._batch is not None:
+            yield
+            return
+        with self.guard("update the question catalogue"), self.transaction() as db:
+            trigger = db.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger'"
+                                 " AND name = 'deck_counts_insert'").fetchone()
+            cache = db.execute("PRAGMA cache_size").fetchone()[0]
+            db.execute("PRAGMA cache_size = -65536")  # 64 MB: the indexes stay in memory
+            if trigger is not None:
+                db.execute("DROP TRIGGER deck_counts_insert")
+            self._batch = written = set()
+            try:
+                yield
+                for slug in sorted(written):
+                    db.execute("DELETE FROM deck_counts WHERE slug = ?", (slug,))
+                    db.execute("INSERT INTO deck_counts SELECT slug, suspended,"
+                               " COALESCE(state, 0), COUNT(*) FROM questions"
+                               " WHERE slug = ? AND present = 1 GROUP BY 1, 2, 3", (slug,))
+                if trigger is not None:
+                    db.execute(trigger[0])
+            finally:
+                self._batch = None
+                db.execute(f"PRAGMA cache_size = {int(cache)}")
+
+    @contextlib.contextmanager
+    def _catalogue_write(self, slug: str) -> Iterator[sqlite3.Connection]:
+        """The open batch's transaction, or one of its own."""
+        if self._batch is not None:
+            self._batch.add(slug)
+            yield self.conn
+            return
+        with self.transaction() as db:
+            yield db
+
     def sync_deck(self, slug: str, title: str, path: str, signature: str,
                   questions: Sequence[Question], contents: Mapping[str, int]) -> None:
         """Make the catalogue match a deck: new questions added, gone ones hidden.
@@ -331,7 +378,7 @@ class Store:
         Progress follows ids; a question whose text was only slightly edited
         (a typo fixed) inherits the progress of the one it replaces.
         """
-        with self.guard("update the question catalogue"), self.transaction() as db:
+        with self.guard("update the question catalogue"), self._catalogue_write(slug) as db:
             old = {row[0]: row for row in db.execute(
                 "SELECT id, kind, prompt, answer, state FROM questions WHERE slug = ?",
                 (slug,))}
@@ -364,7 +411,7 @@ class Store:
 
     def forget_deck(self, slug: str) -> None:
         """A deck file that is gone: keep its progress, stop showing its questions."""
-        with self.guard("update the question catalogue"), self.transaction() as db:
+        with self.guard("update the question catalogue"), self._catalogue_write(slug) as db:
             db.execute("UPDATE questions SET present = 0 WHERE slug = ?", (slug,))
             db.execute("DELETE FROM decks WHERE slug = ?", (slug,))
 
