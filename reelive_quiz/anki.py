@@ -27,7 +27,7 @@ import sqlite3
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -427,22 +427,27 @@ def _remove_stale_temp_files(out: Path, older_than: float = 3600) -> None:
                 pass
 
 
-def export(questions: Sequence[Question], out: Path,
-           progress: Callable[[int, int], None] | None = None) -> ExportSummary:
+def export(questions: Iterable[Question], out: Path,
+           progress: Callable[[int, int], None] | None = None, *,
+           total: int | None = None) -> ExportSummary:
     """Write `out` atomically: a temp file in its folder, renamed only when complete.
 
-    `progress(done, total)` is called as notes are written. On any failure
+    `questions` may be a stream (`Store.iter_catalogue`), read once, one film at
+    a time: 300,000 questions never sit in memory together. `total` counts it
+    for `progress(done, total)` when it has no length. On any failure
     (KeyboardInterrupt included) the temp file is removed and `out` is untouched.
     """
     out = check_output(Path(out))
-    if not questions:
+    stream = iter(questions)
+    first = next(stream, None)
+    if first is None:
         raise ExportError(f"{out}: nothing to export; the chosen decks and kinds have no "
                           "questions")
+    if total is None:
+        total = len(questions) if isinstance(questions, Sized) else 0
     _remove_stale_temp_files(out)
-    decks, positions, parts = _layout(questions)
-    total = len(questions)
-    # notes are made a slice at a time as they are written, never all held at once
-    notes_by_deck = [(parts(position) for position in wanted) for wanted in positions]
+    decks: dict[int, genanki.Deck] = {}
+    batches = _film_batches(itertools.chain((first,), stream), decks)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     except OSError as exc:
@@ -450,7 +455,7 @@ def export(questions: Sequence[Question], out: Path,
     try:
         with os.fdopen(fd, "wb") as handle:
             shareable(tmp)
-            _write(decks, notes_by_deck, handle, total, progress, out.parent)
+            written = _write(decks, batches, handle, total, progress, out.parent)
         os.replace(tmp, out)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
@@ -458,7 +463,33 @@ def export(questions: Sequence[Question], out: Path,
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return ExportSummary(total, total, len(decks), out)  # one card per note
+    return ExportSummary(written, written, len(decks), out)  # one card per note
+
+
+def _film_batches(questions: Iterable[Question], decks: dict[int, genanki.Deck],
+                  ) -> Iterator[tuple[genanki.Deck, Iterable[_Parts]]]:
+    """(deck, its notes' parts) for one film after another, in the order `_build` files
+    them; `decks` collects every deck (with its note types) as it is met.
+
+    A film's questions are consecutive in the catalogue's order (slug, position),
+    so only one film is laid out at a time; a note's `due` stays its position in
+    the whole stream.
+    """
+    offset = 0
+    for _, group in itertools.groupby(questions, key=lambda q: q.slug):
+        film = list(group)
+        film_decks, positions, parts = _layout(film)
+        for deck, wanted in zip(film_decks, positions, strict=True):
+            kept = decks.setdefault(deck.deck_id, deck)
+            for model in deck.models.values():
+                kept.add_model(model)
+            yield kept, [_shifted(parts(position), offset) for position in wanted]
+        offset += len(film)
+
+
+def _shifted(parts: _Parts, offset: int) -> _Parts:
+    model, fields, tags, guid, due = parts
+    return model, fields, tags, guid, due + offset
 
 
 _CHUNK = 2000
@@ -499,20 +530,23 @@ def _write_decks_and_models(cursor: sqlite3.Cursor, decks: Sequence[genanki.Deck
     cursor.execute("UPDATE col SET models = ?", (json.dumps(models_json),))
 
 
-def _write(decks: Sequence[genanki.Deck], notes_by_deck: Sequence[Iterable[_Parts]],
-           handle: BinaryIO, total: int, progress: Callable[[int, int], None] | None,
-           folder: Path | None = None) -> None:
-    """genanki's Package.write_to_file, faster and without its leaks.
+def _write(decks: Mapping[int, genanki.Deck],
+           batches: Iterable[tuple[genanki.Deck, Iterable[_Parts]]], handle: BinaryIO,
+           total: int, progress: Callable[[int, int], None] | None,
+           folder: Path | None = None) -> int:
+    """genanki's Package.write_to_file, faster, streaming and without its leaks.
 
-    genanki writes the schema, the collection, the decks and the note types;
-    the notes and cards go in with `executemany`, in the same rows genanki's
+    The notes and cards go in with `executemany`, in the same rows genanki's
     Note/Card.write_to_db would write (one card, ord 0, new, per note), a
-    slice at a time so the progress bar moves. genanki's own writer leaves a
-    SQLite temp file in the system temp folder. Ours is built in `folder` (the
-    output's, next to the package's own temp file), removed whatever happens,
-    and streamed into the zip: in memory, 100,000 notes would be held three
-    times over (the database, its serialized copy, the zip entry), ~300 MB.
-    Without a folder the database is built in memory.
+    slice at a time as `batches` yields them (each a deck and its notes), so the
+    progress bar moves and only a slice is held; `decks` (filled as the batches
+    come) is written last, with genanki's collection, decks and note types.
+    genanki's own writer leaves a SQLite temp file in the system temp folder.
+    Ours is built in `folder` (the output's, next to the package's own temp
+    file), removed whatever happens, and streamed into the zip: in memory,
+    100,000 notes would be held three times over (the database, its serialized
+    copy, the zip entry), ~300 MB. Without a folder the database is built in
+    memory. Returns the number of notes written.
     """
     from genanki.apkg_col import APKG_COL
     from genanki.apkg_schema import APKG_SCHEMA
@@ -536,8 +570,7 @@ def _write(decks: Sequence[genanki.Deck], notes_by_deck: Sequence[Iterable[_Part
             done = 0
             if progress:
                 progress(0, total)
-            _write_decks_and_models(cursor, decks, stamp)
-            for deck, notes in zip(decks, notes_by_deck, strict=True):
+            for deck, notes in batches:
                 did = deck.deck_id
                 notes = iter(notes)
                 while chunk := list(itertools.islice(notes, _CHUNK)):
@@ -553,7 +586,8 @@ def _write(decks: Sequence[genanki.Deck], notes_by_deck: Sequence[Iterable[_Part
                     cursor.executemany(_CARD_ROW, card_rows)
                     done += len(note_rows)
                     if progress:
-                        progress(done, total)
+                        progress(done, max(total, done))
+            _write_decks_and_models(cursor, list(decks.values()), stamp)
             conn.commit()
             data = conn.serialize() if scratch is None else None
         finally:
@@ -567,3 +601,4 @@ def _write(decks: Sequence[genanki.Deck], notes_by_deck: Sequence[Iterable[_Part
     finally:
         if scratch is not None:
             scratch.unlink(missing_ok=True)
+    return done

@@ -312,19 +312,12 @@ def export_(
 
     kinds = _check_kinds(kind)
     out = check_output(output)  # fail before loading decks
-    store, slugs = _open(decks)  # the synced catalogue: decks are re-read only if changed
-    with store:
-        questions = store.catalogue(slugs, kinds)
-    if len(questions) < 5000 or not sys.stderr.isatty():  # a bar only when it helps
-        summary = export(questions, out)
-    else:
-        from rich.console import Console
-        from rich.progress import Progress
+    from reelive_quiz.progress import bar
 
-        with Progress(console=Console(stderr=True), transient=True) as bar:
-            task = bar.add_task("Writing Anki notes", total=len(questions))
-            summary = export(questions, out,
-                             lambda done, total: bar.update(task, completed=done, total=total))
+    store, slugs = _open(decks)  # the synced catalogue: decks are re-read only if changed
+    with store, bar("Writing Anki notes", NOTES_FOR_A_BAR) as progress:
+        summary = export(store.iter_catalogue(slugs, kinds), out, progress,
+                         total=store.count_catalogue(slugs, kinds))
     _out(one_line(str(summary)))
 
 

@@ -427,15 +427,28 @@ class Store:
     def catalogue(self, slugs: Sequence[str], kinds: Sequence[str] | None = None,
                   ) -> list[Question]:
         """The current questions of these decks, as synced: no deck needs re-reading."""
-        where = f"present = 1 AND slug IN ({','.join('?' * len(slugs)) or 'NULL'})"
-        args: list[str] = list(slugs)
-        if kinds:
-            where += f" AND kind IN ({','.join('?' * len(kinds))})"
-            args += list(kinds)
+        return list(self.iter_catalogue(slugs, kinds))
+
+    def iter_catalogue(self, slugs: Sequence[str], kinds: Sequence[str] | None = None,
+                       ) -> Iterator[Question]:
+        """`catalogue` as a stream, film after film (slug, position): an export of
+        300,000 questions holds one film's at a time, not 300 MB of them."""
+        where, args = _catalogue_where(slugs, kinds)
         with self.guard("read questions"):
             rows = self.conn.execute(f"SELECT {', '.join(_QUESTION_COLUMNS)} FROM questions"
                                      f" WHERE {where} ORDER BY slug, position", args)
-            return [_question_from_row(row) for row in rows]
+        while True:
+            with self.guard("read questions"):
+                chunk = rows.fetchmany(1000)
+            if not chunk:
+                return
+            yield from map(_question_from_row, chunk)
+
+    def count_catalogue(self, slugs: Sequence[str], kinds: Sequence[str] | None = None) -> int:
+        where, args = _catalogue_where(slugs, kinds)
+        with self.guard("read questions"):
+            return int(self.conn.execute(f"SELECT COUNT(*) FROM questions WHERE {where}",
+                                         args).fetchone()[0])
 
     def deck_listing(self) -> dict[str, dict[str, object]]:
         """Deck file path -> title, what the deck holds and its questions, as synced."""
@@ -515,6 +528,16 @@ class Store:
     def set_suspended(self, qid: str, value: int) -> None:
         with self.guard("suspend the question"), self.transaction() as db:
             db.execute("UPDATE questions SET suspended = ? WHERE id = ?", (value, qid))
+
+
+def _catalogue_where(slugs: Sequence[str], kinds: Sequence[str] | None,
+                     ) -> tuple[str, list[str]]:
+    where = f"present = 1 AND slug IN ({','.join('?' * len(slugs)) or 'NULL'})"
+    args: list[str] = list(slugs)
+    if kinds:
+        where += f" AND kind IN ({','.join('?' * len(kinds))})"
+        args += list(kinds)
+    return where, args
 
 
 def _statements(script: str) -> Iterator[str]:

@@ -1,0 +1,150 @@
+"""A large library (issue 12): the catalogue built at import, streamed exports, progress bars.
+
+The catalogue `import` writes from the decks in memory must be exactly what a
+later sync would write by reading the files; a streamed export must hold what
+genanki's own writer would; bars appear on a terminal and never in a pipe.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import sys
+import zipfile
+from pathlib import Path
+
+import pexpect
+import pytest
+from helpers import run_cli
+
+from reelive_quiz.anki import build_package, export
+from reelive_quiz.cli import DECKS_FOR_A_BAR, PAGES_FOR_A_BAR
+from reelive_quiz.library import list_decks
+from reelive_quiz.schedule import sync_decks
+from reelive_quiz.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+REAL_PAGE = ROOT / "tests" / "data" / "in-the-mood-for-love.txt"
+
+
+def _corpus_pages(folder: Path, films: int) -> list[Path]:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from corpus import LARGE_SCENES, write_corpus
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    return write_corpus(folder, films, seed=3, scene_range=LARGE_SCENES)
+
+
+def _tables(db: Path) -> dict[str, list[tuple]]:
+    conn = sqlite3.connect(db)
+    try:
+        return {
+            "questions": conn.execute("SELECT * FROM questions ORDER BY id").fetchall(),
+            "decks": conn.execute("SELECT slug, title, scenes, quotes, tracks, moments, trivia"
+                                  " FROM decks ORDER BY slug").fetchall(),
+            "counts": conn.execute("SELECT * FROM deck_counts WHERE n != 0"
+                                   " ORDER BY slug, suspended, state").fetchall(),
+        }
+    finally:
+        conn.close()
+
+
+def test_catalogue_built_at_import_is_what_a_later_sync_writes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pages = [REAL_PAGE, *_corpus_pages(tmp_path / "pages", 4)]
+    home = tmp_path / "home"
+    result = run_cli("import", *map(str, pages), home=home)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count(" -> ") == len(pages)
+    # nothing is left for the next command to re-read
+    monkeypatch.setenv("REELIVE_QUIZ_HOME", str(home))
+    calls: list[tuple[int, int]] = []
+    with Store.open(home / "progress.sqlite3") as store:
+        sync_decks(store, list_decks(), complete=True, progress=lambda d, t: calls.append((d, t)))
+    assert calls == []
+    # the same deck files in a second home, catalogued the old way: read by `status`
+    other = tmp_path / "other"
+    shutil.copytree(home / "decks", other / "decks")
+    result = run_cli("status", home=other)
+    assert result.returncode == 0, result.stderr
+    imported, synced = _tables(home / "progress.sqlite3"), _tables(other / "progress.sqlite3")
+    assert len(imported["questions"]) > 1000
+    assert imported == synced
+
+
+def test_import_elsewhere_leaves_the_catalogue_alone(tmp_path: Path) -> None:
+    result = run_cli("import", str(REAL_PAGE), "--out-dir", str(tmp_path / "out"),
+                     home=tmp_path / "home")
+    assert result.returncode == 0, result.stderr
+    assert not (tmp_path / "home" / "progress.sqlite3").exists()
+
+
+def test_streamed_export_holds_what_genanki_writes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Film after film from the store's cursor, the notes, cards and decks are genanki's."""
+    pages = _corpus_pages(tmp_path / "pages", 3)
+    assert run_cli("import", *map(str, pages), home=tmp_path / "home").returncode == 0
+    monkeypatch.setenv("REELIVE_QUIZ_HOME", str(tmp_path / "home"))
+    with Store.open(tmp_path / "home" / "progress.sqlite3") as store:
+        slugs = sync_decks(store, list_decks(), complete=True)
+        questions = store.catalogue(slugs)
+        ours = export(store.iter_catalogue(slugs), tmp_path / "ours.apkg",
+                      total=store.count_catalogue(slugs))
+    build_package(questions).write_to_file(str(tmp_path / "genanki.apkg"))
+    assert ours.notes == len(questions) > 500
+
+    def content(apkg: Path) -> tuple:
+        with zipfile.ZipFile(apkg) as archive:
+            (tmp_path / "col.anki2").write_bytes(archive.read("collection.anki2"))
+        conn = sqlite3.connect(tmp_path / "col.anki2")
+        try:
+            notes = sorted(conn.execute("SELECT n.guid, n.mid, n.tags, n.flds, n.sfld, c.did,"
+                                        " c.ord, c.type, c.queue, c.due"
+                                        " FROM notes n JOIN cards c ON c.nid = n.id"))
+            decks, models = conn.execute("SELECT decks, models FROM col").fetchone()
+        finally:
+            conn.close()
+        return notes, sorted(json.loads(decks)), sorted(json.loads(models))
+
+    assert content(tmp_path / "ours.apkg") == content(tmp_path / "genanki.apkg")
+
+
+def _tiny_pages(folder: Path, count: int) -> list[Path]:
+    """Pages of one quote each: many decks, quickly imported."""
+    folder.mkdir()
+    paths = []
+    for i in range(count):
+        title = f"Tiny Film {i}"
+        text = (f"Ann Lee\n\nEvery small film {i} deserves a quote of its own, they say.\n\n"
+                f"Ann Lee\n\n{title}, Reelive\n")
+        path = folder / f"tiny-{i}.txt"
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def test_progress_bar_on_a_terminal_and_none_in_a_pipe(tmp_path: Path) -> None:
+    count = max(PAGES_FOR_A_BAR, DECKS_FOR_A_BAR)
+    pages = _tiny_pages(tmp_path / "pages", count)
+    env = {**os.environ, "REELIVE_QUIZ_HOME": str(tmp_path / "tty"), "TERM": "xterm",
+           "COLUMNS": "120"}
+    child = pexpect.spawn(sys.executable, ["-m", "reelive_quiz", "import", *map(str, pages)],
+                          env=env, encoding="utf-8", timeout=120, dimensions=(40, 120))
+    child.expect(pexpect.EOF)
+    child.close()
+    screen = child.before or ""
+    assert child.exitstatus == 0, screen[-2000:]
+    assert "Importing pages" in screen
+    assert f"/{2 * count}" in screen  # counts: pages read, then decks written
+    assert "Building the question catalogue" in screen
+    assert f"/{count + len(list_decks(include_user=False))}" in screen  # + bundled decks
+
+    result = run_cli("import", *map(str, pages), home=tmp_path / "pipe")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    lines = result.stdout.splitlines()
+    assert len(lines) == count and all(" -> " in line for line in lines)
+    assert "\x1b" not in result.stdout
