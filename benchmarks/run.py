@@ -322,7 +322,7 @@ def child_answer(home: str, count: str, seed: str, out_file: str) -> None:
     rng = random.Random(f"bench-answer:{seed}")
     config = Config()
     store = Store.open(Path(home) / "progress.sqlite3")
-    ids = [r[0] for r in store.query("SELECT id FROM questions WHERE present = 1")]
+    ids = list(store.cards())  # every current question
     picks = [rng.choice(ids) for _ in range(n + 1)]
     ratings = [rng.choice((1, 2, 3, 3, 3, 4)) for _ in range(n + 1)]
     cards = [store.card(q) for q in picks]
