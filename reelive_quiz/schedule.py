@@ -2,15 +2,15 @@
 
 Intervals come from the `fsrs` package (the scheduler Anki uses), never from
 a formula of ours. This module turns an answer into a rating and a new card
-state, keeps the catalogue in step with the deck files, and picks what is
-due: learning cards, then reviews (capped per day), then new questions
-(capped per day), never two siblings on the same day. `now` is a parameter.
+state, and picks what is due: learning cards, then reviews (capped per day),
+then new questions (capped per day), never two siblings on the same day.
+`now` is a parameter. Keeping the catalogue in step with the deck files is
+`catalogue.py`'s job.
 """
 
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -20,23 +20,18 @@ from reelive_quiz.card import CardState, Rating, State, Suspension
 from reelive_quiz.clock import day_end, day_number, to_ts
 from reelive_quiz.store import Store
 
-if TYPE_CHECKING:  # the deck and question modules load only when a deck file changed
+if TYPE_CHECKING:
     from reelive_quiz.config import Config
-    from reelive_quiz.library import DeckRef
 
 __all__ = [
-    "GENERATOR_VERSION",
     "LEARN_AHEAD",
     "Queue",
     "ask_typed",
     "build_queue",
     "count_due",
     "next_state",
-    "sync_decks",
 ]
 
-#: Bump when question generation changes, so every deck is re-read once.
-GENERATOR_VERSION = "1"
 #: A learning card due this soon is shown rather than ending the session (Anki: 20 min).
 LEARN_AHEAD = timedelta(minutes=20)
 
@@ -78,46 +73,6 @@ def ask_typed(mode: str, typeable: bool, card: CardState | None, config: Config)
     """A choice question is asked typed once learnt: stability ≥ typed_after_days."""
     return (mode == "choice" and typeable and card is not None and card.stability is not None
             and card.stability >= config.typed_after_days)
-
-
-# -- keeping the catalogue in step with the deck files -----------------------------
-
-def _signature(ref: DeckRef) -> str | None:
-    try:
-        st = os.stat(ref.path)
-    except OSError:
-        return None
-    return f"{GENERATOR_VERSION}:{st.st_mtime_ns}:{st.st_size}"
-
-
-def sync_decks(store: Store, refs: Sequence[DeckRef], *, complete: bool) -> list[str]:
-    """Re-read the decks whose file changed; returns the slugs of `refs`.
-
-    `complete` says `refs` are all the decks there are, so a deck that
-    disappeared is hidden (its progress kept).
-    """
-    known = store.deck_files()
-    by_path = {path: (slug, sig) for slug, path, sig in known}
-    slugs: list[str] = []
-    for ref in refs:
-        sig = _signature(ref)
-        seen = by_path.get(str(ref.path))
-        if seen is not None and seen[1] == sig:
-            slugs.append(seen[0])
-            continue
-        from reelive_quiz.deck import load_deck
-        from reelive_quiz.questions import generate
-
-        deck = load_deck(ref.path)
-        store.sync_deck(deck.slug, deck.title, str(ref.path), sig or "",
-                        generate(deck), deck.contents())
-        slugs.append(deck.slug)
-    if complete:
-        current = {str(r.path) for r in refs}
-        for slug, path, _ in known:
-            if path not in current and slug not in slugs:
-                store.forget_deck(slug)
-    return list(dict.fromkeys(slugs))
 
 
 # -- the day's queue --------------------------------------------------------------

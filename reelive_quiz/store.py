@@ -41,7 +41,8 @@ from reelive_quiz.store_reads import Answer, Reads
 if TYPE_CHECKING:  # loaded when a question is read: `status` never needs it
     from reelive_quiz.question import Question
 
-__all__ = ["Answer", "CardState", "Review", "Store", "check_progress_file"]
+__all__ = ["Answer", "CardState", "DeckFile", "Orphan", "Review", "Store",
+           "check_progress_file"]
 
 
 
@@ -59,6 +60,19 @@ class Review:
     expected: str | None = None
     seconds: float | None = None
     cram: bool = False
+
+
+class Orphan(NamedTuple):
+    """A studied question its deck no longer has: its progress may be carried over."""
+
+    id: str
+    kind: str
+    prompt: str
+    answer: str
+
+
+#: (added questions, orphans by id) → pairs (new id, old id) whose progress moves.
+CarryOver = Callable[[Sequence["Question"], Mapping[str, Orphan]], list[tuple[str, str]]]
 
 
 class DeckFile(NamedTuple):
@@ -211,11 +225,14 @@ class Store(Reads):
     # -- the catalogue of questions ---------------------------------------------
 
     def sync_deck(self, slug: str, title: str, path: str, signature: str,
-                  questions: Sequence[Question], contents: Mapping[str, int]) -> None:
+                  questions: Sequence[Question], contents: Mapping[str, int],
+                  carry_over: CarryOver) -> None:
         """Make the catalogue match a deck: new questions added, gone ones hidden.
 
-        Progress follows ids; a question whose text was only slightly edited
-        (a typo fixed) inherits the progress of the one it replaces.
+        `questions` come in the order they are to be introduced (their
+        `position`). Progress follows ids; `carry_over(added, orphans)` pairs
+        new ids with studied ones the deck no longer has, whose progress they
+        take (an edited question). All in one transaction.
         """
         with self.guard("update the question catalogue"), self.transaction() as db:
             old = {row[0]: row for row in db.execute(
@@ -223,9 +240,10 @@ class Store(Reads):
                 (slug,))}
             ids = {q.id for q in questions}
             added = [q for q in questions if q.id not in old]
-            orphans = {qid: row for qid, row in old.items()
-                       if qid not in ids and row[4] is not None}
-            for new_id, old_id in _carry_over(added, orphans):
+            orphans = {qid: Orphan(qid, kind, prompt, answer)
+                       for qid, (_, kind, prompt, answer, state) in old.items()
+                       if qid not in ids and state is not None}
+            for new_id, old_id in carry_over(added, orphans):
                 db.execute("UPDATE questions SET id = ? WHERE id = ?", (new_id, old_id))
                 db.execute("UPDATE reviews SET question = ? WHERE question = ?",
                            (new_id, old_id))
@@ -241,7 +259,7 @@ class Store(Reads):
                 " person = excluded.person, position = excluded.position, present = 1",
                 ((q.id, q.deck, q.slug, q.kind, q.prompt, q.answer,
                   json.dumps(q.options, ensure_ascii=False), q.source, q.sibling, q.info,
-                  q.mode, int(q.person), pos) for pos, q in enumerate(_interleave(questions))))
+                  q.mode, int(q.person), pos) for pos, q in enumerate(questions)))
             columns = ("slug", "title", "path", "signature", *DECK_CONTENTS)
             db.execute(f"INSERT INTO decks ({', '.join(columns)})"
                        f" VALUES ({', '.join('?' * len(columns))}) ON CONFLICT (slug) DO UPDATE"
@@ -364,40 +382,6 @@ class Store(Reads):
     def set_suspended(self, qid: str, value: int) -> None:
         with self.guard("suspend the question"), self.transaction() as db:
             db.execute("UPDATE questions SET suspended = ? WHERE id = ?", (value, qid))
-
-
-def _interleave(questions: Sequence[Question]) -> list[Question]:
-    """New questions in a varied order: one of each kind in turn, deck order within."""
-    by_kind: dict[str, list[Question]] = {}
-    for q in questions:
-        by_kind.setdefault(q.kind, []).append(q)
-    lists = list(by_kind.values())
-    out: list[Question] = []
-    for i in range(max((len(x) for x in lists), default=0)):
-        out.extend(x[i] for x in lists if i < len(x))
-    return out
-
-
-def _carry_over(added: Sequence[Question], orphans: dict[str, tuple]) -> list[tuple[str, str]]:
-    """Pairs (new id, old id) for edited questions: same kind, text nearly the same."""
-    if not added or not orphans or len(added) * len(orphans) > 2_000_000:
-        return []
-    from rapidfuzz import fuzz, process
-
-    pool = {qid: f"{row[2]}\n{row[3]}" for qid, row in orphans.items()}
-    kind_of = {qid: row[1] for qid, row in orphans.items()}
-    pairs = []
-    for q in added:
-        choices = {qid: text for qid, text in pool.items() if kind_of[qid] == q.kind}
-        if not choices:
-            continue
-        best = process.extractOne(f"{q.prompt}\n{q.answer}", choices, scorer=fuzz.ratio,
-                                  score_cutoff=90)
-        if best is not None:
-            old_id = best[2]
-            pairs.append((q.id, old_id))
-            del pool[old_id]
-    return pairs
 
 
 def check_progress_file(source: Path) -> None:

@@ -27,11 +27,12 @@ import pytest
 from helpers import old_store
 
 from reelive_quiz.card import Rating
+from reelive_quiz.catalogue import sync_decks
 from reelive_quiz.config import Config
 from reelive_quiz.deck import Deck, Quote, write_deck
 from reelive_quiz.errors import StoreError
 from reelive_quiz.library import DeckRef, bundled_dir
-from reelive_quiz.schedule import build_queue, sync_decks
+from reelive_quiz.schedule import build_queue
 from reelive_quiz.session import Session
 from reelive_quiz.store import Store
 

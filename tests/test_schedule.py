@@ -14,12 +14,13 @@ import pytest
 from helpers import old_store
 
 from reelive_quiz.card import LEARNING_STATES, Rating, State, Suspension
+from reelive_quiz.catalogue import sync_decks
 from reelive_quiz.clock import NOW_ENV, day_end, day_number, now, to_ts
 from reelive_quiz.config import Config
 from reelive_quiz.deck import Deck, Line, Quote, Scene, load_deck, write_deck
 from reelive_quiz.errors import StoreError
 from reelive_quiz.library import DeckRef, bundled_dir
-from reelive_quiz.schedule import build_queue, sync_decks
+from reelive_quiz.schedule import build_queue
 from reelive_quiz.schema import MIGRATIONS
 from reelive_quiz.session import Session
 from reelive_quiz.stats import collect_stats, deck_status, leeches

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 from reelive_quiz.card import LEARNING_STATES, CardState, Rating, State
+from reelive_quiz.catalogue import sync_decks
 from reelive_quiz.clock import day_end, day_number, to_ts
 from reelive_quiz.config import Config
 from reelive_quiz.library import DeckRef, bundled_dir
-from reelive_quiz.schedule import build_queue, next_state, sync_decks
+from reelive_quiz.schedule import build_queue, next_state
 from reelive_quiz.store import Review, Store
 
 PACKAGE = Path(__file__).resolve().parent.parent / "reelive_quiz"
