@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-__all__ = ["KINDS", "MODES", "TYPEABLE_LENGTH", "Question"]
+__all__ = ["BLANK", "FLIP_KINDS", "KINDS", "MODES", "TYPEABLE_LENGTH", "Question"]
 
 #: kind → human name (also the Anki subdeck name), in the order they are asked.
 KINDS: dict[str, str] = {
@@ -28,6 +28,14 @@ MODES = ("choice", "typed", "flip")
 
 #: Answers up to this long may be asked typed once a choice question is learnt.
 TYPEABLE_LENGTH = 40
+
+#: What stands where a question's answer was cut out of its text (a trivia fact):
+#: the generator writes it, the Anki export turns it into a cloze.
+BLANK = "_____"
+
+#: Kinds always asked as flip cards (think, show, grade yourself), never with
+#: options: the generator gives them the flip mode, Anki the basic note type.
+FLIP_KINDS = frozenset({"finish-quote"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from reelive_quiz.deck import Deck
-from reelive_quiz.question import KINDS, MODES, TYPEABLE_LENGTH, Question
+from reelive_quiz.question import BLANK, FLIP_KINDS, KINDS, MODES, TYPEABLE_LENGTH, Question
 from reelive_quiz.text import contains, fold
 
 __all__ = ["KINDS", "MAX_OPTIONS", "MODES", "Question", "contains", "fold", "generate"]
@@ -108,6 +108,8 @@ class _Builder:
             mode: str = "choice", person: bool = False, check: bool = True,
             reject: Callable[[str], bool] | None = None) -> None:
         qid = _id(self.slug, kind, *content)
+        if kind in FLIP_KINDS:
+            mode = "flip"
         if qid in self.seen or (check and contains(prompt, answer)):
             return
         options: tuple[str, ...] = ()
@@ -233,7 +235,7 @@ def _finish_quote(b: _Builder) -> None:
         b.add("finish-quote", (q.speaker, q.text),
               prompt=f"Finish the quote ({q.speaker}): “{head} …”", answer=tail,
               source=f"quotes[{i}]", sibling=b.sibling("line", q.speaker, q.text),
-              info=f"{q.speaker}: {_quoted(q.text)}", mode="flip")
+              info=f"{q.speaker}: {_quoted(q.text)}")
 
 
 def _tracks(b: _Builder) -> None:
@@ -336,7 +338,7 @@ def _numbers(text: str) -> list[str]:
 def _blank(text: str, answers: Sequence[str]) -> str:
     for answer in answers:
         if answer:
-            text = re.sub(rf"(?<!\w){re.escape(answer)}(?!\w)", "_____", text,
+            text = re.sub(rf"(?<!\w){re.escape(answer)}(?!\w)", BLANK, text,
                           flags=re.IGNORECASE)
     return text
 
