@@ -401,8 +401,8 @@ def store_figures(home: Path, runs: int, slow_runs: int, answers: int, seed: int
     """status, play, export and answer on one built store."""
     from reelive_quiz.anki import deck_id, deck_name, notes
     from reelive_quiz.deck import load_deck
+    from reelive_quiz.generate import generate
     from reelive_quiz.library import resolve
-    from reelive_quiz.questions import generate
 
     env = _env(home)
     cli = _cli()

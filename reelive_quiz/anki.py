@@ -32,7 +32,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from reelive_quiz.apkg import NoteRow, Stamps, write_apkg
 from reelive_quiz.errors import ExportError
@@ -68,6 +68,10 @@ CLOZE_FIELDS = ("Text", "Options", "Info", "Film", "Kind", "Source")
 ROOT_DECK = "Reelive"
 
 
+#: The three note types; which one a question uses is `notetype_for`.
+NoteType = Literal["choice", "basic", "cloze"]
+
+
 def _id31(text: str) -> int:
     """A stable id in [2**30, 2**31): positive in any signed 32-bit reader, never 1."""
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
@@ -90,7 +94,7 @@ def deck_name(film: str, kind: str) -> str:
     return f"{ROOT_DECK}::{title}::{KINDS.get(kind, kind)}"
 
 
-def notetype_for(q: Question) -> str:
+def notetype_for(q: Question) -> NoteType:
     """"cloze", "basic" or "choice", from what the question id hashes, never its mode."""
     if q.kind == "trivia" and q.prompt.count(BLANK) == 1 and q.answer.strip(_INVISIBLE):
         return "cloze"

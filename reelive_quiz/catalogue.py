@@ -55,7 +55,7 @@ def sync_decks(store: Store, refs: Sequence[DeckRef], *, complete: bool) -> list
             slugs.append(seen.slug)
             continue
         from reelive_quiz.deck import load_deck
-        from reelive_quiz.questions import generate
+        from reelive_quiz.generate import generate
 
         deck = load_deck(ref.path)
         store.sync_deck(deck.slug, deck.title, str(ref.path), sig or "",
@@ -122,7 +122,7 @@ def deck_rows(store: Store, refs: Sequence[DeckRef]) -> list[dict[str, object]]:
         row = synced.get(str(ref.path))
         if row is None:
             from reelive_quiz.deck import load_deck
-            from reelive_quiz.questions import generate
+            from reelive_quiz.generate import generate
 
             deck = load_deck(ref.path)
             row = {"title": deck.title, **deck.contents(), "questions": len(generate(deck))}

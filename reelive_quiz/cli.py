@@ -2,6 +2,12 @@
 
 Errors the user can fix arrive as ReeliveError and leave as one line on
 stderr with exit status 2; nothing here knows how a deck or a page is read.
+
+Imports of the library are local, inside the command that needs them, on
+purpose: start-up time is a target (`status` ≤ 2 × and the first question of
+`play` ≤ 3 × a bare `import typer`, see BENCHMARKS.md), and loading YAML,
+fsrs, genanki or questionary for a command that does not use them would
+cost tens of milliseconds each. Do not move them to the top of the file.
 """
 
 from __future__ import annotations
@@ -111,8 +117,8 @@ def questions_(decks: DecksArg = None, kind: KindOpt = None, json_: JsonOpt = Fa
     """Print the questions generated from decks (default: the bundled decks)."""
 
     from reelive_quiz.deck import load_deck
+    from reelive_quiz.generate import generate
     from reelive_quiz.library import resolve
-    from reelive_quiz.questions import generate
     from reelive_quiz.terminal import one_line
 
     kinds = _check_kinds(kind)

@@ -22,6 +22,7 @@ from reelive_quiz.store import Store
 
 if TYPE_CHECKING:
     from reelive_quiz.config import Config
+    from reelive_quiz.question import Mode
 
 __all__ = [
     "LEARN_AHEAD",
@@ -69,7 +70,7 @@ def next_state(card: CardState, rating: int, when: datetime, config: Config) -> 
                      card.reps + 1, lapses, suspended)
 
 
-def ask_typed(mode: str, typeable: bool, card: CardState | None, config: Config) -> bool:
+def ask_typed(mode: Mode, typeable: bool, card: CardState | None, config: Config) -> bool:
     """A choice question is asked typed once learnt: stability ≥ typed_after_days."""
     return (mode == "choice" and typeable and card is not None and card.stability is not None
             and card.stability >= config.typed_after_days)

@@ -15,7 +15,7 @@ from datetime import datetime
 from reelive_quiz.card import LEARNING_STATES, CardState, Rating, Suspension
 from reelive_quiz.clock import day_end, day_number, now, to_ts
 from reelive_quiz.config import Config
-from reelive_quiz.question import Question
+from reelive_quiz.question import Mode, Question
 from reelive_quiz.schedule import LEARN_AHEAD, Queue, ask_typed, count_due, next_state
 from reelive_quiz.store import Review, Store
 
@@ -29,7 +29,7 @@ class Answered:
     rating: int
     correct: bool | None
     given: str | None
-    mode: str
+    mode: Mode
     seconds: float
     card: CardState
 
@@ -90,7 +90,7 @@ class Session:
             return None
         return self.store.question(qid)
 
-    def mode(self, question: Question) -> str:
+    def mode(self, question: Question) -> Mode:
         """choice, typed or flip: a learnt choice question is asked typed."""
         if ask_typed(question.mode, question.typeable, self.store.card(question.id),
                      self.config):
@@ -100,7 +100,7 @@ class Session:
     # -- answering -------------------------------------------------------------------
 
     def answer(self, question: Question, *, rating: int, correct: bool | None,
-               given: str | None, mode: str, seconds: float) -> Answered:
+               given: str | None, mode: Mode, seconds: float) -> Answered:
         when = self.clock()
 
         def review(card: CardState) -> tuple[CardState, int]:

@@ -47,7 +47,8 @@ from reelive_quiz.deck import (
     write_deck,
 )
 from reelive_quiz.errors import ExportError
-from reelive_quiz.questions import KINDS, Question, generate
+from reelive_quiz.generate import generate
+from reelive_quiz.question import KINDS, Question
 
 pytest.importorskip("anki")
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from reelive_quiz.catalogue import carry_over, deck_rows, interleave
 from reelive_quiz.deck import Deck, Quote, load_deck, write_deck
+from reelive_quiz.generate import generate
 from reelive_quiz.library import DeckRef, bundled_dir
-from reelive_quiz.questions import generate
 from reelive_quiz.store import Orphan, Store
 
 BUNDLED = bundled_dir() / "in-the-mood-for-love.yaml"

@@ -460,8 +460,8 @@ def test_export_removes_temp_files_a_killed_export_left(tmp_path: Path) -> None:
 
     from reelive_quiz.anki import export
     from reelive_quiz.deck import load_deck
+    from reelive_quiz.generate import generate
     from reelive_quiz.library import bundled_dir
-    from reelive_quiz.questions import generate
 
     out = tmp_path / "films.apkg"
     stale = [tmp_path / ".films.apkg.abc123.tmp", tmp_path / ".reelive-export-x1.anki2"]

@@ -35,7 +35,7 @@ from reelive_quiz.deck import (
     write_deck,
 )
 from reelive_quiz.errors import DeckError
-from reelive_quiz.questions import generate
+from reelive_quiz.generate import generate
 from reelive_quiz.store import Review, Store
 
 PAGE = Path(__file__).parent / "data" / "in-the-mood-for-love.txt"

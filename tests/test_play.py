@@ -14,7 +14,8 @@ import pexpect
 import pytest
 
 from reelive_quiz.deck import CustomQuestion, Deck, Line, Quote, Scene, load_deck, write_deck
-from reelive_quiz.questions import Question, generate
+from reelive_quiz.generate import generate
+from reelive_quiz.question import Question
 from reelive_quiz.store import Store
 
 ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>]")
