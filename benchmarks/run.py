@@ -332,7 +332,7 @@ def child_answer(home: str, count: str, seed: str, out_file: str) -> None:
     rng = random.Random(f"bench-answer:{seed}")
     config = Config()
     store = Store.open(Path(home) / "progress.sqlite3")
-    ids = [r[0] for r in store.query("SELECT id FROM questions WHERE present = 1")]
+    ids = list(store.cards())  # every current question
     picks = [rng.choice(ids) for _ in range(n + 1)]
     ratings = [rng.choice((1, 2, 3, 3, 3, 4)) for _ in range(n + 1)]
     cards = [store.card(q) for q in picks]
@@ -408,13 +408,12 @@ def typer_floor(env: dict[str, str]):  # type: ignore[no-untyped-def]
 
 def write_floor_notes(questions: list, data: Path) -> None:
     """The notes our export builds for `questions`, as the genanki floor reads them."""
-    from reelive_quiz.anki import _build, deck_id, deck_name
+    from reelive_quiz.anki import deck_id, deck_name, notes
 
-    _, notes = _build(questions)
     by_model = {"Reelive Multiple Choice": "choice", "Reelive Basic": "basic",
                 "Reelive Cloze": "cloze"}
     rows = []
-    for q, note in zip(questions, notes, strict=True):
+    for q, note in zip(questions, notes(questions), strict=True):
         name = deck_name(q.deck, q.kind)
         rows.append((deck_id(name), name, by_model[note.model.name], list(note.fields),
                      note.guid, tuple(note.tags)))
@@ -425,8 +424,8 @@ def store_figures(home: Path, runs: int, slow_runs: int, answers: int, seed: int
                   work: Path) -> dict[str, Figure]:
     """status, play, export and answer on one built store."""
     from reelive_quiz.deck import load_deck
+    from reelive_quiz.generate import generate
     from reelive_quiz.library import resolve
-    from reelive_quiz.questions import generate
 
     env = _env(home)
     cli = _cli()
@@ -513,7 +512,7 @@ def library_figures(pages: list[Path], work: Path, runs: int, slow_runs: int, an
     """Issue 12's library: import → first status, unseen deck files exported by path,
     a touched deck, and every command's peak memory, on the large corpus."""
     from reelive_quiz.deck import load_deck
-    from reelive_quiz.questions import generate
+    from reelive_quiz.generate import generate
 
     cli = _cli()
     out: dict[str, Figure] = {}

@@ -63,7 +63,7 @@ def catalogue_imported(imported: Sequence[Imported], store: Store, refs: Sequenc
     changed files only), with the imported decks taken from memory instead of
     re-read: the first `status` after an import has nothing left to do.
     """
-    from reelive_quiz.schedule import sync_decks
+    from reelive_quiz.catalogue import sync_decks
 
     sync_decks(store, refs, complete=True, loaded={i.path: i.deck for i in imported},
                progress=progress)

@@ -15,14 +15,15 @@ import sys
 import zipfile
 from pathlib import Path
 
+import genanki
 import pexpect
 import pytest
 from helpers import run_cli
 
-from reelive_quiz.anki import build_package, export
+from reelive_quiz.anki import deck_id, deck_name, export, notes
+from reelive_quiz.catalogue import sync_decks
 from reelive_quiz.cli import DECKS_FOR_A_BAR, PAGES_FOR_A_BAR
 from reelive_quiz.library import list_decks
-from reelive_quiz.schedule import sync_decks
 from reelive_quiz.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,7 +94,13 @@ def test_streamed_export_holds_what_genanki_writes(
         questions = store.catalogue(slugs)
         ours = export(store.iter_catalogue(slugs), tmp_path / "ours.apkg",
                       total=store.count_catalogue(slugs))
-    build_package(questions).write_to_file(str(tmp_path / "genanki.apkg"))
+    decks: dict[str, genanki.Deck] = {}
+    for q, row in zip(questions, notes(questions), strict=True):
+        name = deck_name(q.deck, q.kind)
+        deck = decks.setdefault(name, genanki.Deck(deck_id(name), name))
+        deck.add_note(genanki.Note(model=row.model, fields=row.fields, guid=row.guid,
+                                   tags=list(row.tags), due=row.due))
+    genanki.Package(list(decks.values())).write_to_file(str(tmp_path / "genanki.apkg"))
     assert ours.notes == len(questions) > 500
 
     def content(apkg: Path) -> tuple:
