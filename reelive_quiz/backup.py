@@ -8,6 +8,7 @@ first: nothing the user had is ever lost by a restore.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from reelive_quiz.errors import StoreError
@@ -15,30 +16,39 @@ from reelive_quiz.store import Store, check_progress_file
 
 __all__ = ["backup", "restore"]
 
+#: A long step's progress: (done, total).
+Report = Callable[[int, int], None]
+
 
 def _stamp() -> str:
     return time.strftime("%Y%m%d-%H%M%S")
 
 
-def backup(progress: Path, target: Path | None = None) -> Path:
-    """Copy the progress file to `target` (default: `backups/` beside it)."""
+def backup(progress: Path, target: Path | None = None, report: Report | None = None) -> Path:
+    """Copy the progress file to `target` (default: `backups/` beside it).
+
+    `report(done, total)` follows the copy, in pages.
+    """
     if target is None:
         target = progress.parent / "backups" / f"progress-{_stamp()}.sqlite3"
     if target.exists():
         raise StoreError(f"{target}: already exists; choose another file name")
-    with Store.open(progress) as store:
-        return store.backup_to(target)
+    with Store.open(progress, report) as store:
+        return store.backup_to(target, report)
 
 
-def restore(progress: Path, source: Path) -> Path | None:
-    """Replace the progress with `source`; returns where the old progress was kept."""
+def restore(progress: Path, source: Path, report: Report | None = None) -> Path | None:
+    """Replace the progress with `source`; returns where the old progress was kept.
+
+    `report(done, total)` follows each copy (the old progress aside, then `source` in).
+    """
     check_progress_file(source)
     kept = None
     if progress.exists():
         kept = backup(progress, progress.parent / "backups" /
-                      f"progress-before-restore-{_stamp()}.sqlite3")
-    with Store.open(progress) as store:
-        store.replace_with(source)
-    with Store.open(progress):  # migrate an older backup forward, as any open does
+                      f"progress-before-restore-{_stamp()}.sqlite3", report)
+    with Store.open(progress, report) as store:
+        store.replace_with(source, report)
+    with Store.open(progress, report):  # migrate an older backup forward, as any open does
         pass
     return kept

@@ -45,6 +45,8 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tex
 PAGES_FOR_A_BAR = 150
 DECKS_FOR_A_BAR = 50
 NOTES_FOR_A_BAR = 20_000
+#: ~200 MB of a progress file (4 KB pages): a backup, or the copy before a migration.
+PAGES_OF_PROGRESS_FOR_A_BAR = 50_000
 
 
 def _out(text: str = "") -> None:
@@ -171,7 +173,9 @@ def _open(decks: list[str] | None):  # type: ignore[no-untyped-def]
     from reelive_quiz.store import Store
 
     refs = resolve(decks)
-    store = Store.open(progress_path())
+    with bar("Backing up progress before an upgrade (pages)",
+             PAGES_OF_PROGRESS_FOR_A_BAR) as progress:
+        store = Store.open(progress_path(), progress)
     try:
         with bar("Building the question catalogue", DECKS_FOR_A_BAR) as progress:
             slugs = sync_decks(store, refs, complete=not decks, progress=progress)
@@ -324,8 +328,11 @@ def backup_(
     """Copy your progress to a file, to keep or to move to another machine."""
     from reelive_quiz.backup import backup
     from reelive_quiz.library import progress_path
+    from reelive_quiz.progress import bar
 
-    _out(f"Progress saved to {backup(progress_path(), file)}")
+    with bar("Copying progress (pages)", PAGES_OF_PROGRESS_FOR_A_BAR) as progress:
+        saved = backup(progress_path(), file, progress)
+    _out(f"Progress saved to {saved}")
 
 
 @app.command("restore")
@@ -333,8 +340,10 @@ def restore_(file: Annotated[Path, typer.Argument(help="A file made by `backup`.
     """Replace your progress with a backup (the current progress is kept aside first)."""
     from reelive_quiz.backup import restore
     from reelive_quiz.library import progress_path
+    from reelive_quiz.progress import bar
 
-    kept = restore(progress_path(), file)
+    with bar("Copying progress (pages)", PAGES_OF_PROGRESS_FOR_A_BAR) as progress:
+        kept = restore(progress_path(), file, progress)
     note = f" Your previous progress is kept at {kept}." if kept else ""
     _out(f"Progress restored from {file}.{note}")
 

@@ -101,7 +101,9 @@ class Store(Reads):
     # -- opening, migrating, guarding -------------------------------------------
 
     @classmethod
-    def open(cls, path: Path) -> Store:
+    def open(cls, path: Path, progress: Callable[[int, int], None] | None = None) -> Store:
+        """Open (creating or migrating) the progress file; `progress` follows the backup
+        taken before a migration, in pages."""
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -121,7 +123,7 @@ class Store(Reads):
             # checkpoint the WAL at 16 MB, not 4: fewer stalls while answering
             conn.execute("PRAGMA wal_autocheckpoint = 4000")
             conn.execute("PRAGMA foreign_keys = ON")
-            store._migrate()
+            store._migrate(progress)
         return store
 
     def close(self) -> None:
@@ -167,7 +169,7 @@ class Store(Reads):
                           "nothing was reset: restore a backup with `reelive-quiz restore "
                           "FILE` or move the file away to start afresh")
 
-    def _migrate(self) -> None:
+    def _migrate(self, progress: Callable[[int, int], None] | None = None) -> None:
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise StoreError(f"{self.path}: made by a newer reelive-quiz (schema {version}, "
@@ -176,7 +178,8 @@ class Store(Reads):
             return
         if version > 0:
             self.backup_to(self.path.with_name(
-                f"{self.path.name}.before-v{SCHEMA_VERSION}-{time.strftime('%Y%m%d-%H%M%S')}"))
+                f"{self.path.name}.before-v{SCHEMA_VERSION}-{time.strftime('%Y%m%d-%H%M%S')}"),
+                progress)
         for number, (name, script) in enumerate(MIGRATIONS, 1):
             if number <= version:
                 continue
@@ -203,23 +206,28 @@ class Store(Reads):
             raise
         self.conn.execute("COMMIT")
 
-    def backup_to(self, target: Path) -> Path:
-        """A consistent copy of the whole file (SQLite's online backup)."""
+    def backup_to(self, target: Path,
+                  progress: Callable[[int, int], None] | None = None) -> Path:
+        """A consistent copy of the whole file (SQLite's online backup).
+
+        `progress(done, total)` counts pages; the copy then goes a slice at a time.
+        """
         with self.guard("back up the progress file"):
             target.parent.mkdir(parents=True, exist_ok=True)
             dest = sqlite3.connect(target)
             try:
-                self.conn.backup(dest)
+                self.conn.backup(dest, **_backup_steps(progress))
             finally:
                 dest.close()
         return target
 
-    def replace_with(self, source: Path) -> None:
+    def replace_with(self, source: Path,
+                     progress: Callable[[int, int], None] | None = None) -> None:
         """Overwrite the whole file with a checked progress file (see check_progress_file)."""
         with self.guard("restore the progress file"):
             src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
             try:
-                src.backup(self.conn)
+                src.backup(self.conn, **_backup_steps(progress))
             finally:
                 src.close()
 
@@ -442,6 +450,21 @@ class Store(Reads):
     def set_suspended(self, qid: str, value: int) -> None:
         with self.guard("suspend the question"), self.transaction() as db:
             db.execute("UPDATE questions SET suspended = ? WHERE id = ?", (value, qid))
+
+
+#: Pages copied per step of a backup followed by a progress bar (16 MB of 4 KB pages).
+_BACKUP_STEP = 4096
+
+
+def _backup_steps(progress: Callable[[int, int], None] | None) -> dict[str, object]:
+    """`Connection.backup` arguments: in one go, or in steps reported as (done, total)."""
+    if progress is None:
+        return {}
+
+    def report(status: int, remaining: int, total: int) -> None:
+        progress(total - remaining, total)
+
+    return {"pages": _BACKUP_STEP, "progress": report}
 
 
 def _catalogue_where(slugs: Sequence[str], kinds: Sequence[str] | None,
