@@ -175,3 +175,61 @@ def test_backup_and_restore_report_their_pages(tmp_path: Path) -> None:
     conn = sqlite3.connect(progress)
     assert conn.execute("SELECT COUNT(*) FROM filler").fetchone()[0] == 5000
     conn.close()
+
+
+def _counts(db: Path) -> tuple[list[tuple], list[tuple]]:
+    """deck_counts as kept, and as a full scan of the questions finds them."""
+    conn = sqlite3.connect(db)
+    try:
+        kept = conn.execute("SELECT slug, suspended, state, n FROM deck_counts WHERE n != 0"
+                            " ORDER BY 1, 2, 3").fetchall()
+        scan = conn.execute("SELECT slug, suspended, COALESCE(state, 0), COUNT(*) FROM questions"
+                            " WHERE present = 1 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3").fetchall()
+        trigger = conn.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger'"
+                               " AND name = 'deck_counts_insert'").fetchone()[0]
+    finally:
+        conn.close()
+    assert trigger == 1
+    return kept, scan
+
+
+def test_batched_sync_keeps_counts_and_its_trigger_even_when_interrupted(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The batch drops the per-row count trigger for its inserts: counts must still be
+    right afterwards, for edited decks with studied and suspended cards, and a failure
+    half-way must roll everything back, trigger included."""
+    from reelive_quiz.catalogue import carry_over, interleave
+    from reelive_quiz.deck import load_deck
+    from reelive_quiz.generate import generate
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("REELIVE_QUIZ_HOME", str(home))
+    pages = _corpus_pages(tmp_path / "pages", 3)
+    assert run_cli("import", *map(str, pages[:2]), home=home).returncode == 0
+    db = home / "progress.sqlite3"
+    with Store.open(db) as store:
+        ids = [q.id for q in store.catalogue([f.slug for f in store.deck_files()])]
+        store.set_suspended(ids[0], 1)
+        with store.transaction() as conn:  # a studied card, as an answer leaves it
+            conn.execute("UPDATE questions SET state = 2, due = 0 WHERE id = ?", (ids[1],))
+    kept, scan = _counts(db)
+    assert kept == scan
+    # an edited deck (one scene fewer) and a new one, in one batch
+    edited = sorted((home / "decks").glob("*.yaml"))[0]
+    text = edited.read_text(encoding="utf-8")
+    start = text.index("- scene:")
+    edited.write_text(text[:start] + text[text.index("- scene:", start + 1):], encoding="utf-8")
+    assert run_cli("import", str(pages[2]), home=home).returncode == 0
+    kept, scan = _counts(db)
+    assert kept == scan
+
+    with Store.open(db) as store:
+        before = _tables(db)
+        deck = load_deck(sorted((home / "decks").glob("*.yaml"))[1])
+        with pytest.raises(RuntimeError), store.catalogue_batch():
+            store.sync_deck(deck.slug, deck.title, "elsewhere.yaml", "x",
+                            interleave(generate(deck))[:10], deck.contents(), carry_over)
+            raise RuntimeError("interrupted")
+    assert _tables(db) == before
+    kept, scan = _counts(db)
+    assert kept == scan
