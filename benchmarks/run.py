@@ -11,7 +11,7 @@ Options: ``--no-write`` prints only; ``--films A B C`` and ``--import-pages N`` 
 the sizes; ``--workdir DIR`` keeps the corpus and stores there (default: a temp
 folder, removed); ``--seed N`` (default 7); ``--runs N``.
 
-The corpus comes from ``benchmarks/corpus.py``; the big store is built with the
+The corpus comes from ``tests/corpus.py``; the big store is built with the
 library (import + one ``status`` to sync the catalogue) and then filled with
 bulk SQL: card states for 60 % of the questions and 10 logged answers per
 question (1,000,000 for 100,000 questions). The clock is frozen
@@ -613,8 +613,8 @@ def library_report(info: dict, figs: dict[str, Figure], peaks: dict[str, int]) -
         "",
         f"### {info['films']} films (issue 12: a large library, catalogue built at import)",
         "",
-        f"Store: {info['films']} films (`corpus.py --large`) → {info['questions']} questions, "
-        f"{info['cards']} with a card state, {info['reviews']} logged answers. "
+        f"Store: {info['films']} films (`tests/corpus.py --large`) → {info['questions']} "
+        f"questions, {info['cards']} with a card state, {info['reviews']} logged answers. "
         f"Build: {info['build_s']}. Import → first status: {figs['import-status'].note}.",
         "",
         "| figure | median (min–max) | floor: median (min–max) | ratio | target | peak memory "
@@ -761,7 +761,7 @@ def main(argv: list[str] | None = None) -> int:
          "load-genanki": child_load_genanki}[kind](*rest)
         return 0
 
-    sys.path.insert(0, str(HERE))
+    sys.path.insert(0, str(HERE.parent / "tests"))  # the synthetic pages the tests use too
     from corpus import LARGE_SCENES, write_corpus
 
     quick = args.quick

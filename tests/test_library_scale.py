@@ -31,11 +31,8 @@ REAL_PAGE = ROOT / "tests" / "data" / "in-the-mood-for-love.txt"
 
 
 def _corpus_pages(folder: Path, films: int) -> list[Path]:
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        from corpus import LARGE_SCENES, write_corpus
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
+    from corpus import LARGE_SCENES, write_corpus
+
     return write_corpus(folder, films, seed=3, scene_range=LARGE_SCENES)
 
 
