@@ -202,7 +202,8 @@ def play(
                             cram_limit=limit if limit is not None else 20)
         session = Session(store, queue, config, cram=cram)
         if session.left == 0:
-            _out(_nothing_due(store, slugs, queue, when))
+            _out(_nothing_to_practise(limit) if cram
+                 else _nothing_due(store, slugs, queue, when, config.new_per_day))
             return
         summary = run(session)
         right = f" ({summary.right * 100 // summary.answered}%)" if summary.answered else ""
@@ -212,14 +213,34 @@ def play(
             f"{right}, {minutes}m {seconds:02d}s. Due by tomorrow: {summary.due_tomorrow}.")
 
 
-def _nothing_due(store, slugs, queue, when) -> str:  # type: ignore[no-untyped-def]
+def _nothing_to_practise(limit: int | None) -> str:
+    """Cram ignores the schedule: an empty queue means a zero limit or no questions."""
+    if limit == 0:
+        return "Nothing to practise: --limit 0 asks for no questions (with --cram, --limit " \
+               "is the number of questions)."
+    return "Nothing to practise: the chosen decks and kinds have no questions that are " \
+           "not suspended."
+
+
+def _nothing_due(store, slugs, queue, when, new_per_day: int) -> str:  # type: ignore[no-untyped-def]
+    """Say when the next question is due and why the new ones are not asked now."""
     from reelive_quiz.stats import deck_status
 
     rows = deck_status(store, slugs, when)
     dues = [r.next_due for r in rows if r.next_due]
     nxt = f"The next question is due {min(dues)}." if dues else "Nothing is scheduled yet."
-    waiting = f" {queue.new_waiting} new question(s) wait for another day."
-    return f"Nothing is due now. {nxt}{waiting}"
+    waiting = queue.new_waiting
+    if not waiting:
+        why = ""
+    elif new_per_day == 0:
+        why = (f" {waiting} new question(s) wait: the new-question limit is 0 "
+               "(--new, or new_per_day in config.toml).")
+    elif queue.new_left == 0:
+        why = (f" {waiting} new question(s) wait for tomorrow: today's {new_per_day} new "
+               "are done.")
+    else:  # every one is a sibling of a question answered today
+        why = f" {waiting} new question(s) wait for another day."
+    return f"Nothing is due now. {nxt}{why}"
 
 
 @app.command("status")

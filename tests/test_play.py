@@ -269,3 +269,30 @@ def test_two_terminals_at_once_keep_every_answer(env: dict[str, str], deck_path:
         assert player.child.exitstatus == 0
     log = _log(env)
     assert sorted((qid, correct) for qid, correct, *_ in log) == sorted(given)
+
+
+def _play_output(env: dict[str, str], args: list[str]) -> tuple[int | None, str]:
+    child = pexpect.spawn(EXE[0], [*EXE[1:], "play", *args], env=env, encoding="utf-8",
+                          timeout=30)
+    child.expect(pexpect.EOF)
+    child.close()
+    return child.exitstatus, ANSI.sub("", child.before).replace("\r\n", " ")
+
+
+def test_empty_cram_says_why_not_that_questions_wait(env: dict[str, str],
+                                                    deck_path: Path) -> None:
+    """`--cram --limit 0` asked for no questions: no schedule talk, no "another day"."""
+    status, text = _play_output(env, [str(deck_path), "--cram", "--limit", "0"])
+    assert status == 0
+    assert "--limit 0" in text and "Nothing to practise" in text
+    assert "another day" not in text and "due" not in text
+    status, text = _play_output(env, [str(deck_path), "--cram", "--kind", "track"])
+    assert status == 0
+    assert "no questions" in text and "another day" not in text
+
+
+def test_new_limit_zero_says_so(env: dict[str, str], deck_path: Path) -> None:
+    """New questions held back by `--new 0` wait because of the limit, not for a day."""
+    status, text = _play_output(env, [str(deck_path), "--new", "0"])
+    assert status == 0
+    assert "new-question limit is 0" in text and "another day" not in text
