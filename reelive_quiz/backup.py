@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from reelive_quiz.errors import StoreError
-from reelive_quiz.store import SCHEMA_VERSION, Store
+from reelive_quiz.store import SCHEMA_VERSION, Store, stage_restore
 
 __all__ = ["backup", "restore"]
 
@@ -22,13 +22,18 @@ def _stamp() -> str:
 
 
 def backup(progress: Path, target: Path | None = None) -> Path:
-    """Copy the progress file to `target` (default: `backups/` beside it)."""
+    """Copy the progress file to `target` (default: a new name in `backups/` beside it).
+
+    The copy appears whole or not at all; a default name never collides
+    (`progress-…-2.sqlite3` for a second backup in the same second).
+    """
+    unique = target is None
     if target is None:
         target = progress.parent / "backups" / f"progress-{_stamp()}.sqlite3"
-    if target.exists():
+    elif target.exists():
         raise StoreError(f"{target}: already exists; choose another file name")
     with Store.open(progress) as store:
-        return store.backup_to(target)
+        return store.backup_to(target, unique=unique)
 
 
 def _check_backup(source: Path) -> None:
@@ -59,18 +64,33 @@ def _check_backup(source: Path) -> None:
 
 
 def restore(progress: Path, source: Path) -> Path | None:
-    """Replace the progress with `source`; returns where the old progress was kept."""
+    """Replace the progress with `source`; returns where the old progress was kept.
+
+    The backup is first copied beside the progress and migrated forward; then
+    one step under the write lock keeps the old progress aside and puts the
+    copy in place, so no answer falls between the two. A session left open
+    notices (the restored file has a new generation) and writes nothing more.
+    """
+    import os
+
+    from reelive_quiz.files import make_temp, remove_stale_temps
+
     _check_backup(source)
-    kept = None
-    if progress.exists():
-        kept = backup(progress, progress.parent / "backups" /
-                      f"progress-before-restore-{_stamp()}.sqlite3")
-    with Store.open(progress) as store, store.guard("restore the progress file"):
-        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    existed = progress.exists()
+    with Store.open(progress) as store:
+        remove_stale_temps(progress.parent)
         try:
-            src.backup(store.conn)
+            fd, staged = make_temp(progress)
+            os.close(fd)
+        except OSError as exc:
+            raise StoreError(f"{progress.parent}: cannot write: {exc.strerror}") from None
+        try:
+            try:
+                stage_restore(source, staged, store.page_size())
+            except sqlite3.Error as exc:
+                raise StoreError(f"{source}: cannot restore it: {exc}") from None
+            keep = progress.parent / "backups" / f"progress-before-restore-{_stamp()}.sqlite3"
+            return store.replace_with(staged, keep if existed else None)
         finally:
-            src.close()
-    with Store.open(progress):  # migrate an older backup forward, as any open does
-        pass
-    return kept
+            for leftover in (staged, *(Path(f"{staged}{x}") for x in ("-wal", "-shm"))):
+                leftover.unlink(missing_ok=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
 import sqlite3
 import time
@@ -20,12 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reelive_quiz.errors import StoreError
+from reelive_quiz.errors import ProgressReplaced, StoreError
 
 if TYPE_CHECKING:  # loaded when a question is read: `status` never needs it
     from reelive_quiz.question import Question
 
-__all__ = ["DECK_CONTENTS", "SCHEMA_VERSION", "CardState", "Review", "Store"]
+__all__ = ["DECK_CONTENTS", "SCHEMA_VERSION", "CardState", "Review", "Store", "copy_database",
+           "stage_restore"]
 
 # Each migration runs once, in its own transaction, in order; the file is
 # backed up before the first one that touches existing data.
@@ -139,6 +141,12 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE decks ADD COLUMN trivia INTEGER;
         UPDATE decks SET signature = '';
     """),
+    # Which copy of the progress this is: `restore` gives the file a new
+    # generation, so a session opened before it never writes into what replaced it.
+    ("5-generation", """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        INSERT INTO meta VALUES ('generation', lower(hex(randomblob(8))));
+    """),
 ]
 #: What a deck holds, as the `decks` table keeps it (see `Deck.contents`).
 DECK_CONTENTS = ("scenes", "quotes", "tracks", "moments", "trivia")
@@ -205,11 +213,12 @@ class Store:
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         self.path = path
         self.conn = conn
+        self.generation = ""  # read once migrated: what this process opened
 
     # -- opening, migrating, guarding -------------------------------------------
 
     @classmethod
-    def open(cls, path: Path) -> Store:
+    def open(cls, path: Path, *, keep_before_migrating: bool = True) -> Store:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -229,8 +238,13 @@ class Store:
             # checkpoint the WAL at 16 MB, not 4: fewer stalls while answering
             conn.execute("PRAGMA wal_autocheckpoint = 4000")
             conn.execute("PRAGMA foreign_keys = ON")
-            store._migrate()
+            store._migrate(keep_before_migrating)
+            store.generation = store._read_generation(conn)
         return store
+
+    def page_size(self) -> int:
+        with self.guard("read the progress file"):
+            return int(self.conn.execute("PRAGMA page_size").fetchone()[0])
 
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
@@ -263,11 +277,20 @@ class Store:
             raise self._damaged(str(exc)) from None
 
     def _damaged(self, problem: str) -> StoreError:
+        from reelive_quiz.files import make_temp, place
+
         stamp = time.strftime("%Y%m%d-%H%M%S")
         copy = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
         kept = ""
-        try:
-            shutil.copy2(self.path, copy)
+        try:  # a file copy (SQLite cannot read it), put in place whole under a unique name
+            fd, tmp = make_temp(copy)
+            os.close(fd)
+            try:
+                shutil.copy2(self.path, tmp)
+                copy = place(tmp, lambda n: copy if n == 0 else Path(f"{copy}-{n + 1}"),
+                             unique=True)
+            finally:
+                tmp.unlink(missing_ok=True)
             kept = f"; a copy is kept at {copy}"
         except OSError:
             pass
@@ -275,16 +298,17 @@ class Store:
                           "nothing was reset: restore a backup with `reelive-quiz restore "
                           "FILE` or move the file away to start afresh")
 
-    def _migrate(self) -> None:
+    def _migrate(self, keep_before_migrating: bool = True) -> None:
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise StoreError(f"{self.path}: made by a newer reelive-quiz (schema {version}, "
                              f"this one knows {SCHEMA_VERSION}); upgrade reelive-quiz")
         if version == SCHEMA_VERSION:
             return
-        if version > 0:
+        if version > 0 and keep_before_migrating:
             self.backup_to(self.path.with_name(
-                f"{self.path.name}.before-v{SCHEMA_VERSION}-{time.strftime('%Y%m%d-%H%M%S')}"))
+                f"{self.path.name}.before-v{SCHEMA_VERSION}-{time.strftime('%Y%m%d-%H%M%S')}"),
+                unique=True)
         for number, (name, script) in enumerate(MIGRATIONS, 1):
             if number <= version:
                 continue
@@ -299,6 +323,25 @@ class Store:
                 self.conn.execute("INSERT INTO migrations VALUES (?, ?)",
                                   (name, int(time.time())))
 
+    @staticmethod
+    def _read_generation(db: sqlite3.Connection) -> str:
+        return str(db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
+
+    @contextlib.contextmanager
+    def writing(self, doing: str) -> Iterator[sqlite3.Connection]:
+        """One write transaction, refused if a restore replaced the file since it was opened.
+
+        The generation is read under the write lock, so a write waiting for a
+        restore to finish sees the new one and never lands in the restored file.
+        """
+        with self.guard(doing), self.transaction() as db:
+            if self._read_generation(db) != self.generation:
+                raise ProgressReplaced(
+                    f"{self.path}: your progress was restored from a backup (by another "
+                    f"reelive-quiz) while this one had it open; nothing was saved by this "
+                    "step and nothing of the restored progress was changed; start again")
+            yield db
+
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE … COMMIT: take the write lock before reading what we change."""
@@ -311,16 +354,42 @@ class Store:
             raise
         self.conn.execute("COMMIT")
 
-    def backup_to(self, target: Path) -> Path:
-        """A consistent copy of the whole file (SQLite's online backup)."""
+    def backup_to(self, target: Path, *, unique: bool = False) -> Path:
+        """A consistent copy of the whole file (SQLite's online backup), put in place whole.
+
+        With `unique`, an existing `target` gives `target-2`, … instead of an error.
+        """
         with self.guard("back up the progress file"):
-            target.parent.mkdir(parents=True, exist_ok=True)
-            dest = sqlite3.connect(target)
-            try:
-                self.conn.backup(dest)
+            return copy_database(self.conn, target, unique=unique)
+
+    def replace_with(self, source: Path, keep: Path | None) -> Path | None:
+        """Make the progress a copy of `source` in one step under the write lock.
+
+        The first step of SQLite's backup takes the write lock and holds it to
+        the end; the copy of what is replaced (`keep`, made unique) is taken
+        right then, by a reader, so every answer committed before the restore
+        is in it and every one after waits, then lands in the restored file
+        (or is refused: restored files have a new generation, see `writing`).
+        If the copy fails, nothing is replaced. Returns where the copy is.
+        """
+        kept: list[Path] = []
+
+        def aside(status: int, remaining: int, total: int) -> None:
+            if status == sqlite3.SQLITE_OK and keep is not None and not kept:
+                reader = sqlite3.connect(self.path, timeout=30)
+                try:
+                    kept.append(copy_database(reader, keep, unique=True))
+                finally:
+                    reader.close()
+
+        with self.guard("restore the progress file"):
+            src = sqlite3.connect(source)
+            try:  # one page a step: the first step must not be the last (see `aside`)
+                src.backup(self.conn, pages=1, progress=aside)
             finally:
-                dest.close()
-        return target
+                src.close()
+            self.generation = self._read_generation(self.conn)
+        return kept[0] if kept else None
 
     # -- the catalogue of questions ---------------------------------------------
 
@@ -331,7 +400,7 @@ class Store:
         Progress follows ids; a question whose text was only slightly edited
         (a typo fixed) inherits the progress of the one it replaces.
         """
-        with self.guard("update the question catalogue"), self.transaction() as db:
+        with self.writing("update the question catalogue") as db:
             old = {row[0]: row for row in db.execute(
                 "SELECT id, kind, prompt, answer, state FROM questions WHERE slug = ?",
                 (slug,))}
@@ -364,7 +433,7 @@ class Store:
 
     def forget_deck(self, slug: str) -> None:
         """A deck file that is gone: keep its progress, stop showing its questions."""
-        with self.guard("update the question catalogue"), self.transaction() as db:
+        with self.writing("update the question catalogue") as db:
             db.execute("UPDATE questions SET present = 0 WHERE slug = ?", (slug,))
             db.execute("DELETE FROM decks WHERE slug = ?", (slug,))
 
@@ -421,53 +490,130 @@ class Store:
         `review` gets the card as stored now (another session may have moved
         it) and returns its next state and the rating. Returns the log row id.
         """
-        with self.guard("save your answer"), self.transaction() as db:
-            row = db.execute(f"SELECT {', '.join(_CARD_COLUMNS)} FROM questions "
-                             "WHERE id = ?", (qid,)).fetchone()
-            if row is None:
-                raise StoreError(f"{self.path}: no question {qid} in the catalogue")
-            before = CardState(*row)
-            if log.cram:
-                after, rating = before, review(before)[1]
-            else:
-                after, rating = review(before)
-                db.execute(f"UPDATE questions SET {', '.join(f'{c} = ?' for c in _CARD_COLUMNS)}"
-                           " WHERE id = ?", (*(getattr(after, c) for c in _CARD_COLUMNS), qid))
-            cur = db.execute(
-                "INSERT INTO reviews (question, ts, day, rating, correct, given, expected, mode,"
-                " seconds, first, cram, previous) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (qid, log.ts, log.day, rating,
-                 None if log.correct is None else int(log.correct), log.given, log.expected,
-                 log.mode, log.seconds, int(before.state is None), int(log.cram),
-                 before.to_json()))
-            return int(cur.lastrowid or 0)
+        with self.writing("save your answer") as db:
+            return self._answer(db, qid, review, log)
 
-    def undo(self, review_id: int) -> bool:
+    def undo(self, review_id: int, qid: str) -> bool:
         """Take back one answer: its log row goes and the card returns to its state before.
 
-        Refused (False) when the question was answered again since, e.g. by
-        another session: undoing then would lose that answer.
+        Refused (False) unless `review_id` is still the latest answer to `qid`:
+        answered again since (e.g. by another session), undoing would lose that
+        answer; a row of another question is not this session's to touch.
         """
-        with self.guard("undo your answer"), self.transaction() as db:
-            row = db.execute("SELECT question, previous, cram FROM reviews WHERE id = ?",
-                             (review_id,)).fetchone()
-            if row is None:
-                return False
-            qid, previous, cram = row
-            latest = db.execute("SELECT MAX(id) FROM reviews WHERE question = ?",
-                                (qid,)).fetchone()[0]
-            if latest != review_id:
-                return False
-            if not cram:
-                before = CardState.from_json(previous)
-                db.execute(f"UPDATE questions SET {', '.join(f'{c} = ?' for c in _CARD_COLUMNS)}"
-                           " WHERE id = ?", (*(getattr(before, c) for c in _CARD_COLUMNS), qid))
-            db.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
-            return True
+        with self.writing("undo your answer") as db:
+            return self._undo(db, review_id, qid) is not None
+
+    def regrade(self, review_id: int, qid: str,
+                review: Callable[[CardState], tuple[CardState, int]], log: Review) -> int | None:
+        """Replace one answer by another in one transaction (a right answer made Hard/Easy).
+
+        Nothing can come between taking the old answer back and saving the new
+        one, so an interruption keeps one of the two, never neither. None (and
+        nothing changed) when `undo` would refuse.
+        """
+        with self.writing("change your answer's rating") as db:
+            if self._undo(db, review_id, qid) is None:
+                return None
+            return self._answer(db, qid, review, log)
+
+    def _answer(self, db: sqlite3.Connection, qid: str,
+                review: Callable[[CardState], tuple[CardState, int]], log: Review) -> int:
+        row = db.execute(f"SELECT {', '.join(_CARD_COLUMNS)} FROM questions "
+                         "WHERE id = ?", (qid,)).fetchone()
+        if row is None:
+            raise StoreError(f"{self.path}: no question {qid} in the catalogue")
+        before = CardState(*row)
+        if log.cram:
+            after, rating = before, review(before)[1]
+        else:
+            after, rating = review(before)
+            db.execute(f"UPDATE questions SET {', '.join(f'{c} = ?' for c in _CARD_COLUMNS)}"
+                       " WHERE id = ?", (*(getattr(after, c) for c in _CARD_COLUMNS), qid))
+        cur = db.execute(
+            "INSERT INTO reviews (question, ts, day, rating, correct, given, expected, mode,"
+            " seconds, first, cram, previous) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (qid, log.ts, log.day, rating,
+             None if log.correct is None else int(log.correct), log.given, log.expected,
+             log.mode, log.seconds, int(before.state is None), int(log.cram),
+             before.to_json()))
+        return int(cur.lastrowid or 0)
+
+    def _undo(self, db: sqlite3.Connection, review_id: int, qid: str) -> CardState | None:
+        """Take back `review_id` inside a transaction; the card as it was, or None if refused."""
+        row = db.execute("SELECT previous, cram FROM reviews WHERE id = ? AND question = ?",
+                         (review_id, qid)).fetchone()
+        if row is None:
+            return None
+        previous, cram = row
+        latest = db.execute("SELECT MAX(id) FROM reviews WHERE question = ?",
+                            (qid,)).fetchone()[0]
+        if latest != review_id:
+            return None
+        before = CardState.from_json(previous)
+        if not cram:
+            db.execute(f"UPDATE questions SET {', '.join(f'{c} = ?' for c in _CARD_COLUMNS)}"
+                       " WHERE id = ?", (*(getattr(before, c) for c in _CARD_COLUMNS), qid))
+        db.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
+        return before
 
     def set_suspended(self, qid: str, value: int) -> None:
-        with self.guard("suspend the question"), self.transaction() as db:
+        with self.writing("suspend the question") as db:
             db.execute("UPDATE questions SET suspended = ? WHERE id = ?", (value, qid))
+
+
+def copy_database(source: sqlite3.Connection, target: Path, *, unique: bool) -> Path:
+    """A consistent copy of `source`'s database at `target`, which appears only when complete.
+
+    Written to a temp file beside `target` (a killed copy leaves only that,
+    removed by the next one) and linked into place, never over an existing file:
+    StoreError, or with `unique` the next free name (`progress-…-2.sqlite3`).
+    """
+    from reelive_quiz.files import make_temp, numbered, place, remove_stale_temps, shareable
+
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_temps(target.parent)
+        fd, tmp = make_temp(target)
+        os.close(fd)
+    except OSError as exc:
+        raise StoreError(f"{target}: cannot write: {exc.strerror or exc}") from None
+    try:
+        dest = sqlite3.connect(tmp)
+        try:
+            dest.execute("PRAGMA journal_mode = MEMORY")  # no journal file beside the temp
+            source.backup(dest)
+        finally:
+            dest.close()
+        shareable(tmp)
+        return place(tmp, numbered(target), unique=unique)
+    except FileExistsError:
+        raise StoreError(f"{target}: already exists; choose another file name") from None
+    except OSError as exc:
+        raise StoreError(f"{target}: cannot write: {exc.strerror or exc}") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def stage_restore(source: Path, staged: Path, page_size: int) -> None:
+    """Copy a checked backup to `staged`, migrated forward, in a new generation.
+
+    The page size is made the progress file's: SQLite cannot back up into a
+    WAL file from one with another page size.
+    """
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    dest = sqlite3.connect(staged, isolation_level=None)
+    try:
+        src.backup(dest)
+        if dest.execute("PRAGMA page_size").fetchone()[0] != page_size:
+            dest.execute("PRAGMA journal_mode = DELETE")
+            dest.execute(f"PRAGMA page_size = {int(page_size)}")
+            dest.execute("VACUUM")
+    finally:
+        dest.close()
+        src.close()
+    with Store.open(staged, keep_before_migrating=False) as store, \
+            store.guard("prepare the restore"), store.transaction() as db:
+        db.execute("UPDATE meta SET value = lower(hex(randomblob(8))) WHERE key = 'generation'")
 
 
 def _statements(script: str) -> Iterator[str]:
