@@ -443,21 +443,24 @@ def dump_deck(deck: Deck) -> str:
 
 
 def write_deck(deck: Deck, path: Path, *, force: bool = False) -> None:
-    """Write atomically (temp file + rename) so a crash never leaves half a deck."""
-    import os
-    import tempfile
+    """Write atomically (temp file + rename) so a crash never leaves half a deck.
 
-    from reelive_quiz.files import shareable
+    Temp files a killed writer left in the folder are removed first, as export does.
+    """
+    import os
+
+    from reelive_quiz.files import make_temp, remove_stale_temps, shareable
 
     if path.exists() and not force:
         raise DeckError(f"{path}: already exists; use --force to replace it")
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    remove_stale_temps(path.parent)
+    fd, tmp = make_temp(path)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(dump_deck(deck))
         shareable(tmp)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
