@@ -99,12 +99,13 @@ def decks_(json_: JsonOpt = False) -> None:
     rows = []
     for ref in refs:
         row = synced.get(str(ref.path))
-        if row is None:  # two files with one title share a slug: read this one itself
+        if row is None:  # not in the catalogue (cannot happen after a sync): read it
             from reelive_quiz.deck import load_deck
             from reelive_quiz.questions import generate
 
             deck = load_deck(ref.path)
-            row = {"title": deck.title, **deck.contents(), "questions": len(generate(deck))}
+            row = {"title": deck.title, **deck.contents(),
+                   "questions": len(generate(deck, slug=ref.slug))}
         rows.append({"slug": ref.slug, **row, "bundled": ref.bundled, "path": str(ref.path)})
     if json_:
         _json(rows)
@@ -129,7 +130,7 @@ def questions_(decks: DecksArg = None, kind: KindOpt = None, json_: JsonOpt = Fa
 
     kinds = _check_kinds(kind)
     refs = resolve(decks, include_user=False)
-    questions = [q for ref in refs for q in generate(load_deck(ref.path), kinds)]
+    questions = [q for ref in refs for q in generate(load_deck(ref.path), kinds, slug=ref.slug)]
     if json_:
         _json([q.to_dict() for q in questions])
         return
@@ -263,8 +264,10 @@ def status(decks: DecksArg = None, json_: JsonOpt = False) -> None:
         return
     _out(f"{'deck':<36} {'new':>5} {'learn':>5} {'due':>5} {'today':>5} {'susp':>5} "
          f"{'leech':>5}  next due")
-    for r in rows:
-        _out(f"{one_line(r.title)[:36]:<36} {r.new:>5} {r.learning:>5} {r.due_now:>5} "
+    twice = {r.title for r in rows if [x.title for x in rows].count(r.title) > 1}
+    for r in rows:  # two files with one title are told apart by their slugs
+        name = f"{r.title} ({r.slug})" if r.title in twice else r.title
+        _out(f"{one_line(name)[:36]:<36} {r.new:>5} {r.learning:>5} {r.due_now:>5} "
              f"{r.due_today:>5} {r.suspended:>5} {r.leeches:>5}  "
              f"{(r.next_due or '-')[:16].replace('T', ' ')}")
     if leech_rows:

@@ -123,7 +123,9 @@ def slugify(title: str, max_length: int = 80) -> str:
     """A file-name-safe slug: `[a-z0-9-]` only, so no title can leave its folder.
 
     Titles with no Latin letters get a short hash so two such films never
-    share a file; names Windows reserves (`CON`) get a suffix.
+    share a file, and so do titles cut to `max_length` (two long titles that
+    differ only past the cut); names Windows reserves (`CON`) get a suffix.
+    A slug is its own slug, so a file named by one keeps it (see library.py).
     """
     decomposed = unicodedata.normalize("NFKD", title)
     ascii_title = decomposed.encode("ascii", "ignore").decode()
@@ -131,9 +133,9 @@ def slugify(title: str, max_length: int = 80) -> str:
     digest = hashlib.sha1(title.encode("utf-8", "surrogatepass")).hexdigest()[:10]
     if not slug:
         return f"film-{digest}"
-    if any(ch.isalnum() and not ch.isascii() for ch in decomposed):
-        # letters that have no ASCII form (少林寺 2): the hash keeps such films apart
-        slug = f"{slug[: max_length - 11]}-{digest}"
+    if any(ch.isalnum() and not ch.isascii() for ch in decomposed) or len(slug) > max_length:
+        # letters that have no ASCII form (少林寺 2), or a cut: the hash keeps such films apart
+        slug = f"{slug[: max_length - 11].rstrip('-')}-{digest}"
     slug = slug[:max_length].rstrip("-")
     if slug in _WINDOWS_RESERVED:
         slug = f"{slug}-film"

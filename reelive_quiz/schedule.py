@@ -98,31 +98,65 @@ def _signature(ref: DeckRef) -> str | None:
 def sync_decks(store: Store, refs: Sequence[DeckRef], *, complete: bool) -> list[str]:
     """Re-read the decks whose file changed; returns the slugs of `refs`.
 
+    A deck's slug is its file's (`DeckRef.slug`). A file the catalogue knows
+    under another slug (a store from before slugs came from file names, or a
+    title fixed then) hands its progress to the new slug, and the old entry
+    goes: no question loses its progress, no ghost deck stays behind.
     `complete` says `refs` are all the decks there are, so a deck that
     disappeared is hidden (its progress kept).
     """
     known = store.query("SELECT slug, path, signature FROM decks")
-    by_path = {path: (slug, sig) for slug, path, sig in known}
+    slugs_of_path: dict[str, list[tuple[str, str]]] = {}
+    path_of_slug = {}
+    for slug, path, sig in known:
+        slugs_of_path.setdefault(path, []).append((slug, sig))
+        path_of_slug[slug] = path
+    claimed = {_slug(r) for r in refs} | _library_slugs(complete)
     slugs: list[str] = []
     for ref in refs:
-        sig = _signature(ref)
-        seen = by_path.get(str(ref.path))
-        if seen is not None and seen[1] == sig:
-            slugs.append(seen[0])
+        slug, sig = _slug(ref), _signature(ref)
+        seen = slugs_of_path.get(str(ref.path), [])
+        if seen == [(slug, sig)]:
+            slugs.append(slug)
             continue
         from reelive_quiz.deck import load_deck
         from reelive_quiz.questions import generate
 
         deck = load_deck(ref.path)
-        store.sync_deck(deck.slug, deck.title, str(ref.path), sig or "",
-                        generate(deck), deck.contents())
-        slugs.append(deck.slug)
+        questions = generate(deck, slug=slug)
+        retired = [old for old, _ in seen if old != slug and old not in claimed]
+        title_slug = deck.slug  # what a store from before file slugs knows it by
+        if (title_slug != slug and title_slug not in claimed and title_slug not in retired
+                and title_slug in path_of_slug and not os.path.exists(path_of_slug[title_slug])):
+            retired.append(title_slug)  # the data folder moved since
+        renamed: dict[str, str] = {}
+        for old in retired:  # the same content under the old slug: its ids, in the same order
+            renamed.update(zip((q.id for q in generate(deck, slug=old)),
+                               (q.id for q in questions), strict=True))
+        store.sync_deck(slug, deck.title, str(ref.path), sig or "", questions,
+                        deck.contents(), retired=retired, renamed=renamed)
+        slugs.append(slug)
     if complete:
         current = {str(r.path) for r in refs}
         for slug, path, _ in known:
             if path not in current and slug not in slugs:
                 store.forget_deck(slug)
     return list(dict.fromkeys(slugs))
+
+
+def _slug(ref: DeckRef) -> str:
+    from reelive_quiz.library import file_slug
+
+    return file_slug(ref.slug)
+
+
+def _library_slugs(complete: bool) -> set[str]:
+    """Slugs of every deck file there is, when `refs` may be only some of them."""
+    if complete:
+        return set()
+    from reelive_quiz.library import list_decks
+
+    return {r.slug for r in list_decks()}
 
 
 # -- the day's queue --------------------------------------------------------------

@@ -394,16 +394,39 @@ class Store:
     # -- the catalogue of questions ---------------------------------------------
 
     def sync_deck(self, slug: str, title: str, path: str, signature: str,
-                  questions: Sequence[Question], contents: Mapping[str, int]) -> None:
+                  questions: Sequence[Question], contents: Mapping[str, int], *,
+                  retired: Sequence[str] = (), renamed: Mapping[str, str] | None = None,
+                  ) -> None:
         """Make the catalogue match a deck: new questions added, gone ones hidden.
 
         Progress follows ids; a question whose text was only slightly edited
-        (a typo fixed) inherits the progress of the one it replaces.
+        (a typo fixed) inherits the progress of the one it replaces. `retired`
+        are slugs this deck had before (its file's entry under an old slug):
+        their questions pass to this deck (`renamed`: old id -> new id for the
+        same content, then by text as above), and their entries go, in the same
+        transaction.
         """
         with self.writing("update the question catalogue") as db:
+            for old_id, new_id in (renamed or {}).items():
+                if old_id == new_id or not db.execute(
+                        "SELECT 1 FROM questions WHERE id = ?", (old_id,)).fetchone():
+                    continue
+                # a new id already in the catalogue but never answered gives way
+                db.execute("DELETE FROM questions WHERE id = ? AND state IS NULL AND NOT EXISTS"
+                           " (SELECT 1 FROM reviews WHERE question = ?)", (new_id, new_id))
+                if db.execute("SELECT 1 FROM questions WHERE id = ?", (new_id,)).fetchone():
+                    # answered under both: the current card stays, the history joins it
+                    db.execute("DELETE FROM questions WHERE id = ?", (old_id,))
+                else:
+                    db.execute("UPDATE questions SET id = ?, slug = ? WHERE id = ?",
+                               (new_id, slug, old_id))
+                db.execute("UPDATE reviews SET question = ? WHERE question = ?",
+                           (new_id, old_id))
+            scope = (slug, *retired)
+            marks = ",".join("?" * len(scope))
             old = {row[0]: row for row in db.execute(
-                "SELECT id, kind, prompt, answer, state FROM questions WHERE slug = ?",
-                (slug,))}
+                "SELECT id, kind, prompt, answer, state FROM questions"
+                f" WHERE slug IN ({marks})", scope)}
             ids = {q.id for q in questions}
             added = [q for q in questions if q.id not in old]
             orphans = {qid: row for qid, row in old.items()
@@ -412,7 +435,9 @@ class Store:
                 db.execute("UPDATE questions SET id = ? WHERE id = ?", (new_id, old_id))
                 db.execute("UPDATE reviews SET question = ? WHERE question = ?",
                            (new_id, old_id))
-            db.execute("UPDATE questions SET present = 0 WHERE slug = ?", (slug,))
+            db.execute(f"UPDATE questions SET present = 0 WHERE slug IN ({marks})", scope)
+            db.execute(f"DELETE FROM decks WHERE slug IN ({marks}) AND slug != ?",
+                       (*scope, slug))
             db.executemany(
                 "INSERT INTO questions (id, deck, slug, kind, prompt, answer, options, source,"
                 " sibling, info, mode, person, position, present)"
