@@ -296,3 +296,31 @@ def test_new_limit_zero_says_so(env: dict[str, str], deck_path: Path) -> None:
     status, text = _play_output(env, [str(deck_path), "--new", "0"])
     assert status == 0
     assert "new-question limit is 0" in text and "another day" not in text
+
+
+def test_restore_while_play_is_open_undo_touches_nothing(env: dict[str, str],
+                                                        deck_path: Path,
+                                                        tmp_path: Path) -> None:
+    """Another terminal restores a backup; Undo in the open session refuses, in one line."""
+    home = Path(env["REELIVE_QUIZ_HOME"])
+    p = Player(env, [str(deck_path), "--kind", "who-said", "--new", "5"], deck_path)
+    q1, _ = p.question()
+    p.choose(q1, right=True)
+    p.then("Next")
+    copy = tmp_path / "copy.sqlite3"
+    assert subprocess.run([*EXE, "backup", str(copy)], env=env, capture_output=True,
+                          timeout=60).returncode == 0
+    q2, _ = p.question()
+    p.choose(q2, right=True)
+    restored = subprocess.run([*EXE, "restore", str(copy)], env=env, capture_output=True,
+                              text=True, timeout=60)
+    assert restored.returncode == 0, restored.stderr
+    log = _log(env)
+    assert [row[0] for row in log] == [q1.id]
+    p.then("Undo this answer")
+    screen = p.finish()
+    assert p.child.exitstatus == 2
+    assert "restored from a backup" in screen and "Traceback" not in screen
+    assert _log(env) == log  # the restored answer is untouched
+    kept = [f for f in (home / "backups").iterdir() if "before-restore" in f.name]
+    assert len(kept) == 1
