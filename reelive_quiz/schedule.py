@@ -100,17 +100,17 @@ def sync_decks(store: Store, refs: Sequence[DeckRef], *, complete: bool) -> list
 
     A deck's slug is its file's (`DeckRef.slug`). A file the catalogue knows
     under another slug (a store from before slugs came from file names, or a
-    title fixed then) hands its progress to the new slug, and the old entry
+    title fixed then), or a new file whose deck's old file is gone (renamed or
+    moved: same title), takes over the old slug's progress, and the old entry
     goes: no question loses its progress, no ghost deck stays behind.
     `complete` says `refs` are all the decks there are, so a deck that
     disappeared is hidden (its progress kept).
     """
     known = store.query("SELECT slug, path, signature FROM decks")
     slugs_of_path: dict[str, list[tuple[str, str]]] = {}
-    path_of_slug = {}
     for slug, path, sig in known:
         slugs_of_path.setdefault(path, []).append((slug, sig))
-        path_of_slug[slug] = path
+    titles = dict(store.query("SELECT slug, title FROM decks"))
     claimed = {_slug(r) for r in refs} | _library_slugs(complete)
     slugs: list[str] = []
     for ref in refs:
@@ -125,10 +125,11 @@ def sync_decks(store: Store, refs: Sequence[DeckRef], *, complete: bool) -> list
         deck = load_deck(ref.path)
         questions = generate(deck, slug=slug)
         retired = [old for old, _ in seen if old != slug and old not in claimed]
-        title_slug = deck.slug  # what a store from before file slugs knows it by
-        if (title_slug != slug and title_slug not in claimed and title_slug not in retired
-                and title_slug in path_of_slug and not os.path.exists(path_of_slug[title_slug])):
-            retired.append(title_slug)  # the data folder moved since
+        if not seen:  # a new file: the deck it replaces, if its file is gone (moved, renamed)
+            retired += [old for old, path, _ in known
+                        if old != slug and old not in claimed and old not in retired
+                        and (old == deck.slug or titles.get(old) == deck.title)
+                        and not os.path.exists(path)]
         renamed: dict[str, str] = {}
         for old in retired:  # the same content under the old slug: its ids, in the same order
             renamed.update(zip((q.id for q in generate(deck, slug=old)),

@@ -231,3 +231,23 @@ def test_a_store_from_title_slugs_keeps_every_answer(_home: Path) -> None:
 
 OLD_LONG = ("the-extraordinarily-long-and-winding-story-of-two-strangers-who-meet-twice-in-ho"
             ".yaml")
+
+
+def test_renaming_or_moving_a_deck_file_keeps_its_progress(_home: Path, tmp_path: Path) -> None:
+    """The slug follows the file name; a renamed file's deck takes its old progress along."""
+    old = _home / "decks" / "chungking.yaml"
+    write_deck(_film("Chungking Express"), old)
+    with Store.open(_home / "progress.sqlite3") as store:
+        sync_decks(store, list_decks(), complete=True)
+        answered = _answer(store, "chungking", 3)
+        states = {qid: card[1:] for qid, card in _cards(store).items()}
+        old.rename(old.with_name("chungking-express-1994.yaml"))
+        slugs = sync_decks(store, list_decks(), complete=True)
+        assert "chungking-express-1994" in slugs and "chungking" not in slugs
+        now = {q.id for q in store.catalogue(["chungking-express-1994"])}
+        after = _cards(store)
+        assert len(after) == 3 and set(after) <= now
+        assert sorted(card[1:] for card in after.values()) == sorted(states.values())
+        assert not set(answered) & set(after)  # new ids (the slug is in them), same cards
+        assert [r.slug for r in deck_status(store, slugs, START)] == [
+            "chungking-express-1994", "in-the-mood-for-love"]
