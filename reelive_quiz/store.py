@@ -384,8 +384,9 @@ class Store:
 
         with self.guard("restore the progress file"):
             src = sqlite3.connect(source)
-            try:  # one page a step: the first step must not be the last (see `aside`)
-                src.backup(self.conn, pages=1, progress=aside)
+            try:  # in 8 steps or more: the first must not be the last (see `aside`)
+                pages = max(1, src.execute("PRAGMA page_count").fetchone()[0] // 8)
+                src.backup(self.conn, pages=pages, progress=aside)
             finally:
                 src.close()
             self.generation = self._read_generation(self.conn)
