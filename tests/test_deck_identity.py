@@ -18,12 +18,14 @@ from pathlib import Path
 import pytest
 from helpers import run_cli
 
+from reelive_quiz.card import Rating
+from reelive_quiz.catalogue import sync_decks
 from reelive_quiz.clock import NOW_ENV
 from reelive_quiz.config import Config
 from reelive_quiz.deck import Deck, Line, Quote, Scene, load_deck, slugify, write_deck
+from reelive_quiz.generate import generate
 from reelive_quiz.library import bundled_dir, list_decks, resolve
-from reelive_quiz.questions import generate
-from reelive_quiz.schedule import GOOD, build_queue, sync_decks
+from reelive_quiz.schedule import build_queue
 from reelive_quiz.session import Session
 from reelive_quiz.stats import collect_stats, deck_status
 from reelive_quiz.store import Store
@@ -33,6 +35,15 @@ BUNDLED = bundled_dir() / "in-the-mood-for-love.yaml"
 START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 CONFIG = Config(fuzz=False, new_per_day=1000)
 NOW = {NOW_ENV: "2026-03-04T10:00:00"}
+
+
+def _sql(store: Store, query: str, args: tuple = ()) -> list[tuple]:
+    """Read the store's file as it is on disk, beside the store's own connection."""
+    conn = sqlite3.connect(store.path)
+    try:
+        return conn.execute(query, args).fetchall()
+    finally:
+        conn.close()
 
 
 @pytest.fixture(autouse=True)
@@ -57,14 +68,14 @@ def _answer(store: Store, slug: str, n: int, when: datetime = START) -> list[str
     for _ in range(n):
         q = session.next()
         assert q is not None
-        session.answer(q, rating=GOOD, correct=True, given=q.answer, mode="choice",
+        session.answer(q, rating=Rating.GOOD, correct=True, given=q.answer, mode="choice",
                        seconds=1.0)
         done.append(q.id)
     return done
 
 
 def _cards(store: Store) -> dict[str, tuple]:
-    return {r[0]: r[1:] for r in store.query(
+    return {r[0]: r[1:] for r in _sql(store,
         "SELECT id, slug, state, stability, due, reps FROM questions"
         " WHERE state IS NOT NULL AND present = 1")}
 
@@ -76,7 +87,7 @@ def test_fixing_a_title_keeps_progress_and_leaves_no_ghost(_home: Path) -> None:
     write_deck(_film("Fallen Angles"), path)
     with Store.open(_home / "progress.sqlite3") as store:
         sync_decks(store, list_decks(), complete=True)
-        ((slug,),) = store.query("SELECT slug FROM decks WHERE path = ?", (str(path),))
+        ((slug,),) = _sql(store, "SELECT slug FROM decks WHERE path = ?", (str(path),))
         _answer(store, slug, 4)
         before = _cards(store)
         forecast = collect_stats(store, START).forecast
@@ -88,7 +99,7 @@ def test_fixing_a_title_keeps_progress_and_leaves_no_ghost(_home: Path) -> None:
         assert collect_stats(store, START).forecast == forecast
         titles = [r.title for r in deck_status(store, slugs, START)]
         assert titles.count("Fallen Angels") == 1 and "Fallen Angles" not in titles
-        assert store.query("SELECT title FROM decks WHERE path = ?", (str(path),)) \
+        assert _sql(store, "SELECT title FROM decks WHERE path = ?", (str(path),)) \
             == [("Fallen Angels",)]
         assert {q.deck for q in store.catalogue([slug])} == {"Fallen Angels"}
         assert slug == "fallen-angels"  # the file's name: the title is not in it
@@ -137,7 +148,7 @@ def test_a_deck_named_on_the_command_line_is_its_own_deck(_home: Path, tmp_path:
         sync_decks(store, [ref], complete=False)
         _answer(store, ref.slug, 2)
         sync_decks(store, list_decks(), complete=True)  # the bundled deck's ids are apart
-        assert {r[0] for r in store.query("SELECT slug FROM questions WHERE reps > 0")} \
+        assert {r[0] for r in _sql(store, "SELECT slug FROM questions WHERE reps > 0")} \
             == {ref.slug}
 
 
@@ -213,10 +224,10 @@ def test_a_store_from_title_slugs_keeps_every_answer(_home: Path) -> None:
     after = _answered_by_item(progress)
     assert after == before  # every answered question, under its file, with its schedule
     with Store.open(progress) as store:
-        assert store.query("SELECT id, ts, rating FROM reviews ORDER BY id") == log
-        assert store.query("SELECT COUNT(*) FROM reviews r LEFT JOIN questions q"
+        assert _sql(store, "SELECT id, ts, rating FROM reviews ORDER BY id") == log
+        assert _sql(store, "SELECT COUNT(*) FROM reviews r LEFT JOIN questions q"
                            " ON q.id = r.question WHERE q.present IS NOT 1")[0][0] == 0
-        studied = store.query("SELECT COUNT(*) FROM questions WHERE state IS NOT NULL"
+        studied = _sql(store, "SELECT COUNT(*) FROM questions WHERE state IS NOT NULL"
                               " AND present = 1")[0][0]
         assert studied == len(before)
         assert sum(n for _, n in collect_stats(store, START + timedelta(days=60)).forecast) \

@@ -20,11 +20,13 @@ import helpers
 import pytest
 
 from reelive_quiz.backup import backup, restore
+from reelive_quiz.card import Rating
+from reelive_quiz.catalogue import sync_decks
 from reelive_quiz.clock import NOW_ENV, day_number, to_ts
 from reelive_quiz.config import Config
 from reelive_quiz.errors import ProgressReplaced, StoreError
 from reelive_quiz.library import DeckRef, bundled_dir
-from reelive_quiz.schedule import GOOD, HARD, build_queue, sync_decks
+from reelive_quiz.schedule import build_queue
 from reelive_quiz.session import Session
 from reelive_quiz.store import Review, Store
 
@@ -32,6 +34,15 @@ BUNDLED = bundled_dir() / "in-the-mood-for-love.yaml"
 NOW = "2026-03-02T10:00:00"
 START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 CONFIG = Config(fuzz=False, new_per_day=1000)
+
+
+def _sql(store: Store, query: str, args: tuple = ()) -> list[tuple]:
+    """Read the store's file as it is on disk, beside the store's own connection."""
+    conn = sqlite3.connect(store.path)
+    try:
+        return conn.execute(query, args).fetchall()
+    finally:
+        conn.close()
 
 
 @pytest.fixture(autouse=True)
@@ -48,7 +59,7 @@ def progress(_home: Path) -> Path:
 
 
 def _session(store: Store) -> Session:
-    slugs = [s for (s,) in store.query("SELECT slug FROM decks")]
+    slugs = [s for (s,) in _sql(store, "SELECT slug FROM decks")]
     return Session(store, build_queue(store, slugs, START, CONFIG), CONFIG, clock=lambda: START)
 
 
@@ -57,7 +68,7 @@ def _answer(session: Session, n: int) -> list[str]:
     for _ in range(n):
         q = session.next()
         assert q is not None
-        session.answer(q, rating=GOOD, correct=True, given=q.answer, mode="choice",
+        session.answer(q, rating=Rating.GOOD, correct=True, given=q.answer, mode="choice",
                        seconds=1.0)
         asked.append(q.id)
     return asked
@@ -105,11 +116,11 @@ def test_undo_after_a_restore_never_touches_a_restored_answer(progress: Path,
         with pytest.raises(ProgressReplaced, match="restored from a backup"):
             session.undo()
         with pytest.raises(ProgressReplaced):
-            session.regrade(HARD)
+            session.regrade(Rating.HARD)
         q = session.next()
         assert q is not None
         with pytest.raises(ProgressReplaced):
-            session.answer(q, rating=GOOD, correct=True, given=q.answer, mode="choice",
+            session.answer(q, rating=Rating.GOOD, correct=True, given=q.answer, mode="choice",
                            seconds=1.0)
         with pytest.raises(ProgressReplaced):
             session.suspend(q)
@@ -139,13 +150,13 @@ def test_answers_during_a_restore_are_kept_or_refused_never_lost(progress: Path,
 
     def answering() -> None:
         with Store.open(progress) as store:
-            qids = [q for (q,) in store.query("SELECT id FROM questions ORDER BY id")]
+            qids = [q for (q,) in _sql(store, "SELECT id FROM questions ORDER BY id")]
             n = 0
             while not stop.is_set():
                 qid = qids[n % len(qids)]
-                log = Review(qid, to_ts(START) + n, day_number(START), GOOD, "choice", True)
+                log = Review(qid, to_ts(START) + n, day_number(START), Rating.GOOD, "choice", True)
                 try:
-                    saved.append((store.answer(qid, lambda c: (c, GOOD), log), qid))
+                    saved.append((store.answer(qid, lambda c: (c, Rating.GOOD), log), qid))
                 except ProgressReplaced:
                     store.generation = store._read_generation(store.conn)  # a new session
                 n += 1
@@ -182,23 +193,23 @@ def test_regrade_interrupted_keeps_the_saved_answer(progress: Path) -> None:
                 raise KeyboardInterrupt
             return START
 
-        session = Session(store, build_queue(store, [s for (s,) in store.query(
+        session = Session(store, build_queue(store, [s for (s,) in _sql(store,
             "SELECT slug FROM decks")], START, CONFIG), CONFIG, clock=clock)
         session.clock = lambda: START
         q = session.next()
         assert q is not None
         session.clock = clock
-        session.answer(q, rating=GOOD, correct=True, given=q.answer, mode="choice",
+        session.answer(q, rating=Rating.GOOD, correct=True, given=q.answer, mode="choice",
                        seconds=1.0)
         saved, card = _log(progress), store.card(q.id)
         with pytest.raises(KeyboardInterrupt):
-            session.regrade(HARD)
+            session.regrade(Rating.HARD)
         assert _log(progress) == saved and store.card(q.id) == card
         session.clock = lambda: START
-        again = session.regrade(HARD)
-        assert again is not None and again.rating == HARD
+        again = session.regrade(Rating.HARD)
+        assert again is not None and again.rating == Rating.HARD
         log = _log(progress)
-        assert [r[1:3] for r in log] == [(q.id, HARD)]
+        assert [r[1:3] for r in log] == [(q.id, Rating.HARD)]
         assert store.card(q.id).reps == 1  # one answer, rated Hard, not two
 
 
@@ -213,13 +224,13 @@ def test_regrade_waits_for_the_lock_as_one_step(progress: Path) -> None:
         store.conn.execute("PRAGMA busy_timeout = 50")
         try:
             with pytest.raises(StoreError, match="busy"):
-                session.regrade(HARD)
+                session.regrade(Rating.HARD)
         finally:
             blocker.execute("ROLLBACK")
             blocker.close()
-        assert _log(progress) == saved and session.history[-1].rating == GOOD
-        assert session.regrade(HARD) is not None
-        assert [r[1:3] for r in _log(progress)] == [(qid, HARD)]
+        assert _log(progress) == saved and session.history[-1].rating == Rating.GOOD
+        assert session.regrade(Rating.HARD) is not None
+        assert [r[1:3] for r in _log(progress)] == [(qid, Rating.HARD)]
 
 
 # -- item 15: backups appear whole, with names that never collide ------------------------------
@@ -283,7 +294,7 @@ def test_killed_backup_and_restore_leave_no_broken_copy(progress: Path,
             assert _log(path)[-1:] == _log(progress)[-1:], path.name
         assert not path.name.endswith("-journal") or path.name.startswith("."), path.name
     with Store.open(progress) as store:
-        assert store.query("PRAGMA integrity_check")[0][0] == "ok"
+        assert store.integrity() == "ok"
     result = helpers.run_cli("backup", home=home, env={NOW_ENV: NOW})
     assert result.returncode == 0, result.stderr
     hidden = [p.name for p in folder.iterdir() if p.name.startswith(".")]
