@@ -274,11 +274,16 @@ def _layout(questions: Sequence[Question]) -> tuple[list[genanki.Deck], list[lis
             done = seen[text] = _esc(text)
         return done
 
+    slugs_of_title: dict[str, set[str]] = {}
+    for q in questions:
+        slugs_of_title.setdefault(q.deck, set()).add(q.slug)
+
     def entry_of(q: Question) -> _Entry:
-        key = (q.deck, q.kind)
+        key = (q.slug, q.kind)  # two deck files with one title are two Anki decks
         entry = meta.get(key)
         if entry is None:
-            name = deck_name(q.deck, q.kind)
+            film = q.deck if len(slugs_of_title[q.deck]) == 1 else f"{q.deck} ({q.slug})"
+            name = deck_name(film, q.kind)
             kind_name = KINDS.get(q.kind, q.kind)
             tags = ("reelive", _tag(q.slug), _tag(q.kind))  # shared: immutable
             entry = meta[key] = (genanki.Deck(deck_id(name), name), _esc(q.deck),
@@ -308,7 +313,7 @@ def _layout(questions: Sequence[Question]) -> tuple[list[genanki.Deck], list[lis
 
     for position, q in enumerate(questions):
         entry_of(q)
-        key = (q.deck, q.kind)
+        key = (q.slug, q.kind)
         positions.setdefault(key, []).append(position)
         model = {"cloze": cloze, "basic": basic}.get(notetype_for(q), choice)
         used.setdefault(key, {}).setdefault(id(model), model)

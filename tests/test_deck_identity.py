@@ -262,3 +262,20 @@ def test_renaming_or_moving_a_deck_file_keeps_its_progress(_home: Path, tmp_path
         assert not set(answered) & set(after)  # new ids (the slug is in them), same cards
         assert [r.slug for r in deck_status(store, slugs, START)] == [
             "chungking-express-1994", "in-the-mood-for-love"]
+
+
+def test_two_files_with_one_title_export_as_two_anki_decks(_home: Path, tmp_path: Path) -> None:
+    """Each note is tagged with its own deck's slug, in a deck of its own."""
+    from reelive_quiz.anki import export, notes
+
+    copy = _home / "decks" / "my-mood.yaml"
+    copy.parent.mkdir(parents=True)
+    shutil.copy(BUNDLED, copy)
+    with Store.open(_home / "progress.sqlite3") as store:
+        slugs = sync_decks(store, list_decks(), complete=True)
+        questions = store.catalogue(slugs)
+    assert {q.deck for q in questions} == {"In the Mood for Love"}
+    for q, note in zip(questions, notes(questions), strict=True):
+        assert q.slug in note.tags and len(note.tags) == 3
+    kinds = {q.kind for q in questions}
+    assert export(questions, tmp_path / "films.apkg").decks == 2 * len(kinds)
