@@ -26,7 +26,6 @@ from __future__ import annotations
 import hashlib
 import html
 import os
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -36,7 +35,7 @@ from typing import TYPE_CHECKING, Literal
 
 from reelive_quiz.apkg import NoteRow, Stamps, write_apkg
 from reelive_quiz.errors import ExportError
-from reelive_quiz.files import shareable
+from reelive_quiz.files import make_temp, remove_stale_temps, shareable
 from reelive_quiz.question import BLANK, FLIP_KINDS, KINDS, Question
 
 if TYPE_CHECKING:
@@ -393,12 +392,13 @@ def export(questions: Sequence[Question], out: Path,
         raise ExportError(f"{out}: nothing to export; the chosen decks and kinds have no "
                           "questions")
     _remove_stale_temp_files(out)
+    remove_stale_temps(out.parent)  # a killed export's, at once: its process is gone
     decks, positions, parts = _layout(questions)
     total = len(questions)
     # notes are made a slice at a time as they are written, never all held at once
     notes_by_deck = [(parts(position) for position in wanted) for wanted in positions]
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+        fd, tmp = make_temp(out)
     except OSError as exc:
         raise ExportError(f"{out}: cannot write: {exc.strerror or exc}") from None
     try:

@@ -79,3 +79,19 @@ def test_a_running_writers_temp_file_is_kept(tmp_path: Path) -> None:
     write_deck(Deck("Film", quotes=(Quote("Ann", "A line to remember."),)),
                tmp_path / "film.yaml", force=True)
     assert mine[1].exists()
+
+
+def test_export_removes_a_killed_exports_temp_file_at_once(tmp_path: Path) -> None:
+    """Not an hour later: the process named in the temp file is gone."""
+    from reelive_quiz.anki import export
+    from reelive_quiz.deck import load_deck
+    from reelive_quiz.generate import generate
+    from reelive_quiz.library import bundled_dir
+
+    out = tmp_path / "films.apkg"
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    killed = tmp_path / f".films.apkg.{dead}-x1y2z3.tmp"
+    killed.write_bytes(b"half a package")
+    export(generate(load_deck(bundled_dir() / "in-the-mood-for-love.yaml"))[:10], out)
+    assert out.exists() and _hidden(tmp_path) == []
