@@ -14,7 +14,8 @@ from pathlib import Path
 
 from reelive_quiz.errors import StoreError
 from reelive_quiz.files import make_temp, remove_stale_temps
-from reelive_quiz.store import Store, check_progress_file, stage_restore
+from reelive_quiz.store import Store, check_progress_file
+from reelive_quiz.store_copy import stage_restore
 
 __all__ = ["backup", "restore"]
 
