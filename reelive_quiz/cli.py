@@ -257,7 +257,9 @@ def status(decks: DecksArg = None, json_: JsonOpt = False) -> None:
         return
     _out(f"{'deck':<36} {'new':>5} {'learn':>5} {'due':>5} {'today':>5} {'susp':>5} "
          f"{'leech':>5}  next due")
-    twice = {r.title for r in rows if [x.title for x in rows].count(r.title) > 1}
+    from collections import Counter
+
+    twice = {title for title, n in Counter(r.title for r in rows).items() if n > 1}
     for r in rows:  # two files with one title are told apart by their slugs
         name = f"{r.title} ({r.slug})" if r.title in twice else r.title
         _out(f"{one_line(name)[:36]:<36} {r.new:>5} {r.learning:>5} {r.due_now:>5} "

@@ -279,3 +279,13 @@ def test_two_files_with_one_title_export_as_two_anki_decks(_home: Path, tmp_path
         assert q.slug in note.tags and len(note.tags) == 3
     kinds = {q.kind for q in questions}
     assert export(questions, tmp_path / "films.apkg").decks == 2 * len(kinds)
+
+
+def test_status_tells_two_decks_with_one_title_apart(_home: Path) -> None:
+    copy = _home / "decks" / "my-mood.yaml"
+    copy.parent.mkdir(parents=True)
+    shutil.copy(BUNDLED, copy)
+    result = run_cli("status", home=_home, env=NOW)
+    assert result.returncode == 0, result.stderr
+    lines = [ln for ln in result.stdout.splitlines() if ln.startswith("In the Mood")]
+    assert len(lines) == 2 and "(my-mood)" in lines[1], lines
