@@ -21,7 +21,9 @@ __all__ = ["make_temp", "numbered", "place", "read_limited", "remove_stale_temps
 
 #: A temp file this old is a leftover whoever wrote it (no write takes an hour).
 STALE_AFTER = 3600.0
-_TEMP = re.compile(r"^\..*\.(?P<pid>\d+)-[^.]*\.tmp(?:-journal|-wal|-shm)?$")
+#: `make_temp`'s names (mkstemp adds 8 random characters), and SQLite's files beside them;
+#: names from before the pid was recorded have no `PID-`.
+_TEMP = re.compile(r"^\..+\.(?:(?P<pid>\d+)-)?[a-z0-9_]{8}\.tmp(?:-journal|-wal|-shm)?$")
 
 
 def read_limited(path: Path, limit: int, error: type[ReeliveError], what: str) -> bytes:
@@ -81,14 +83,14 @@ def remove_stale_temps(folder: Path, *, older_than: float = STALE_AFTER) -> list
     except OSError:
         return removed
     for entry in entries:
-        name = entry.name
-        if not (name.startswith(".") and (".tmp" in name)):
+        match = _TEMP.match(entry.name)  # only names we make: a user's own files stay
+        if match is None:
             continue
-        match = _TEMP.match(name)
         try:
             if not entry.is_file(follow_symlinks=False):
                 continue
-            if (match and not _alive(int(match["pid"]))) or entry.stat().st_mtime < cutoff:
+            if ((match["pid"] and not _alive(int(match["pid"])))
+                    or entry.stat().st_mtime < cutoff):
                 os.unlink(entry.path)
                 removed.append(Path(entry.path))
         except OSError:

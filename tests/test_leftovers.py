@@ -63,19 +63,22 @@ def test_a_running_writers_temp_file_is_kept(tmp_path: Path) -> None:
     os.close(mine[0])
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True).stdout.strip()
-    gone = tmp_path / f".film.yaml.{dead}-abc123.tmp"
-    journal = tmp_path / f".progress-x.sqlite3.{dead}-abc123.tmp-journal"
-    unnamed_old = tmp_path / ".film.yaml.q1w2e3.tmp"  # written before pids were recorded
-    unnamed_new = tmp_path / ".other.yaml.r4t5y6.tmp"
-    for path in (gone, journal, unnamed_old, unnamed_new):
+    gone = tmp_path / f".film.yaml.{dead}-abc12345.tmp"
+    journal = tmp_path / f".progress-x.sqlite3.{dead}-abc12345.tmp-journal"
+    unnamed_old = tmp_path / ".film.yaml.q1w2e3r4.tmp"  # written before pids were recorded
+    unnamed_new = tmp_path / ".other.yaml.r4t5y6u7.tmp"
+    users_own = tmp_path / ".my notes.tmp"  # not a name we make: never removed
+    for path in (gone, journal, unnamed_old, unnamed_new, users_own):
         path.write_text("half")
     old = time.time() - 7200
     os.utime(unnamed_old, (old, old))
+    os.utime(users_own, (old, old))
     (tmp_path / "film.yaml").write_text("a deck")
     removed = remove_stale_temps(tmp_path)
     assert sorted(p.name for p in removed) == sorted(p.name for p in (gone, journal,
                                                                       unnamed_old))
     assert mine[1].exists() and unnamed_new.exists() and (tmp_path / "film.yaml").exists()
+    assert users_own.exists()
     write_deck(Deck("Film", quotes=(Quote("Ann", "A line to remember."),)),
                tmp_path / "film.yaml", force=True)
     assert mine[1].exists()
@@ -91,7 +94,7 @@ def test_export_removes_a_killed_exports_temp_file_at_once(tmp_path: Path) -> No
     out = tmp_path / "films.apkg"
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True).stdout.strip()
-    killed = tmp_path / f".films.apkg.{dead}-x1y2z3.tmp"
+    killed = tmp_path / f".films.apkg.{dead}-x1y2z3w4.tmp"
     killed.write_bytes(b"half a package")
     export(generate(load_deck(bundled_dir() / "in-the-mood-for-love.yaml"))[:10], out)
     assert out.exists() and _hidden(tmp_path) == []
