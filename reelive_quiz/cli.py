@@ -197,7 +197,7 @@ def play(
         session = Session(store, queue, config, cram=cram)
         if session.left == 0:
             _out(_nothing_to_practise(limit) if cram
-                 else _nothing_due(store, slugs, queue, when, config.new_per_day))
+                 else _nothing_due(store, slugs, queue, when, config))
             return
         summary = run(session)
         right = f" ({summary.right * 100 // summary.answered}%)" if summary.answered else ""
@@ -216,14 +216,23 @@ def _nothing_to_practise(limit: int | None) -> str:
            "not suspended."
 
 
-def _nothing_due(store, slugs, queue, when, new_per_day: int) -> str:  # type: ignore[no-untyped-def]
-    """Say when the next question is due and why the new ones are not asked now."""
+def _nothing_due(store, slugs, queue, when, config) -> str:  # type: ignore[no-untyped-def]
+    """Say when the next question is due, and why what waits is not asked now."""
     from reelive_quiz.stats import deck_status
 
     rows = deck_status(store, slugs, when)
     dues = [r.next_due for r in rows if r.next_due]
-    nxt = f"The next question is due {min(dues)}." if dues else "Nothing is scheduled yet."
-    waiting = queue.new_waiting
+    due_now = sum(r.due_now for r in rows)
+    if due_now and queue.reviews_left == 0:  # held back by the review limit, not the clock
+        limit = config.reviews_per_day
+        head = (f"{due_now} review(s) are due, but the review limit is 0 (--limit, or "
+                "reviews_per_day in config.toml)." if limit == 0 else
+                f"{due_now} review(s) are due, but today's {limit} reviews are done; they "
+                "wait for tomorrow.")
+    else:
+        nxt = f"The next question is due {min(dues)}." if dues else "Nothing is scheduled yet."
+        head = f"Nothing is due now. {nxt}"
+    waiting, new_per_day = queue.new_waiting, config.new_per_day
     if not waiting:
         why = ""
     elif new_per_day == 0:
@@ -234,7 +243,7 @@ def _nothing_due(store, slugs, queue, when, new_per_day: int) -> str:  # type: i
                "are done.")
     else:  # every one is a sibling of a question answered today
         why = f" {waiting} new question(s) wait for another day."
-    return f"Nothing is due now. {nxt}{why}"
+    return f"{head}{why}"
 
 
 @app.command("status")

@@ -8,6 +8,7 @@ import re
 import signal
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pexpect
@@ -322,3 +323,33 @@ def test_restore_while_play_is_open_undo_touches_nothing(env: dict[str, str],
     assert _log(env) == log  # the restored answer is untouched
     kept = [f for f in (home / "backups").iterdir() if "before-restore" in f.name]
     assert len(kept) == 1
+
+
+def test_reviews_held_by_a_zero_limit_are_not_nothing_due(env: dict[str, str],
+                                                         deck_path: Path) -> None:
+    """`--limit 0` with reviews due: they are due, the limit holds them back."""
+    from reelive_quiz.card import Rating
+    from reelive_quiz.catalogue import sync_decks
+    from reelive_quiz.config import Config
+    from reelive_quiz.library import DeckRef
+    from reelive_quiz.schedule import build_queue
+    from reelive_quiz.session import Session
+    from reelive_quiz.store import Store
+
+    start = datetime.fromisoformat(NOW).astimezone()
+    config = Config(fuzz=False)
+    with Store.open(Path(env["REELIVE_QUIZ_HOME"]) / "progress.sqlite3") as store:
+        slugs = sync_decks(store, [DeckRef(deck_path.stem, deck_path.resolve(), False)],
+                           complete=False)
+        session = Session(store, build_queue(store, slugs, start, config), config,
+                          clock=lambda: start)
+        for _ in range(3):
+            q = session.next()
+            assert q is not None
+            session.answer(q, rating=Rating.EASY, correct=True, given=q.answer,
+                           mode="choice", seconds=1.0)
+    later = {**env, "REELIVE_QUIZ_NOW": "2026-04-20T10:00:00"}
+    status, text = _play_output(later, [str(deck_path), "--limit", "0", "--new", "0"])
+    assert status == 0
+    assert "3 review(s) are due, but the review limit is 0" in text, text
+    assert "Nothing is due now" not in text
