@@ -304,3 +304,20 @@ def test_killed_backup_and_restore_leave_no_broken_copy(progress: Path,
     assert result.returncode == 0, result.stderr
     assert not [p for p in home.iterdir() if p.name.startswith(".")]
 
+
+
+def test_a_backup_with_another_page_size_restores(progress: Path, tmp_path: Path) -> None:
+    """A progress file from elsewhere may have 8 KB pages; SQLite cannot copy it into WAL as is."""
+    with Store.open(progress) as store:
+        _answer(_session(store), 2)
+    other = tmp_path / "other.sqlite3"
+    backup(progress, other)
+    conn = sqlite3.connect(other, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.execute("PRAGMA page_size = 8192")
+    conn.execute("VACUUM")
+    assert conn.execute("PRAGMA page_size").fetchone()[0] == 8192
+    conn.close()
+    result = helpers.run_cli("restore", str(other), home=progress.parent, env={NOW_ENV: NOW})
+    assert result.returncode == 0, result.stderr
+    assert _log(progress) == _log(other)
