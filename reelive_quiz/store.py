@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reelive_quiz.errors import StoreError
+from reelive_quiz.store_fsrs import MIGRATION as FSRS_MIGRATION
+from reelive_quiz.store_fsrs import FsrsRecords
 
 if TYPE_CHECKING:  # loaded when a question is read: `status` never needs it
     from reelive_quiz.question import Question
@@ -139,6 +141,7 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE decks ADD COLUMN trivia INTEGER;
         UPDATE decks SET signature = '';
     """),
+    FSRS_MIGRATION,  # personal FSRS parameter sets (store_fsrs.py)
 ]
 #: What a deck holds, as the `decks` table keeps it (see `Deck.contents`).
 DECK_CONTENTS = ("scenes", "quotes", "tracks", "moments", "trivia")
@@ -199,7 +202,7 @@ def _question_from_row(row: Sequence[object]) -> Question:
                     str(mode), bool(person))
 
 
-class Store:
+class Store(FsrsRecords):
     """The progress file. Open with `Store.open(path)`; close when done."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:

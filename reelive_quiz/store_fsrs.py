@@ -1,0 +1,222 @@
+"""The store's queries for personal FSRS parameters: the answer log as the fit reads
+it, the history of parameter sets, and memory states rewritten in one transaction.
+
+Part of the store (`Store` inherits `FsrsRecords`): SQL on the progress file lives
+in the store modules only. A parameter set is one row of `fsrs_parameters`; the
+set in use is the newest row not taken back (`retired` NULL), and a row whose
+`parameters` is NULL stands for the defaults (what `optimize --reset` adds), so
+`optimize --undo` can always step back to what was in use before.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from reelive_quiz.errors import StoreError
+
+if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
+__all__ = ["MIGRATION", "FsrsRecords", "LoggedAnswer", "MemoryUpdate", "ParameterSet",
+           "RatingStats"]
+
+#: The schema change for parameter sets (appended to the store's migrations).
+MIGRATION = ("5-fsrs-parameters", """
+    CREATE TABLE fsrs_parameters (
+        id INTEGER PRIMARY KEY,
+        adopted INTEGER NOT NULL,   -- when it came into use (Unix time)
+        parameters TEXT,            -- JSON list of the 21 FSRS weights; NULL: the defaults
+        reviews INTEGER,            -- usable reviews the fit was made on
+        log_loss REAL,              -- time-series evaluation of the fit ...
+        rmse REAL,
+        log_loss_before REAL,       -- ... and of the set in use before, on the same reviews
+        rmse_before REAL,
+        retired INTEGER             -- when `optimize --undo` took it back
+    );
+""")
+
+_SET_COLUMNS = ("id", "adopted", "parameters", "reviews", "log_loss", "rmse",
+                "log_loss_before", "rmse_before", "retired")
+
+
+class LoggedAnswer(NamedTuple):
+    """One answer that moved a card (cram answers do not), as the fit reads it."""
+
+    question: str
+    id: int
+    ts: int
+    day: int  # the study day it was given on (4 a.m. rule, local time, at the time)
+    rating: int
+
+
+class MemoryUpdate(NamedTuple):
+    """A card's memory state under new parameters; `interval` set to reschedule it."""
+
+    question: str
+    stability: float
+    difficulty: float
+    interval: int | None  # days after its last review; None keeps the due date
+
+
+class RatingStats(NamedTuple):
+    """What the log says about answering, for the workload simulation."""
+
+    first: dict[int, int]  # rating -> count, first answers of new questions
+    review: dict[int, int]  # rating -> count, remembered reviews (Hard, Good, Easy)
+    seconds: dict[tuple[int, int], float]  # (state before, rating) -> mean seconds
+
+
+@dataclass(frozen=True, slots=True)
+class ParameterSet:
+    """One change of FSRS parameters, as kept in the progress file."""
+
+    id: int
+    adopted: int
+    parameters: tuple[float, ...] | None  # None: the defaults
+    reviews: int | None = None
+    log_loss: float | None = None
+    rmse: float | None = None
+    log_loss_before: float | None = None
+    rmse_before: float | None = None
+    retired: int | None = None
+
+    @property
+    def personal(self) -> bool:
+        return self.parameters is not None
+
+    def to_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {name: getattr(self, name) for name in self.__slots__}
+        if self.parameters is not None:
+            out["parameters"] = list(self.parameters)
+        return out
+
+
+def _set_from_row(row: tuple) -> ParameterSet:
+    values = dict(zip(_SET_COLUMNS, row, strict=True))
+    raw = values.pop("parameters")
+    return ParameterSet(parameters=None if raw is None else tuple(json.loads(raw)), **values)
+
+
+class FsrsRecords:
+    """Mixed into `Store`: needs its `conn`, `path`, `guard` and `transaction`."""
+
+    conn: sqlite3.Connection
+    path: Path
+
+    if TYPE_CHECKING:
+        def guard(self, doing: str) -> AbstractContextManager[None]: ...
+        def transaction(self) -> AbstractContextManager[sqlite3.Connection]: ...
+
+    # -- the answer log --------------------------------------------------------------
+
+    def answer_log(self) -> Iterator[LoggedAnswer]:
+        """Every answer that moved a card, grouped by question, in the order given.
+
+        Streams from the (question, id) index: a million answers are never all
+        in memory at once.
+        """
+        with self.guard("read the answer log"):
+            cursor = self.conn.execute(
+                "SELECT question, id, ts, day, rating FROM reviews WHERE cram = 0"
+                " ORDER BY question, id")
+            while rows := cursor.fetchmany(4096):
+                for row in rows:
+                    yield LoggedAnswer(*row)
+
+    def log_mark(self) -> tuple[int, int]:
+        """(answers that moved a card, newest answer id): to see the log did not change."""
+        with self.guard("read the answer log"):
+            count, last = self.conn.execute(
+                "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM reviews WHERE cram = 0").fetchone()
+        return int(count), int(last)
+
+    def study_days(self) -> tuple[int, int]:
+        """(distinct question-and-study-day pairs, questions answered): bounds the items."""
+        with self.guard("read the answer log"):
+            pairs, questions = self.conn.execute(
+                "SELECT COUNT(*), COUNT(DISTINCT question) FROM"
+                " (SELECT DISTINCT question, day FROM reviews WHERE cram = 0)").fetchone()
+        return int(pairs), int(questions)
+
+    def rating_stats(self) -> RatingStats:
+        with self.guard("read the answer log"):
+            first = dict(self.conn.execute(
+                "SELECT rating, COUNT(*) FROM reviews WHERE cram = 0 AND first = 1"
+                " GROUP BY rating").fetchall())
+            review = dict(self.conn.execute(
+                "SELECT rating, COUNT(*) FROM reviews WHERE cram = 0 AND first = 0"
+                " AND rating > 1 AND json_extract(previous, '$[0]') = 2"
+                " GROUP BY rating").fetchall())
+            # seconds over a minute are a pause, not an answer: counted as a minute
+            seconds = {(int(state), int(rating)): float(mean) for state, rating, mean in
+                       self.conn.execute(
+                           "SELECT COALESCE(json_extract(previous, '$[0]'), 0), rating,"
+                           " AVG(MIN(seconds, 60)) FROM reviews WHERE cram = 0"
+                           " AND seconds IS NOT NULL GROUP BY 1, 2")}
+        return RatingStats(first, review, seconds)
+
+    def questions_to_study(self) -> int:
+        """Questions that can be asked: present and not suspended, new or studied."""
+        with self.guard("count questions"):
+            return int(self.conn.execute(
+                "SELECT COUNT(*) FROM questions WHERE present = 1 AND suspended = 0"
+            ).fetchone()[0])
+
+    # -- parameter sets ----------------------------------------------------------------
+
+    def parameter_sets(self) -> list[ParameterSet]:
+        """Every change of parameters, oldest first (taken-back ones included)."""
+        with self.guard("read the FSRS parameters"):
+            rows = self.conn.execute(
+                f"SELECT {', '.join(_SET_COLUMNS)} FROM fsrs_parameters ORDER BY id").fetchall()
+        return [_set_from_row(r) for r in rows]
+
+    def parameters_in_use(self) -> ParameterSet | None:
+        """The set in use: the newest not taken back; None when it was never changed."""
+        with self.guard("read the FSRS parameters"):
+            row = self.conn.execute(
+                f"SELECT {', '.join(_SET_COLUMNS)} FROM fsrs_parameters WHERE retired IS NULL"
+                " ORDER BY id DESC LIMIT 1").fetchone()
+        return _set_from_row(row) if row else None
+
+    def change_parameters(self, *, adopt: ParameterSet | None, retire: int | None,
+                          updates: Iterable[MemoryUpdate], log_mark: tuple[int, int],
+                          when: int | None = None) -> int | None:
+        """Put a set in use (or take the current one back) and rewrite memory states.
+
+        All in one transaction, and only if no answer was given since the log was
+        read (`log_mark`): the states were computed from that log. Returns the
+        new set's id.
+        """
+        stamp = int(time.time()) if when is None else when
+        with self.guard("save the FSRS parameters"), self.transaction() as db:
+            count, last = db.execute("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM reviews"
+                                     " WHERE cram = 0").fetchone()
+            if (int(count), int(last)) != log_mark:
+                raise StoreError(f"{self.path}: answers were given while the parameters were "
+                                 "computed; nothing was changed: run it again")
+            new_id = None
+            if retire is not None:
+                db.execute("UPDATE fsrs_parameters SET retired = ? WHERE id = ?",
+                           (stamp, retire))
+            if adopt is not None:
+                cur = db.execute(
+                    "INSERT INTO fsrs_parameters (adopted, parameters, reviews, log_loss, rmse,"
+                    " log_loss_before, rmse_before) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (stamp, None if adopt.parameters is None else json.dumps(adopt.parameters),
+                     adopt.reviews, adopt.log_loss, adopt.rmse, adopt.log_loss_before,
+                     adopt.rmse_before))
+                new_id = cur.lastrowid
+            db.executemany(
+                "UPDATE questions SET stability = ?1, difficulty = ?2,"
+                " due = CASE WHEN ?3 IS NOT NULL AND state = 2 AND last_review IS NOT NULL"
+                " THEN last_review + ?3 * 86400 ELSE due END"
+                " WHERE id = ?4 AND state IS NOT NULL",
+                ((u.stability, u.difficulty, u.interval, u.question) for u in updates))
+        return new_id
