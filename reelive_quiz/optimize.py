@@ -24,9 +24,9 @@ from typing import Any
 import fsrs_rs_python as engine
 
 from reelive_quiz.errors import ReeliveError
+from reelive_quiz.fsrs_records import LoggedAnswer, MemoryUpdate, ParameterSet
 from reelive_quiz.schedule import interval_days
 from reelive_quiz.store import Store
-from reelive_quiz.store_fsrs import LoggedAnswer, MemoryUpdate, ParameterSet
 
 __all__ = ["MIN_ITEMS", "Change", "Fit", "Metrics", "card_reviews", "change", "optimize"]
 

@@ -14,17 +14,17 @@ import json
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from reelive_quiz.errors import StoreError
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
-__all__ = ["MIGRATION", "FsrsRecords", "LoggedAnswer", "MemoryUpdate", "ParameterSet",
-           "RatingStats"]
+    from reelive_quiz.fsrs_records import LoggedAnswer, MemoryUpdate, ParameterSet, RatingStats
+
+__all__ = ["MIGRATION", "FsrsRecords"]
 
 #: The schema change for parameter sets (appended to the store's migrations).
 MIGRATION = ("5-fsrs-parameters", """
@@ -40,68 +40,6 @@ MIGRATION = ("5-fsrs-parameters", """
         retired INTEGER             -- when `optimize --undo` took it back
     );
 """)
-
-_SET_COLUMNS = ("id", "adopted", "parameters", "reviews", "log_loss", "rmse",
-                "log_loss_before", "rmse_before", "retired")
-
-
-class LoggedAnswer(NamedTuple):
-    """One answer that moved a card (cram answers do not), as the fit reads it."""
-
-    question: str
-    id: int
-    ts: int
-    day: int  # the study day it was given on (4 a.m. rule, local time, at the time)
-    rating: int
-
-
-class MemoryUpdate(NamedTuple):
-    """A card's memory state under new parameters; `interval` set to reschedule it."""
-
-    question: str
-    stability: float
-    difficulty: float
-    interval: int | None  # days after its last review; None keeps the due date
-
-
-class RatingStats(NamedTuple):
-    """What the log says about answering, for the workload simulation."""
-
-    first: dict[int, int]  # rating -> count, first answers of new questions
-    review: dict[int, int]  # rating -> count, remembered reviews (Hard, Good, Easy)
-    seconds: dict[tuple[int, int], float]  # (state before, rating) -> mean seconds
-
-
-@dataclass(frozen=True, slots=True)
-class ParameterSet:
-    """One change of FSRS parameters, as kept in the progress file."""
-
-    id: int
-    adopted: int
-    parameters: tuple[float, ...] | None  # None: the defaults
-    reviews: int | None = None
-    log_loss: float | None = None
-    rmse: float | None = None
-    log_loss_before: float | None = None
-    rmse_before: float | None = None
-    retired: int | None = None
-
-    @property
-    def personal(self) -> bool:
-        return self.parameters is not None
-
-    def to_dict(self) -> dict[str, object]:
-        out: dict[str, object] = {name: getattr(self, name) for name in self.__slots__}
-        if self.parameters is not None:
-            out["parameters"] = list(self.parameters)
-        return out
-
-
-def _set_from_row(row: tuple) -> ParameterSet:
-    values = dict(zip(_SET_COLUMNS, row, strict=True))
-    raw = values.pop("parameters")
-    return ParameterSet(parameters=None if raw is None else tuple(json.loads(raw)), **values)
-
 
 class FsrsRecords:
     """Mixed into `Store`: needs its `conn`, `path`, `guard` and `transaction`."""
@@ -121,6 +59,8 @@ class FsrsRecords:
         Streams from the (question, id) index: a million answers are never all
         in memory at once.
         """
+        from reelive_quiz.fsrs_records import LoggedAnswer
+
         with self.guard("read the answer log"):
             cursor = self.conn.execute(
                 "SELECT question, id, ts, day, rating FROM reviews WHERE cram = 0"
@@ -145,6 +85,8 @@ class FsrsRecords:
         return int(pairs), int(questions)
 
     def rating_stats(self) -> RatingStats:
+        from reelive_quiz.fsrs_records import RatingStats
+
         with self.guard("read the answer log"):
             first = dict(self.conn.execute(
                 "SELECT rating, COUNT(*) FROM reviews WHERE cram = 0 AND first = 1"
@@ -154,10 +96,10 @@ class FsrsRecords:
                 " AND rating > 1 AND json_extract(previous, '$[0]') = 2"
                 " GROUP BY rating").fetchall())
             # seconds over a minute are a pause, not an answer: counted as a minute
-            seconds = {(int(state), int(rating)): float(mean) for state, rating, mean in
-                       self.conn.execute(
+            seconds = {(int(state), int(rating)): (float(mean), int(n))
+                       for state, rating, mean, n in self.conn.execute(
                            "SELECT COALESCE(json_extract(previous, '$[0]'), 0), rating,"
-                           " AVG(MIN(seconds, 60)) FROM reviews WHERE cram = 0"
+                           " AVG(MIN(seconds, 60)), COUNT(*) FROM reviews WHERE cram = 0"
                            " AND seconds IS NOT NULL GROUP BY 1, 2")}
         return RatingStats(first, review, seconds)
 
@@ -172,18 +114,22 @@ class FsrsRecords:
 
     def parameter_sets(self) -> list[ParameterSet]:
         """Every change of parameters, oldest first (taken-back ones included)."""
+        from reelive_quiz.fsrs_records import SET_COLUMNS, set_from_row
+
         with self.guard("read the FSRS parameters"):
             rows = self.conn.execute(
-                f"SELECT {', '.join(_SET_COLUMNS)} FROM fsrs_parameters ORDER BY id").fetchall()
-        return [_set_from_row(r) for r in rows]
+                f"SELECT {', '.join(SET_COLUMNS)} FROM fsrs_parameters ORDER BY id").fetchall()
+        return [set_from_row(r) for r in rows]
 
     def parameters_in_use(self) -> ParameterSet | None:
         """The set in use: the newest not taken back; None when it was never changed."""
+        from reelive_quiz.fsrs_records import SET_COLUMNS, set_from_row
+
         with self.guard("read the FSRS parameters"):
             row = self.conn.execute(
-                f"SELECT {', '.join(_SET_COLUMNS)} FROM fsrs_parameters WHERE retired IS NULL"
+                f"SELECT {', '.join(SET_COLUMNS)} FROM fsrs_parameters WHERE retired IS NULL"
                 " ORDER BY id DESC LIMIT 1").fetchone()
-        return _set_from_row(row) if row else None
+        return set_from_row(row) if row else None
 
     def change_parameters(self, *, adopt: ParameterSet | None, retire: int | None,
                           updates: Iterable[MemoryUpdate], log_mark: tuple[int, int],

@@ -25,12 +25,12 @@ from fsrs.scheduler import DEFAULT_PARAMETERS
 from reelive_quiz.clock import day_number
 from reelive_quiz.config import Config
 from reelive_quiz.deck import CustomQuestion, Deck, write_deck
+from reelive_quiz.fsrs_records import LoggedAnswer
 from reelive_quiz.library import DeckRef
 from reelive_quiz.optimize import MIN_ITEMS, card_reviews, change, optimize
 from reelive_quiz.schedule import AGAIN, EASY, GOOD, HARD, build_queue, sync_decks
 from reelive_quiz.session import Session
 from reelive_quiz.store import Store
-from reelive_quiz.store_fsrs import LoggedAnswer
 
 START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 CONFIG = Config(fuzz=False, new_per_day=8)  # new questions all through the 90 days
@@ -293,3 +293,63 @@ def test_too_little_data_says_how_many_more_and_changes_nothing(tmp_path: Path) 
         assert fit.usable <= fit.items and fit.needed == MIN_ITEMS - fit.usable > 0
         assert not fit.adopted and fit.parameters is None
         assert store.parameters_in_use() is None and store.parameter_sets() == []
+
+
+# -- the command line ------------------------------------------------------------------
+
+def test_the_command_reports_and_stats_show_the_parameters(
+        sixty_days: tuple[Path, Learner, DeckRef], _home: Path) -> None:
+    import json
+
+    from helpers import run_cli
+
+    _home.mkdir(parents=True)
+    shutil.copy(sixty_days[0], _home / "progress.sqlite3")
+    env = {"REELIVE_QUIZ_NOW": (START + timedelta(days=60)).isoformat()}
+    stats = json.loads(run_cli("stats", "--json", home=_home, env=env).stdout)
+    assert stats["fsrs"]["parameters"] == "default" and stats["fsrs"]["since"] is None
+    dry = run_cli("optimize", "--dry-run", home=_home, env=env)
+    assert dry.returncode == 0 and "Dry run" in dry.stdout and "Log loss" in dry.stdout
+    done = run_cli("optimize", home=_home, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "Adopted" in done.stdout and "memory states recomputed" in done.stdout
+    stats = json.loads(run_cli("stats", "--json", home=_home, env=env).stdout)["fsrs"]
+    assert stats["parameters"] == "personal" and stats["since"].startswith("2026-05-01")
+    assert stats["reviews"] > MIN_ITEMS and stats["log_loss"] < stats["log_loss_before"]
+    text = run_cli("stats", home=_home, env=env).stdout
+    assert "FSRS parameters: personal since 2026-05-01" in text
+    undo = run_cli("optimize", "--undo", home=_home, env=env)
+    assert undo.returncode == 0 and "Back to the default FSRS parameters" in undo.stdout
+    table = run_cli("optimize", "--workload", home=_home, env=env)
+    assert table.returncode == 0, table.stderr
+    assert "least work per question remembered" in table.stdout
+    assert all(f"{r:.2f}" in table.stdout for r in (0.70, 0.80, 0.90, 0.97))
+    data = json.loads(run_cli("optimize", "--workload", "--json", home=_home, env=env).stdout)
+    rows = data["rows"]
+    assert [r["retention"] for r in rows] == sorted(r["retention"] for r in rows)
+    # a higher retention costs more reviews a day, and the pointed-at row is the cheapest
+    assert rows[-1]["reviews_per_day"] > rows[0]["reviews_per_day"]
+    best = min(rows, key=lambda r: r["seconds_per_remembered"])
+    assert data["best"] == best["retention"]
+
+
+def test_bad_combinations_and_an_empty_log_are_one_clear_line(_home: Path) -> None:
+    from helpers import run_cli
+
+    empty = run_cli("optimize", home=_home)
+    assert empty.returncode == 0 and "No answers logged yet" in empty.stdout
+    assert empty.stderr == ""
+    for args in (("--reset", "--undo"), ("--workload", "--reschedule")):
+        bad = run_cli("optimize", *args, home=_home)
+        assert bad.returncode == 2 and "Traceback" not in bad.stderr
+        assert bad.stderr.startswith("reelive-quiz: optimize") and bad.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("args", [("status",), ("stats",), ("decks",), ("--help",)])
+def test_other_commands_never_load_the_engine(args: tuple[str, ...], _home: Path) -> None:
+    from helpers import run_cli
+
+    result = run_cli(*args, home=_home, env={"PYTHONPROFILEIMPORTTIME": "1"})
+    assert result.returncode == 0, result.stderr
+    assert "fsrs_rs_python" not in result.stderr
+    assert "reelive_quiz.optimize" not in result.stderr
