@@ -18,9 +18,8 @@ SET_COLUMNS = ("id", "adopted", "parameters", "reviews", "log_loss", "rmse",
 
 
 class LoggedAnswer(NamedTuple):
-    """One answer that moved a card (cram answers do not), as the fit reads it."""
+    """One answer of a question that moved its card (cram answers do not)."""
 
-    question: str
     id: int
     ts: int
     day: int  # the study day it was given on (4 a.m. rule, local time, at the time)

@@ -15,16 +15,17 @@ memory state from its history; due dates move only on `--reschedule`.
 from __future__ import annotations
 
 import zlib
+from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from itertools import groupby, pairwise
-from operator import attrgetter, itemgetter
+from itertools import pairwise
+from operator import itemgetter
 from typing import Any
 
 import fsrs_rs_python as engine
 
 from reelive_quiz.errors import ReeliveError
-from reelive_quiz.fsrs_records import LoggedAnswer, MemoryUpdate, ParameterSet
+from reelive_quiz.fsrs_records import MemoryUpdate, ParameterSet
 from reelive_quiz.schedule import interval_days
 from reelive_quiz.store import Store
 
@@ -115,9 +116,10 @@ class Change:
 
 # -- the answer log as FSRS items ----------------------------------------------------
 
-def card_reviews(answers: Sequence[LoggedAnswer]
+def card_reviews(answers: Sequence[tuple[int, int, int, int]]
                  ) -> tuple[list[tuple[int, int]], list[int], list[int], int]:
-    """One question's answers as FSRS reviews: (rating, study days since the last).
+    """One question's answers (id, ts, day, rating), in the order given, as FSRS reviews:
+    (rating, study days since the previous answer).
 
     Returns the reviews in time order (ties in the order given), the indexes of
     those that end an item (a later study day than the previous answer), their
@@ -125,18 +127,18 @@ def card_reviews(answers: Sequence[LoggedAnswer]
     (the clock went back): they are taken in time order, never with a negative
     interval.
     """
-    back = sum(1 for a, b in pairwise(answers) if b.ts < a.ts)
-    ordered = sorted(answers, key=attrgetter("ts", "id"))
+    back = sum(1 for a, b in pairwise(answers) if b[1] < a[1])
+    ordered = sorted(answers, key=itemgetter(1, 0))
     reviews: list[tuple[int, int]] = []
     ends: list[int] = []
     last_day: int | None = None
-    for i, a in enumerate(ordered):
-        delta = 0 if last_day is None else max(0, a.day - last_day)
-        reviews.append((a.rating, delta))
+    for i, (_, _, day, rating) in enumerate(ordered):
+        delta = 0 if last_day is None else max(0, day - last_day)
+        reviews.append((rating, delta))
         if delta > 0:
             ends.append(i)
-        last_day = a.day if last_day is None else max(last_day, a.day)
-    return reviews, ends, [ordered[i].ts for i in ends], back
+        last_day = day if last_day is None else max(last_day, day)
+    return reviews, ends, [ordered[i][1] for i in ends], back
 
 
 def _in_sample(qid: str, fraction: float) -> bool:
@@ -155,21 +157,29 @@ class _Log:
 
 
 def read_log(store: Store, *, fit: bool = True) -> _Log:
-    """Stream the log once: every question's history, and the items to fit on."""
-    fraction = 0.0
-    if fit:
-        pairs, questions = store.study_days()
-        fraction = min(1.0, MAX_ITEMS / max(1, pairs - questions))
+    """Every question's history as an FSRS item, and the items to fit on.
+
+    Two passes, the first keeping each question's reviews as machine integers:
+    how many items there are decides the sample before any FSRS object is made.
+    """
     log = _Log([], [])
-    timed: list[tuple[int, Any]] = []
-    sampled = 0
-    for qid, group in groupby(store.answer_log(), key=attrgetter("question")):
-        answers = list(group)
+    histories = store.answer_histories()
+    cards = []
+    for qid in list(histories):
+        flat = histories.pop(qid)
+        answers = list(zip(flat[0::4], flat[1::4], flat[2::4], flat[3::4], strict=True))
         reviews, ends, times, back = card_reviews(answers)
         log.answers += len(answers)
         log.item_count += len(ends)
         log.out_of_order += back
-        made = [engine.FSRSReview(rating, delta) for rating, delta in reviews]
+        cards.append((qid, array("b", [r for r, _ in reviews]),
+                      array("l", [d for _, d in reviews]), array("l", ends),
+                      array("q", times)))
+    fraction = min(1.0, MAX_ITEMS / max(1, log.item_count)) if fit else 0.0
+    timed: list[tuple[int, Any]] = []
+    sampled = 0
+    for qid, ratings, deltas, ends, times in cards:
+        made = [engine.FSRSReview(r, d) for r, d in zip(ratings, deltas, strict=True)]
         log.histories.append((qid, engine.FSRSItem(made)))
         if fit and ends and _in_sample(qid, fraction):
             sampled += 1

@@ -189,7 +189,7 @@ def test_memory_states_are_recomputed_and_due_dates_kept(store: Store) -> None:
 
 def _engine_state(store: Store, qid: str, parameters: tuple[float, ...]) -> float:
     answers = [LoggedAnswer(*row) for row in store.query(
-        "SELECT question, id, ts, day, rating FROM reviews WHERE question = ? AND cram = 0"
+        "SELECT id, ts, day, rating FROM reviews WHERE question = ? AND cram = 0"
         " ORDER BY id", (qid,))]
     reviews, _, _, _ = card_reviews(answers)
     return engine.FSRS(list(parameters)).memory_state(
@@ -252,7 +252,7 @@ def test_the_log_changing_meanwhile_changes_nothing(store: Store) -> None:
 # -- items: the 4 a.m. study day, same-day steps, odd clocks ----------------------------
 
 def _answers(*rows: tuple[int, int, int]) -> list[LoggedAnswer]:
-    return [LoggedAnswer("q", i, ts, day, rating) for i, (ts, day, rating) in enumerate(rows)]
+    return [LoggedAnswer(i, ts, day, rating) for i, (ts, day, rating) in enumerate(rows)]
 
 
 def test_same_day_steps_count_zero_days_and_end_no_item() -> None:
