@@ -82,23 +82,33 @@ class FsrsRecords:
         return int(count), int(last)
 
     def rating_stats(self) -> RatingStats:
+        """First ratings, remembered reviews' ratings and seconds per answer, in one scan.
+
+        Counted here rather than by GROUP BY: SQLite would sort a million rows
+        for eight groups (twice the time).
+        """
         from reelive_quiz.fsrs_records import RatingStats
 
+        first: dict[int, int] = {}
+        review: dict[int, int] = {}
+        sums: dict[tuple[int, int], list[float]] = {}
         with self.guard("read the answer log"):
-            first = dict(self.conn.execute(
-                "SELECT rating, COUNT(*) FROM reviews WHERE cram = 0 AND first = 1"
-                " GROUP BY rating").fetchall())
-            review = dict(self.conn.execute(
-                "SELECT rating, COUNT(*) FROM reviews WHERE cram = 0 AND first = 0"
-                " AND rating > 1 AND json_extract(previous, '$[0]') = 2"
-                " GROUP BY rating").fetchall())
             # seconds over a minute are a pause, not an answer: counted as a minute
-            seconds = {(int(state), int(rating)): (float(mean), int(n))
-                       for state, rating, mean, n in self.conn.execute(
-                           "SELECT COALESCE(json_extract(previous, '$[0]'), 0), rating,"
-                           " AVG(MIN(seconds, 60)), COUNT(*) FROM reviews WHERE cram = 0"
-                           " AND seconds IS NOT NULL GROUP BY 1, 2")}
-        return RatingStats(first, review, seconds)
+            cursor = self.conn.execute(
+                "SELECT COALESCE(json_extract(previous, '$[0]'), 0), first, rating,"
+                " MIN(seconds, 60) FROM reviews WHERE cram = 0")
+            while rows := cursor.fetchmany(8192):
+                for state, is_first, rating, seconds in rows:
+                    if is_first:
+                        first[rating] = first.get(rating, 0) + 1
+                    elif state == 2 and rating > 1:
+                        review[rating] = review.get(rating, 0) + 1
+                    if seconds is not None:
+                        acc = sums.setdefault((state, rating), [0.0, 0])
+                        acc[0] += seconds
+                        acc[1] += 1
+        return RatingStats(first, review, {key: (total / n, int(n))
+                                           for key, (total, n) in sums.items()})
 
     def questions_to_study(self) -> int:
         """Questions that can be asked: present and not suspended, new or studied."""

@@ -353,3 +353,46 @@ def test_other_commands_never_load_the_engine(args: tuple[str, ...], _home: Path
     assert result.returncode == 0, result.stderr
     assert "fsrs_rs_python" not in result.stderr
     assert "reelive_quiz.optimize" not in result.stderr
+
+
+def test_a_log_with_a_clock_gone_back_is_read_and_reported(_home: Path) -> None:
+    from helpers import run_cli
+
+    with Store.open(_home / "progress.sqlite3"):
+        pass
+    conn = sqlite3.connect(_home / "progress.sqlite3")
+    day = 86400
+    rows = []
+    for q in range(5):
+        base = 1_780_000_000 + q * 3600
+        times = [base, base + 2 * day, base + day,  # the clock went back a day
+                 base + 2 * day]  # and two answers in the same second
+        rows += [(f"q{q}", ts, ts // day, r, "flip", int(i == 0))
+                 for i, (ts, r) in enumerate(zip(times, (3, 3, 1, 3), strict=True))]
+    conn.executemany("INSERT INTO reviews (question, ts, day, rating, mode, first)"
+                     " VALUES (?, ?, ?, ?, ?, ?)", rows)
+    conn.commit()
+    before = conn.execute("SELECT * FROM reviews ORDER BY id").fetchall()
+    conn.close()
+    result = run_cli("optimize", home=_home)
+    assert result.returncode == 0 and result.stderr == ""
+    assert "5 answers were logged with an earlier time than the one before them" in result.stdout
+    assert "Not enough reviews" in result.stdout and "Nothing was changed" in result.stdout
+    conn = sqlite3.connect(_home / "progress.sqlite3")
+    assert conn.execute("SELECT * FROM reviews ORDER BY id").fetchall() == before
+    assert conn.execute("SELECT COUNT(*) FROM fsrs_parameters").fetchone() == (0,)
+    conn.close()
+
+
+def test_the_workload_simulates_this_learner(store: Store) -> None:
+    from reelive_quiz.workload import simulator_config
+
+    stats = store.rating_stats()
+    answered = store.query("SELECT COUNT(DISTINCT question) FROM reviews")[0][0]
+    assert sum(stats.first.values()) == answered
+    sim = simulator_config(stats, 500, CONFIG)
+    shares = [stats.first.get(r, 0) / answered for r in (1, 2, 3, 4)]
+    assert sim.first_rating_prob == pytest.approx(shares, abs=1e-6)
+    assert (sim.deck_size, sim.learn_limit, sim.review_limit) == (500, 8, 200)
+    # the learner took 6 s an answer: the costs of what it did are its own
+    assert sim.state_rating_costs[1][2] == pytest.approx(6.0, abs=1e-4)
