@@ -1,11 +1,12 @@
 """The store's queries for personal FSRS parameters: the answer log as the fit reads
 it, the history of parameter sets, and memory states rewritten in one transaction.
 
-Part of the store (`Store` inherits `FsrsRecords`): SQL on the progress file lives
-in the store modules only. A parameter set is one row of `fsrs_parameters`; the
-set in use is the newest row not taken back (`retired` NULL), and a row whose
-`parameters` is NULL stands for the defaults (what `optimize --reset` adds), so
-`optimize --undo` can always step back to what was in use before.
+Part of the store (`Store` inherits `FsrsRecords`, as it inherits `Reads`): SQL on
+the progress file lives in the store modules only, the table in `schema.py`
+(migration 5). A parameter set is one row of `fsrs_parameters`; the set in use is
+the newest row not taken back (`retired` NULL), and a row whose `parameters` is
+NULL stands for the defaults (what `optimize --reset` adds), so `optimize --undo`
+can always step back to what was in use before.
 """
 
 from __future__ import annotations
@@ -18,29 +19,20 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from reelive_quiz.card import State
 from reelive_quiz.errors import StoreError
+from reelive_quiz.schema import CARD_COLUMNS
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
     from reelive_quiz.fsrs_records import MemoryUpdate, ParameterSet, RatingStats
 
-__all__ = ["MIGRATION", "FsrsRecords"]
+__all__ = ["FsrsRecords"]
 
-#: The schema change for parameter sets (appended to the store's migrations).
-MIGRATION = ("5-fsrs-parameters", """
-    CREATE TABLE fsrs_parameters (
-        id INTEGER PRIMARY KEY,
-        adopted INTEGER NOT NULL,   -- when it came into use (Unix time)
-        parameters TEXT,            -- JSON list of the 21 FSRS weights; NULL: the defaults
-        reviews INTEGER,            -- usable reviews the fit was made on
-        log_loss REAL,              -- time-series evaluation of the fit ...
-        rmse REAL,
-        log_loss_before REAL,       -- ... and of the set in use before, on the same reviews
-        rmse_before REAL,
-        retired INTEGER             -- when `optimize --undo` took it back
-    );
-""")
+#: The answer log's `previous` holds the card as a JSON array in CARD_COLUMNS order.
+_PREVIOUS_STATE = f"json_extract(previous, '$[{CARD_COLUMNS.index('state')}]')"
+_REVIEW = int(State.REVIEW)
 
 class FsrsRecords:
     """Mixed into `Store`: needs its `conn`, `path`, `guard` and `transaction`."""
@@ -95,13 +87,13 @@ class FsrsRecords:
         with self.guard("read the answer log"):
             # seconds over a minute are a pause, not an answer: counted as a minute
             cursor = self.conn.execute(
-                "SELECT COALESCE(json_extract(previous, '$[0]'), 0), first, rating,"
+                f"SELECT COALESCE({_PREVIOUS_STATE}, 0), first, rating,"
                 " MIN(seconds, 60) FROM reviews WHERE cram = 0")
             while rows := cursor.fetchmany(8192):
                 for state, is_first, rating, seconds in rows:
                     if is_first:
                         first[rating] = first.get(rating, 0) + 1
-                    elif state == 2 and rating > 1:
+                    elif state == _REVIEW and rating > 1:
                         review[rating] = review.get(rating, 0) + 1
                     if seconds is not None:
                         acc = sums.setdefault((state, rating), [0.0, 0])
@@ -174,7 +166,7 @@ class FsrsRecords:
             db.executemany("UPDATE questions SET stability = ?, difficulty = ? WHERE rowid = ?",
                            ((u.stability, u.difficulty, rowid) for rowid, u in ordered))
             db.executemany("UPDATE questions SET due = last_review + ? * 86400"
-                           " WHERE rowid = ? AND state = 2 AND last_review IS NOT NULL",
+                           f" WHERE rowid = ? AND state = {_REVIEW} AND last_review IS NOT NULL",
                            ((u.interval, rowid) for rowid, u in ordered
                             if u.interval is not None))
         return new_id

@@ -22,17 +22,20 @@ import fsrs_rs_python as engine
 import pytest
 from fsrs.scheduler import DEFAULT_PARAMETERS
 
+from reelive_quiz.card import Rating
+from reelive_quiz.catalogue import sync_decks
 from reelive_quiz.clock import day_number
 from reelive_quiz.config import Config
 from reelive_quiz.deck import CustomQuestion, Deck, write_deck
 from reelive_quiz.fsrs_records import LoggedAnswer
 from reelive_quiz.library import DeckRef
 from reelive_quiz.optimize import MIN_ITEMS, card_reviews, change, optimize
-from reelive_quiz.schedule import AGAIN, EASY, GOOD, HARD, build_queue, sync_decks
+from reelive_quiz.schedule import build_queue
 from reelive_quiz.session import Session
 from reelive_quiz.store import Store
 
 START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+AGAIN, HARD, GOOD, EASY = Rating.AGAIN, Rating.HARD, Rating.GOOD, Rating.EASY
 CONFIG = Config(fuzz=False, new_per_day=8)  # new questions all through the 90 days
 #: The learner's true memory: initial stabilities 6-11 times the defaults'.
 TRUE = list(DEFAULT_PARAMETERS)
@@ -123,6 +126,11 @@ def store(sixty_days: tuple[Path, Learner, DeckRef], tmp_path: Path) -> Store:
     s.close()
 
 
+def _rows(store: Store, sql: str, params: tuple = ()) -> list[tuple]:
+    """The test's own look into the progress file."""
+    return store.conn.execute(sql, params).fetchall()
+
+
 def _when(day: int) -> int:
     return int((START + timedelta(days=day)).timestamp())
 
@@ -156,7 +164,7 @@ def test_personal_parameters_predict_later_reviews_better(
 def test_sessions_schedule_with_the_adopted_parameters(store: Store) -> None:
     fit = optimize(store, CONFIG.desired_retention, _when(60))
     assert fit.adopted
-    slugs = [r[0] for r in store.query("SELECT slug FROM decks")]
+    slugs = [r[0] for r in _rows(store, "SELECT slug FROM decks")]
     session = Session(store, build_queue(store, slugs, START + timedelta(days=60), CONFIG),
                       CONFIG, clock=lambda: START + timedelta(days=60))
     assert session.parameters == fit.parameters
@@ -173,12 +181,12 @@ def test_sessions_schedule_with_the_adopted_parameters(store: Store) -> None:
 
 
 def test_memory_states_are_recomputed_and_due_dates_kept(store: Store) -> None:
-    cards = dict(store.query("SELECT id, due FROM questions WHERE state IS NOT NULL"))
-    stabilities = dict(store.query("SELECT id, stability FROM questions WHERE state = 2"))
+    cards = dict(_rows(store, "SELECT id, due FROM questions WHERE state IS NOT NULL"))
+    stabilities = dict(_rows(store, "SELECT id, stability FROM questions WHERE state = 2"))
     fit = optimize(store, CONFIG.desired_retention, _when(60))
     assert fit.adopted and fit.recomputed == len(cards)
-    assert dict(store.query("SELECT id, due FROM questions WHERE state IS NOT NULL")) == cards
-    now_stable = dict(store.query("SELECT id, stability FROM questions WHERE state = 2"))
+    assert dict(_rows(store, "SELECT id, due FROM questions WHERE state IS NOT NULL")) == cards
+    now_stable = dict(_rows(store, "SELECT id, stability FROM questions WHERE state = 2"))
     moved = sum(1 for q in stabilities if abs(now_stable[q] - stabilities[q]) > 1e-6)
     assert moved > len(stabilities) * 0.9
     # the memory state is the engine's for each history under the new set
@@ -188,7 +196,7 @@ def test_memory_states_are_recomputed_and_due_dates_kept(store: Store) -> None:
 
 
 def _engine_state(store: Store, qid: str, parameters: tuple[float, ...]) -> float:
-    answers = [LoggedAnswer(*row) for row in store.query(
+    answers = [LoggedAnswer(*row) for row in _rows(store,
         "SELECT id, ts, day, rating FROM reviews WHERE question = ? AND cram = 0"
         " ORDER BY id", (qid,))]
     reviews, _, _, _ = card_reviews(answers)
@@ -201,7 +209,7 @@ def test_reschedule_moves_review_due_dates(store: Store) -> None:
 
     fit = optimize(store, CONFIG.desired_retention, _when(60), reschedule=True)
     assert fit.adopted and fit.rescheduled
-    for _qid, stability, due, last in store.query(
+    for _qid, stability, due, last in _rows(store,
             "SELECT id, stability, due, last_review FROM questions WHERE state = 2"):
         assert due == last + interval_days(stability, CONFIG.desired_retention,
                                            fit.parameters) * 86400
@@ -209,11 +217,11 @@ def test_reschedule_moves_review_due_dates(store: Store) -> None:
 
 def test_dry_run_changes_nothing(store: Store, sixty_days: tuple[Path, Learner, DeckRef]
                                  ) -> None:
-    before = store.query("SELECT * FROM questions ORDER BY id")
+    before = _rows(store, "SELECT * FROM questions ORDER BY id")
     fit = optimize(store, CONFIG.desired_retention, _when(60), dry_run=True)
     assert fit.adopted and not fit.saved and fit.parameters is not None
     assert store.parameters_in_use() is None
-    assert store.query("SELECT * FROM questions ORDER BY id") == before
+    assert _rows(store, "SELECT * FROM questions ORDER BY id") == before
 
 
 def test_reset_and_undo_walk_the_history(store: Store) -> None:
@@ -224,7 +232,7 @@ def test_reset_and_undo_walk_the_history(store: Store) -> None:
     assert reset.action == "reset" and reset.in_use is not None
     assert reset.in_use.parameters is None and store.parameters_in_use().parameters is None
     # back at the defaults: the memory states are the defaults' again
-    back = dict(store.query("SELECT id, stability FROM questions WHERE state = 2"))
+    back = dict(_rows(store, "SELECT id, stability FROM questions WHERE state = 2"))
     for qid in list(back)[:20]:
         assert back[qid] == pytest.approx(_engine_state(store, qid, DEFAULT_PARAMETERS),
                                           rel=1e-5)
@@ -388,7 +396,7 @@ def test_the_workload_simulates_this_learner(store: Store) -> None:
     from reelive_quiz.workload import simulator_config
 
     stats = store.rating_stats()
-    answered = store.query("SELECT COUNT(DISTINCT question) FROM reviews")[0][0]
+    answered = _rows(store, "SELECT COUNT(DISTINCT question) FROM reviews")[0][0]
     assert sum(stats.first.values()) == answered
     sim = simulator_config(stats, 500, CONFIG)
     shares = [stats.first.get(r, 0) / answered for r in (1, 2, 3, 4)]
