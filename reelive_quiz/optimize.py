@@ -148,7 +148,7 @@ def _in_sample(qid: str, fraction: float) -> bool:
 
 @dataclass
 class _Log:
-    histories: list[tuple[str, Any]]  # (question, FSRSItem of its whole history)
+    cards: list[tuple[str, Any, Any]]  # (question, ratings, study days since the last)
     items: list[Any]  # FSRSItems to fit on, oldest last review first
     answers: int = 0
     item_count: int = 0
@@ -157,14 +157,15 @@ class _Log:
 
 
 def read_log(store: Store, *, fit: bool = True) -> _Log:
-    """Every question's history as an FSRS item, and the items to fit on.
+    """Every question's reviews, and the FSRS items to fit on.
 
     Two passes, the first keeping each question's reviews as machine integers:
-    how many items there are decides the sample before any FSRS object is made.
+    how many items there are decides the sample before any FSRS object is made,
+    and only the sampled questions' are.
     """
     log = _Log([], [])
     histories = store.answer_histories()
-    cards = []
+    ends_times = []
     for qid in list(histories):
         flat = histories.pop(qid)
         answers = list(zip(flat[0::4], flat[1::4], flat[2::4], flat[3::4], strict=True))
@@ -172,17 +173,18 @@ def read_log(store: Store, *, fit: bool = True) -> _Log:
         log.answers += len(answers)
         log.item_count += len(ends)
         log.out_of_order += back
-        cards.append((qid, array("b", [r for r, _ in reviews]),
-                      array("l", [d for _, d in reviews]), array("l", ends),
-                      array("q", times)))
-    fraction = min(1.0, MAX_ITEMS / max(1, log.item_count)) if fit else 0.0
+        log.cards.append((qid, array("b", [r for r, _ in reviews]),
+                          array("l", [d for _, d in reviews])))
+        ends_times.append((array("l", ends), array("q", times)))
+    if not fit:
+        return log
+    fraction = min(1.0, MAX_ITEMS / max(1, log.item_count))
     timed: list[tuple[int, Any]] = []
     sampled = 0
-    for qid, ratings, deltas, ends, times in cards:
-        made = [engine.FSRSReview(r, d) for r, d in zip(ratings, deltas, strict=True)]
-        log.histories.append((qid, engine.FSRSItem(made)))
-        if fit and ends and _in_sample(qid, fraction):
+    for (qid, ratings, deltas), (ends, times) in zip(log.cards, ends_times, strict=True):
+        if ends and _in_sample(qid, fraction):
             sampled += 1
+            made = [engine.FSRSReview(r, d) for r, d in zip(ratings, deltas, strict=True)]
             timed.extend((ts, engine.FSRSItem(made[: i + 1]))
                          for i, ts in zip(ends, times, strict=True))
     timed.sort(key=itemgetter(0))  # the engine weighs recent reviews more: oldest first
@@ -239,18 +241,24 @@ def compare(items: Sequence[Any], current: Sequence[float]) -> tuple[Metrics, Me
             Metrics(sums[2] / total, sums[3] / total))
 
 
-def _updates(histories: Sequence[tuple[str, Any]], parameters: Sequence[float],
-             retention: float, reschedule: bool) -> Iterator[MemoryUpdate]:
-    """Every answered card's memory state from its history, under `parameters`."""
-    if not histories:
-        return
-    states = engine.FSRS(list(parameters)).memory_state_batch([h for _, h in histories])
-    for (qid, _), state in zip(histories, states, strict=True):
-        stability = max(float(state.stability), 0.001)
-        difficulty = min(max(float(state.difficulty), 1.0), 10.0)
-        yield MemoryUpdate(qid, stability, difficulty,
-                           interval_days(stability, retention, parameters)
-                           if reschedule else None)
+def _updates(cards: Sequence[tuple[str, Any, Any]], parameters: Sequence[float],
+             retention: float, reschedule: bool, chunk: int = 10_000
+             ) -> Iterator[MemoryUpdate]:
+    """Every answered card's memory state from its whole history, under `parameters`
+    (a chunk of cards at a time: their FSRS objects never all exist at once)."""
+    model = engine.FSRS(list(parameters))
+    for start in range(0, len(cards), chunk):
+        part = cards[start:start + chunk]
+        states = model.memory_state_batch(
+            [engine.FSRSItem([engine.FSRSReview(r, d)
+                              for r, d in zip(ratings, deltas, strict=True)])
+             for _, ratings, deltas in part])
+        for (qid, _, _), state in zip(part, states, strict=True):
+            stability = max(float(state.stability), 0.001)
+            difficulty = min(max(float(state.difficulty), 1.0), 10.0)
+            yield MemoryUpdate(qid, stability, difficulty,
+                               interval_days(stability, retention, parameters)
+                               if reschedule else None)
 
 
 # -- the commands ------------------------------------------------------------------
@@ -263,7 +271,7 @@ def optimize(store: Store, retention: float, when: int, *, dry_run: bool = False
     current = in_use.parameters if in_use and in_use.parameters else _defaults()
     log = read_log(store)
     kept = usable(log.items)
-    report = Fit(log.answers, len(log.histories), log.item_count, kept, log.sampled,
+    report = Fit(log.answers, len(log.cards), log.item_count, kept, log.sampled,
                  log.out_of_order)
     if kept < MIN_ITEMS:
         return report
@@ -275,16 +283,16 @@ def optimize(store: Store, retention: float, when: int, *, dry_run: bool = False
                        zip(fitted[4:], defaults[4:], strict=True))
     before, after = compare(log.items, current)
     adopted = after.log_loss < before.log_loss
-    report = Fit(log.answers, len(log.histories), log.item_count, kept, log.sampled,
+    report = Fit(log.answers, len(log.cards), log.item_count, kept, log.sampled,
                  log.out_of_order, before, after, fitted, only_initial, adopted)
     if not adopted or dry_run:
         return report
-    updates = list(_updates(log.histories, fitted, retention, reschedule))
+    updates = list(_updates(log.cards, fitted, retention, reschedule))
     new = ParameterSet(0, when, fitted, kept, after.log_loss, after.rmse, before.log_loss,
                        before.rmse)
     store.change_parameters(adopt=new, retire=None, updates=updates, log_mark=mark,
                             when=when)
-    return Fit(log.answers, len(log.histories), log.item_count, kept, log.sampled,
+    return Fit(log.answers, len(log.cards), log.item_count, kept, log.sampled,
                log.out_of_order, before, after, fitted, only_initial, adopted, True,
                len(updates), reschedule)
 
@@ -311,7 +319,7 @@ def change(store: Store, action: str, retention: float, when: int, *,
     mark = store.log_mark()
     log = read_log(store, fit=False)
     target = after.parameters if after and after.parameters else _defaults()
-    updates = list(_updates(log.histories, target, retention, reschedule))
+    updates = list(_updates(log.cards, target, retention, reschedule))
     new_id = store.change_parameters(adopt=adopt, retire=retire, updates=updates,
                                      log_mark=mark, when=when)
     if adopt is not None and new_id is not None:

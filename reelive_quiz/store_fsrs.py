@@ -59,11 +59,11 @@ class FsrsRecords:
             cursor = self.conn.execute(
                 "SELECT question, id, ts, day, rating FROM reviews WHERE cram = 0")
             while rows := cursor.fetchmany(8192):
-                for question, *answer in rows:
+                for question, answer_id, ts, day, rating in rows:
                     history = get(question)
                     if history is None:
                         history = histories[question] = array("q")
-                    history.extend(answer)
+                    history.extend((answer_id, ts, day, rating))
         return histories
 
     def log_mark(self) -> tuple[int, int]:
