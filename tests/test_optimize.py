@@ -6,6 +6,9 @@ answers through the library (Session, the real store, an injected clock) for
 the adopted parameters. Those later reviews are held out: the personal set
 must predict them better than the defaults. The held-out items are built here
 from the learner's own record, independently of `optimize`'s item builder.
+Checked by breaking the builder: intervals in seconds, or the same day's
+learning steps read as a day apart, make the main test fail (the fitted initial
+stabilities move away from the truth, the held-out log loss gets worse).
 """
 
 from __future__ import annotations
@@ -404,3 +407,16 @@ def test_the_workload_simulates_this_learner(store: Store) -> None:
     assert (sim.deck_size, sim.learn_limit, sim.review_limit) == (500, 8, 200)
     # the learner took 6 s an answer: the costs of what it did are its own
     assert sim.state_rating_costs[1][2] == pytest.approx(6.0, abs=1e-4)
+
+
+@pytest.mark.parametrize("parameters", [None, tuple(TRUE)])
+def test_a_rescheduled_interval_is_the_one_the_scheduler_gives(parameters) -> None:
+    from reelive_quiz.card import CardState, State
+    from reelive_quiz.schedule import interval_days, next_state
+
+    when = START + timedelta(days=40)
+    for stability in (0.5, 3.0, 17.0, 240.0):
+        card = CardState(State.REVIEW, None, stability, 5.0, _when(40), _when(30), 3, 0)
+        after = next_state(card, GOOD, when, CONFIG, parameters)
+        days = (after.due - _when(40)) / 86400
+        assert days == interval_days(after.stability, CONFIG.desired_retention, parameters)
