@@ -128,18 +128,28 @@ def card_reviews(answers: Sequence[tuple[int, int, int, int]]
     (the clock went back): they are taken in time order, never with a negative
     interval.
     """
+    ratings, deltas, ends, times, back = _reviews(answers)
+    return list(zip(ratings, deltas, strict=True)), list(ends), list(times), back
+
+
+def _reviews(answers: Sequence[tuple[int, int, int, int]]
+             ) -> tuple[array[int], array[int], array[int], array[int], int]:
+    """`card_reviews` as machine integers: ratings, deltas, item ends, their times."""
     back = sum(1 for a, b in pairwise(answers) if b[1] < a[1])
-    ordered = sorted(answers, key=itemgetter(1, 0))
-    reviews: list[tuple[int, int]] = []
-    ends: list[int] = []
-    last_day: int | None = None
-    for i, (_, _, day, rating) in enumerate(ordered):
-        delta = 0 if last_day is None else max(0, day - last_day)
-        reviews.append((rating, delta))
-        if delta > 0:
+    # the log is read in id order: unless the clock went back, that is time order
+    ordered = sorted(answers, key=itemgetter(1, 0)) if back else answers
+    ratings, deltas = array("b"), array("l")
+    ends, times = array("l"), array("q")
+    last_day = ordered[0][2] if ordered else 0
+    for i, (_, ts, day, rating) in enumerate(ordered):
+        delta = day - last_day if day > last_day else 0
+        ratings.append(rating)
+        deltas.append(delta)
+        if delta:
             ends.append(i)
-        last_day = day if last_day is None else max(last_day, day)
-    return reviews, ends, [ordered[i][1] for i in ends], back
+            times.append(ts)
+            last_day = day
+    return ratings, deltas, ends, times, back
 
 
 def _in_sample(qid: str, fraction: float) -> bool:
@@ -170,13 +180,12 @@ def read_log(store: Store, *, fit: bool = True) -> _Log:
     for qid in list(histories):
         flat = histories.pop(qid)
         answers = list(zip(flat[0::4], flat[1::4], flat[2::4], flat[3::4], strict=True))
-        reviews, ends, times, back = card_reviews(answers)
+        ratings, deltas, ends, times, back = _reviews(answers)
         log.answers += len(answers)
         log.item_count += len(ends)
         log.out_of_order += back
-        log.cards.append((qid, array("b", [r for r, _ in reviews]),
-                          array("l", [d for _, d in reviews])))
-        ends_times.append((array("l", ends), array("q", times)))
+        log.cards.append((qid, ratings, deltas))
+        ends_times.append((ends, times))
     if not fit:
         return log
     fraction = min(1.0, MAX_ITEMS / max(1, log.item_count))
