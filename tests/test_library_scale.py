@@ -154,26 +154,6 @@ def test_progress_bar_on_a_terminal_and_none_in_a_pipe(tmp_path: Path) -> None:
     assert "\x1b" not in result.stdout
 
 
-def test_backup_and_restore_report_their_pages(tmp_path: Path) -> None:
-    """A copy followed by a bar goes a slice at a time and still copies everything."""
-    from reelive_quiz.backup import backup, restore
-
-    progress = tmp_path / "home" / "progress.sqlite3"
-    with Store.open(progress) as store, store.transaction() as db:
-        db.execute("CREATE TABLE filler (x BLOB)")  # ~20 MB: more than one step
-        db.executemany("INSERT INTO filler VALUES (randomblob(4000))", [()] * 5000)
-    calls: list[tuple[int, int]] = []
-    copy = backup(progress, tmp_path / "copy.sqlite3", lambda d, t: calls.append((d, t)))
-    assert len(calls) > 1 and calls[-1][0] == calls[-1][1] > 4096
-    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
-    calls.clear()
-    restore(progress, copy, lambda d, t: calls.append((d, t)))
-    assert calls and calls[-1][0] == calls[-1][1]
-    conn = sqlite3.connect(progress)
-    assert conn.execute("SELECT COUNT(*) FROM filler").fetchone()[0] == 5000
-    conn.close()
-
-
 def _counts(db: Path) -> tuple[list[tuple], list[tuple]]:
     """deck_counts as kept, and as a full scan of the questions finds them."""
     conn = sqlite3.connect(db)
