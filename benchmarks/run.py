@@ -612,6 +612,7 @@ def library_figures(pages: list[Path], work: Path, runs: int, slow_runs: int, an
     peaks["status --json"] = int(figs["status"].figure.peak_mb * MB)
     peaks["play"] = int(figs["play"].figure.peak_mb * MB)
     peaks["export (all)"] = int(figs["export"].figure.peak_mb * MB)
+    peaks["optimize"] = int(figs["optimize"].figure.peak_mb * MB)
 
     # editing one deck among many re-reads that deck only
     decks_dir = big / "decks"
@@ -658,7 +659,8 @@ def library_figures(pages: list[Path], work: Path, runs: int, slow_runs: int, an
 
 
 def library_report(info: dict, figs: dict[str, Figure], peaks: dict[str, int]) -> list[str]:
-    order = ["import-status", "export-paths", "export", "status", "play", "touched", "answer"]
+    order = ["import-status", "export-paths", "export", "status", "play", "touched", "answer",
+             "optimize"]
     lines = [
         "",
         f"### {info['films']} films (issue 12: a large library, catalogue built at import)",
