@@ -28,7 +28,7 @@ import html
 import itertools
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence, Sized
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -252,8 +252,9 @@ def _cloze(prompt: str, answer: str) -> str:
 _Entry = tuple["genanki.Deck", str, str, tuple[str, ...], str]
 
 
-def _layout(questions: Sequence[Question]) -> tuple[list[genanki.Deck], list[list[int]],
-                                                     Callable[[int], NoteRow]]:
+def _layout(questions: Sequence[Question],
+            slugs_of_title: Mapping[str, Collection[str]] | None = None,
+            ) -> tuple[list[genanki.Deck], list[list[int]], Callable[[int], NoteRow]]:
     """The decks (each with its note types), the questions of each deck by position,
     and a function making one note (a NoteRow) from a position.
 
@@ -274,9 +275,8 @@ def _layout(questions: Sequence[Question]) -> tuple[list[genanki.Deck], list[lis
             done = seen[text] = _esc(text)
         return done
 
-    slugs_of_title: dict[str, set[str]] = {}
-    for q in questions:
-        slugs_of_title.setdefault(q.deck, set()).add(q.slug)
+    if slugs_of_title is None:  # which titles more than one exported deck file shares
+        slugs_of_title = _slugs_of_title(questions)
 
     def entry_of(q: Question) -> _Entry:
         key = (q.slug, q.kind)  # two deck files with one title are two Anki decks
@@ -324,6 +324,13 @@ def _layout(questions: Sequence[Question]) -> tuple[list[genanki.Deck], list[lis
             deck.add_model(model)
         decks.append(deck)
     return decks, [positions[key] for key in meta], parts
+
+
+def _slugs_of_title(questions: Iterable[Question]) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for q in questions:
+        found.setdefault(q.deck, set()).add(q.slug)
+    return found
 
 
 def notes(questions: Sequence[Question]) -> list[NoteRow]:
@@ -381,14 +388,17 @@ _STAMPS = Stamps()
 
 def export(questions: Iterable[Question], out: Path,
            progress: Callable[[int, int], None] | None = None, *,
-           stamps: Callable[[], int] = _STAMPS, total: int | None = None) -> ExportSummary:
+           stamps: Callable[[], int] = _STAMPS, total: int | None = None,
+           titles: Mapping[str, Collection[str]] | None = None) -> ExportSummary:
     """Write `out` atomically: a temp file in its folder, renamed only when complete.
 
     `questions` may be a stream (`Store.iter_catalogue`), read once, one film at
     a time: 300,000 questions never sit in memory together (541 MB → 57 MB).
     `progress(done, total)` is called as notes are written; `total` counts a
-    stream that has no length. On any failure (KeyboardInterrupt included) the
-    temp file is removed and `out` is untouched. Notes carry `stamps()` as their
+    stream that has no length, and `titles` (title → the slugs exported under it)
+    tells a stream's decks that share a title apart, as a list's are. On any
+    failure (KeyboardInterrupt included) the temp file is removed and `out` is
+    untouched. Notes carry `stamps()` as their
     modification time (see `apkg.Stamps`).
     """
     out = check_output(Path(out))
@@ -399,10 +409,12 @@ def export(questions: Iterable[Question], out: Path,
                           "questions")
     if total is None:
         total = len(questions) if isinstance(questions, Sized) else 0
+    if titles is None and isinstance(questions, Sequence):
+        titles = _slugs_of_title(questions)
     _remove_stale_temp_files(out)
     remove_stale_temps(out.parent)  # a killed export's, at once: its process is gone
     decks: dict[int, genanki.Deck] = {}
-    batches = _film_batches(itertools.chain((first,), stream), decks)
+    batches = _film_batches(itertools.chain((first,), stream), decks, titles)
     try:
         fd, tmp = make_temp(out)
     except OSError as exc:
@@ -423,6 +435,7 @@ def export(questions: Iterable[Question], out: Path,
 
 
 def _film_batches(questions: Iterable[Question], decks: dict[int, genanki.Deck],
+                  titles: Mapping[str, Collection[str]] | None,
                   ) -> Iterator[tuple[genanki.Deck, list[NoteRow]]]:
     """(deck, its notes) for one film after another, filed as `_layout` files them;
     `decks` collects every deck (with its note types) as it is met.
@@ -434,7 +447,7 @@ def _film_batches(questions: Iterable[Question], decks: dict[int, genanki.Deck],
     offset = 0
     for _, group in itertools.groupby(questions, key=lambda q: q.slug):
         film = list(group)
-        film_decks, positions, note = _layout(film)
+        film_decks, positions, note = _layout(film, titles)
         for deck, wanted in zip(film_decks, positions, strict=True):
             kept = decks.setdefault(deck.deck_id, deck)
             for model in deck.models.values():

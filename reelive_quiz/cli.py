@@ -408,8 +408,12 @@ def export_(
 
     store, slugs = _open(decks)  # the synced catalogue: decks are re-read only if changed
     with store, bar("Writing Anki notes", NOTES_FOR_A_BAR) as progress:
+        titles: dict[str, set[str]] = {}
+        for f in store.deck_files():
+            if f.slug in slugs:
+                titles.setdefault(f.title, set()).add(f.slug)
         summary = export(store.iter_catalogue(slugs, kinds), out, progress,
-                         total=store.count_catalogue(slugs, kinds))
+                         total=store.count_catalogue(slugs, kinds), titles=titles)
     _out(one_line(str(summary)))
 
 

@@ -210,3 +210,22 @@ def test_batched_sync_keeps_counts_and_its_trigger_even_when_interrupted(
     assert _tables(db) == before
     kept, scan = _counts(db)
     assert kept == scan
+
+
+def test_streamed_export_keeps_two_decks_with_one_title_apart(tmp_path: Path) -> None:
+    """The CLI streams the catalogue film by film; the titles shared by two deck files
+    come from the store, so each still gets an Anki deck of its own."""
+    home = tmp_path / "home"
+    bundled = list_decks(include_user=False)[0].path
+    (home / "decks").mkdir(parents=True)
+    shutil.copy(bundled, home / "decks" / "my-copy.yaml")
+    result = run_cli("export", "-o", str(tmp_path / "two.apkg"), home=home)
+    assert result.returncode == 0, result.stderr
+    with zipfile.ZipFile(tmp_path / "two.apkg") as archive:
+        (tmp_path / "col.anki2").write_bytes(archive.read("collection.anki2"))
+    conn = sqlite3.connect(tmp_path / "col.anki2")
+    names = [d["name"] for d in json.loads(conn.execute("SELECT decks FROM col").fetchone()[0])
+             .values() if d["name"].startswith("Reelive::")]
+    conn.close()
+    assert any("(my-copy)" in n for n in names)
+    assert len({n.split("::")[1] for n in names}) == 2
