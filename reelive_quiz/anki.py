@@ -40,6 +40,8 @@ from reelive_quiz.question import KINDS, Question
 if TYPE_CHECKING:
     import genanki
 
+    from reelive_quiz.anki_progress import Scheduling
+
 __all__ = [
     "BASIC_FIELDS",
     "CHOICE_FIELDS",
@@ -428,11 +430,14 @@ def _remove_stale_temp_files(out: Path, older_than: float = 3600) -> None:
 
 
 def export(questions: Sequence[Question], out: Path,
-           progress: Callable[[int, int], None] | None = None) -> ExportSummary:
+           progress: Callable[[int, int], None] | None = None, *,
+           scheduling: Scheduling | None = None) -> ExportSummary:
     """Write `out` atomically: a temp file in its folder, renamed only when complete.
 
     `progress(done, total)` is called as notes are written. On any failure
     (KeyboardInterrupt included) the temp file is removed and `out` is untouched.
+    `scheduling` (see `anki_progress`) gives studied cards their schedule and
+    fills the review log; without it every card is new.
     """
     out = check_output(Path(out))
     if not questions:
@@ -450,7 +455,7 @@ def export(questions: Sequence[Question], out: Path,
     try:
         with os.fdopen(fd, "wb") as handle:
             shareable(tmp)
-            _write(decks, notes_by_deck, handle, total, progress, out.parent)
+            _write(decks, notes_by_deck, handle, total, progress, out.parent, scheduling)
         os.replace(tmp, out)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
@@ -501,7 +506,7 @@ def _write_decks_and_models(cursor: sqlite3.Cursor, decks: Sequence[genanki.Deck
 
 def _write(decks: Sequence[genanki.Deck], notes_by_deck: Sequence[Iterable[_Parts]],
            handle: BinaryIO, total: int, progress: Callable[[int, int], None] | None,
-           folder: Path | None = None) -> None:
+           folder: Path | None = None, scheduling: Scheduling | None = None) -> None:
     """genanki's Package.write_to_file, faster and without its leaks.
 
     genanki writes the schema, the collection, the decks and the note types;
@@ -537,6 +542,9 @@ def _write(decks: Sequence[genanki.Deck], notes_by_deck: Sequence[Iterable[_Part
             if progress:
                 progress(0, total)
             _write_decks_and_models(cursor, decks, stamp)
+            if scheduling is not None:
+                scheduling.configure(cursor)
+            placed: dict[int, int] = {}  # question position -> card id
             for deck, notes in zip(decks, notes_by_deck, strict=True):
                 did = deck.deck_id
                 notes = iter(notes)
@@ -547,13 +555,21 @@ def _write(decks: Sequence[genanki.Deck], notes_by_deck: Sequence[Iterable[_Part
                         note_rows.append((nid, guid, model.model_id, stamp, -1,
                                           f" {' '.join(tags)} ", "\x1f".join(fields),
                                           fields[0], 0, 0, ""))
-                        card_rows.append((cid, nid, did, 0, stamp, -1, 0, 0, due,
-                                          0, 0, 0, 0, 0, 0, 0, 0, ""))
+                        studied = scheduling.card(due) if scheduling is not None else None
+                        if studied is None:
+                            card_rows.append((cid, nid, did, 0, stamp, -1, 0, 0, due,
+                                              0, 0, 0, 0, 0, 0, 0, 0, ""))
+                        else:
+                            card_rows.append((cid, nid, did, 0, stamp, -1, *studied))
+                        if scheduling is not None:
+                            placed[due] = cid
                     cursor.executemany(_NOTE_ROW, note_rows)
                     cursor.executemany(_CARD_ROW, card_rows)
                     done += len(note_rows)
                     if progress:
                         progress(done, total)
+            if scheduling is not None:
+                scheduling.write_log(cursor, placed)
             conn.commit()
             data = conn.serialize() if scratch is None else None
         finally:

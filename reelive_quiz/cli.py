@@ -277,6 +277,9 @@ def export_(
                                          show_default=False)],
     decks: DecksArg = None,
     kind: KindOpt = None,
+    with_progress: Annotated[bool, typer.Option(
+        "--with-progress", help="Studied cards keep their schedule and review history "
+        "(tick 'Import any learning progress' in Anki).")] = False,
 ) -> None:
     """Export decks to an Anki package; re-importing it updates notes, never duplicates."""
     from reelive_quiz.anki import check_output, export
@@ -287,17 +290,44 @@ def export_(
     store, slugs = _open(decks)  # the synced catalogue: decks are re-read only if changed
     with store:
         questions = store.catalogue(slugs, kinds)
-    if len(questions) < 5000 or not sys.stderr.isatty():  # a bar only when it helps
-        summary = export(questions, out)
-    else:
-        from rich.console import Console
-        from rich.progress import Progress
+        scheduling = None
+        if with_progress and questions:
+            from reelive_quiz.anki_progress import ProgressExport
+            from reelive_quiz.clock import day_number, now
 
-        with Progress(console=Console(stderr=True), transient=True) as bar:
-            task = bar.add_task("Writing Anki notes", total=len(questions))
-            summary = export(questions, out,
-                             lambda done, total: bar.update(task, completed=done, total=total))
+            scheduling = ProgressExport(store, questions, _config(), day_number(now()))
+        if len(questions) < 5000 or not sys.stderr.isatty():  # a bar only when it helps
+            summary = export(questions, out, scheduling=scheduling)
+        else:
+            from rich.console import Console
+            from rich.progress import Progress
+
+            with Progress(console=Console(stderr=True), transient=True) as bar:
+                task = bar.add_task("Writing Anki notes", total=len(questions))
+                summary = export(questions, out, lambda done, total: bar.update(
+                    task, completed=done, total=total), scheduling=scheduling)
     _out(one_line(str(summary)))
+    if scheduling is not None:
+        _out(f"with progress: {len(scheduling.cards)} studied cards, {scheduling.logged} "
+             "answers logged; in Anki, tick 'Import any learning progress'")
+
+
+@app.command("import-anki")
+def import_anki_(
+    file: Annotated[Path, typer.Argument(
+        help="An .apkg or .colpkg exported from Anki with scheduling information.",
+        show_default=False)],
+) -> None:
+    """Merge reviews done in Anki into your progress; their questions are rescheduled."""
+    from reelive_quiz.anki_import import import_anki
+    from reelive_quiz.terminal import one_line
+
+    store, _ = _open(None)  # every deck: a package may hold any of them
+    with store:
+        summary = import_anki(store, file, _config())
+    _out(one_line(str(summary)))
+    if summary.backup is not None:
+        _out(f"Your progress before this first import is kept at {summary.backup}.")
 
 
 @app.command("backup")

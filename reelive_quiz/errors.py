@@ -6,7 +6,8 @@ and exit status 2, so tests can call the library and check the message.
 
 from __future__ import annotations
 
-__all__ = ["DeckError", "ExportError", "PageError", "ReeliveError", "StoreError"]
+__all__ = ["DeckError", "ExportError", "PackageError", "PageError", "ReeliveError",
+           "StoreError"]
 
 
 class ReeliveError(Exception):
@@ -36,3 +37,7 @@ class StoreError(ReeliveError):
 
 class ExportError(ReeliveError):
     """An Anki export that cannot be written."""
+
+
+class PackageError(ReeliveError):
+    """An Anki package (.apkg, .colpkg) that cannot be read back."""

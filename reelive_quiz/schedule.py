@@ -34,7 +34,9 @@ __all__ = [
     "ask_typed",
     "build_queue",
     "count_due",
+    "fsrs_profile",
     "next_state",
+    "replay",
     "sync_decks",
 ]
 
@@ -77,6 +79,30 @@ def next_state(card: CardState, rating: int, when: datetime, config: Config) -> 
                      updated.difficulty, to_ts(updated.due),
                      to_ts(updated.last_review) if updated.last_review else to_ts(when),
                      card.reps + 1, lapses, suspended)
+
+
+def fsrs_profile(config: Config) -> tuple[float, int, int]:
+    """(FSRS decay, learning steps, relearning steps) of the scheduler in use."""
+    scheduler = _scheduler(config.desired_retention, config.fuzz)
+    return (float(scheduler.parameters[20]), len(scheduler.learning_steps),
+            len(scheduler.relearning_steps))
+
+
+def replay(answers: Sequence[tuple[int, int, bool]], suspended: int,
+           config: Config) -> tuple[list[CardState], CardState]:
+    """A question's schedule rebuilt from its whole log, in time order.
+
+    `answers` are (time, rating, cram) sorted by time; returns the state before
+    each answer and the state after the last. Cram answers leave it alone; a
+    question suspended by hand stays suspended, a leech is found again.
+    """
+    card = CardState(suspended=suspended if suspended != LEECH else NOT_SUSPENDED)
+    before = []
+    for ts, rating, cram in answers:
+        before.append(card)
+        if not cram:
+            card = next_state(card, rating, datetime.fromtimestamp(ts, UTC), config)
+    return before, card
 
 
 def ask_typed(mode: str, typeable: bool, card: CardState | None, config: Config) -> bool:

@@ -1,0 +1,187 @@
+"""The progress file's SQL for Anki: the log out to a collection, answers back in.
+
+Kept beside `store.py` (which owns the schema) so the Anki round trip reads as one
+piece; every statement on the progress file is still in a store module.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+
+from reelive_quiz.errors import StoreError
+from reelive_quiz.store import _CARD_COLUMNS, CardState, Review, Store
+
+__all__ = ["copy_log_to_anki", "first_answer_day", "merge_answers", "question_ids",
+           "studied_cards"]
+
+
+def studied_cards(store: Store) -> dict[str, CardState]:
+    """Every answered question's schedule, by question id."""
+    with store.guard("read card states"):
+        rows = store.conn.execute(f"SELECT id, {', '.join(_CARD_COLUMNS)} FROM questions"
+                                 " WHERE state IS NOT NULL").fetchall()
+    return {row[0]: CardState(*row[1:]) for row in rows}
+
+
+def first_answer_day(store: Store) -> int | None:
+    """The study day of the first answer that moved a schedule (None: never)."""
+    with store.guard("read the answer log"):
+        return store.conn.execute("SELECT MIN(day) FROM reviews WHERE cram = 0"
+                                 ).fetchone()[0]
+
+
+def copy_log_to_anki(store: Store, anki: sqlite3.Cursor,
+                     cards: Iterable[tuple[str, int, CardState]]) -> int:
+    """Write the answer log of `cards` (question id, Anki card id, its state now)
+    into the `revlog` of the Anki collection `anki` is open on; returns the rows.
+
+    One INSERT … SELECT over this file attached to that connection: a million
+    answers never pass through Python. Per answer: id = its time in ms (made
+    unique within the second), ease = rating; the type comes from the state
+    before it (new/learning 0, review 1, relearning 2; cram 3 with factor 0,
+    which Anki's FSRS skips); the interval and difficulty after it come from
+    the next answer's `previous` state, or the card itself for the last one.
+    """
+    db = anki.connection
+    db.commit()  # ATTACH is refused inside a transaction
+    anki.execute("CREATE TEMP TABLE rq_cards (question TEXT PRIMARY KEY, cid INTEGER,"
+                 " state INTEGER, due INTEGER, last_review INTEGER, difficulty REAL)"
+                 " WITHOUT ROWID")
+    anki.executemany("INSERT INTO rq_cards VALUES (?, ?, ?, ?, ?, ?)",
+                     ((qid, cid, c.state, c.due, c.last_review, c.difficulty)
+                      for qid, cid, c in cards))
+    anki.execute("ATTACH DATABASE ? AS progress", (str(store.path),))
+    try:
+        expected = anki.execute(
+            "SELECT COUNT(*) FROM progress.reviews r JOIN rq_cards c"
+            " ON c.question = r.question").fetchone()[0]
+        anki.execute(_ANKI_REVLOG)
+        written = anki.execute("SELECT COUNT(*) FROM revlog").fetchone()[0]
+        db.commit()
+    finally:
+        with contextlib.suppress(sqlite3.Error):
+            db.commit()
+            anki.execute("DETACH DATABASE progress")
+    if written != expected:
+        raise StoreError(f"{store.path}: {expected - written} logged answers left out: "
+                         "more than 1,000 fall within one second, and Anki's review "
+                         "log keys them by millisecond")
+    return int(written)
+
+
+def question_ids(store: Store) -> list[str]:
+    """Every question id the catalogue has ever held (hidden ones keep progress)."""
+    with store.guard("read question ids"):
+        return [row[0] for row in store.conn.execute("SELECT id FROM questions")]
+
+
+def merge_answers(store: Store, answers: Sequence[Review],
+                  rebuild: Callable[[list[tuple[int, int, bool]], int],
+                                    tuple[list[CardState], CardState]],
+                  ) -> tuple[int, int, int]:
+    """Add answers given elsewhere, skipping those already logged (same question,
+    same second), and rebuild each touched question's schedule from its whole log.
+
+    One transaction: all of it or nothing. `rebuild(answers, suspended)` gets a
+    question's (time, rating, cram) in time order and returns the state before
+    each answer and the one after the last. Returns (added, already known,
+    questions touched).
+    """
+    by_question: dict[str, list[Review]] = {}
+    for review in answers:
+        by_question.setdefault(review.question, []).append(review)
+    added = known = 0
+    touched = []
+    with store.guard("merge answers from Anki"), store.transaction() as db:
+        for qid, reviews in by_question.items():
+            logged = {row[0] for row in db.execute(
+                "SELECT ts FROM reviews WHERE question = ?", (qid,))}
+            fresh = []
+            for review in reviews:
+                if review.ts in logged:
+                    known += 1
+                else:
+                    logged.add(review.ts)
+                    fresh.append(review)
+            if not fresh:
+                continue
+            db.executemany(
+                "INSERT INTO reviews (question, ts, day, rating, correct, given, expected,"
+                " mode, seconds, first, cram) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
+                ((qid, r.ts, r.day, r.rating, None if r.correct is None else int(r.correct),
+                  r.given, r.expected, r.mode, r.seconds, int(r.cram)) for r in fresh))
+            added += len(fresh)
+            touched.append(qid)
+            rows = _log_in_time_order(db, qid)
+            suspended = db.execute("SELECT suspended FROM questions WHERE id = ?",
+                                   (qid,)).fetchone()[0]
+            before, after = rebuild([(ts, rating, bool(cram)) for _, ts, rating, cram
+                                     in rows], suspended)
+            db.executemany("UPDATE reviews SET previous = ?, first = ? WHERE id = ?",
+                           ((state.to_json(), int(state.state is None), row[0])
+                            for row, state in zip(rows, before, strict=True)))
+            db.execute(f"UPDATE questions SET {', '.join(f'{c} = ?' for c in _CARD_COLUMNS)}"
+                       " WHERE id = ?", (*(getattr(after, c) for c in _CARD_COLUMNS), qid))
+    return added, known, len(touched)
+
+
+def _log_in_time_order(db: sqlite3.Connection, qid: str) -> list[tuple]:
+    """(id, ts, rating, cram) of a question's answers by time, after renumbering its
+    log rows if answers merged from elsewhere came earlier than ones logged here:
+    log order is time order, which `copy_log_to_anki` relies on."""
+    rows = db.execute("SELECT id, ts, rating, cram FROM reviews WHERE question = ?"
+                      " ORDER BY ts, id", (qid,)).fetchall()
+    ids = [row[0] for row in rows]
+    if ids == sorted(ids):
+        return rows
+    columns = ("question, ts, day, rating, correct, given, expected, mode, seconds, first,"
+               " cram, previous")
+    full = db.execute(f"SELECT {columns} FROM reviews WHERE question = ? ORDER BY ts, id",
+                      (qid,)).fetchall()
+    db.execute("DELETE FROM reviews WHERE question = ?", (qid,))
+    db.executemany(f"INSERT INTO reviews ({columns}) VALUES ({', '.join('?' * 12)})", full)
+    return db.execute("SELECT id, ts, rating, cram FROM reviews WHERE question = ?"
+                      " ORDER BY ts, id", (qid,)).fetchall()
+
+
+# The answer log as Anki's revlog rows (see `copy_log_to_anki`). Per question in
+# log order (which is time order: `merge_answers` keeps it so), an answer's `previous`
+# is the state the one before it left; cram answers leave the state alone. So each
+# row's own `previous` gives its type and last interval, and the next row's (or the
+# card's, for the last) gives its interval and difficulty. LEAD is fed small numbers,
+# not the JSON text: a window over a million texts takes seconds.
+_ANKI_REVLOG = """
+WITH flat AS (
+    SELECT r.question, r.id AS rid, r.ts, r.rating, r.seconds, r.cram, r.first,
+           r.previous IS NULL AS unknown,
+           json_extract(r.previous, '$[0]') AS b_state,
+           json_extract(r.previous, '$[4]') - json_extract(r.previous, '$[5]') AS b_gap,
+           json_extract(r.previous, '$[3]') AS b_diff
+    FROM progress.reviews r NOT INDEXED  -- in file order: an index walk reads at random
+), log AS (
+    SELECT f.*, c.cid,
+           LEAD(b_state, 1, c.state) OVER w AS a_state,
+           LEAD(b_gap, 1, c.due - c.last_review) OVER w AS a_gap,
+           LEAD(b_diff, 1, c.difficulty) OVER w AS a_diff
+    FROM flat f JOIN rq_cards c ON c.question = f.question
+    WINDOW w AS (PARTITION BY f.question ORDER BY f.rid)
+)
+INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type)
+SELECT ts * 1000 + ROW_NUMBER() OVER (PARTITION BY ts ORDER BY rid) - 1, cid, -1, rating,
+       CASE WHEN cram OR a_gap IS NULL THEN 0
+            WHEN a_state IN (1, 3) AND a_gap < 86400 THEN -MAX(a_gap, 1)
+            ELSE MAX(1, CAST(ROUND(a_gap / 86400.0) AS INTEGER)) END,
+       CASE WHEN cram OR b_gap IS NULL OR b_state IS NULL THEN 0
+            WHEN b_state IN (1, 3) AND b_gap < 86400 THEN -MAX(b_gap, 1)
+            ELSE MAX(1, CAST(ROUND(b_gap / 86400.0) AS INTEGER)) END,
+       CASE WHEN cram THEN 0 WHEN a_diff IS NULL THEN 2500
+            ELSE CAST(ROUND(((a_diff - 1) / 9.0 + 0.1) * 1000) AS INTEGER) END,
+       CAST(MIN(MAX(COALESCE(seconds, 0), 0), 3600) * 1000 AS INTEGER),
+       CASE WHEN cram THEN 3
+            WHEN unknown THEN CASE WHEN first THEN 0 ELSE 1 END
+            WHEN b_state = 2 THEN 1 WHEN b_state = 3 THEN 2 ELSE 0 END
+FROM log WHERE 1 ORDER BY ts, rid
+ON CONFLICT (id) DO NOTHING
+"""
