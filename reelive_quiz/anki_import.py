@@ -9,7 +9,7 @@ sits beside it); without `meta`, `collection.anki21` (2) or `collection.anki2` (
 
 Notes whose GUID is one of our question ids (`anki.note_guid`) are ours; their
 answers (revlog types 0–2, ease 1–4) merge into the answer log, keyed by
-question and second, so our own answers exported with `--with-progress` are
+question, second and rating, so our own answers exported with `--with-progress` are
 recognised and a second import adds nothing. Manual reschedules, filtered-deck
 and cram entries (types 3–5, ease 0) are not answers. A collection still on
 Anki's v1 scheduler (no `schedVer` 2) logs a learning Easy as 3 and Good as 2;

@@ -82,7 +82,7 @@ def merge_answers(store: Store, answers: Sequence[Review],
                                     tuple[list[CardState], CardState]],
                   ) -> tuple[int, int, int]:
     """Add answers given elsewhere, skipping those already logged (same question,
-    same second), and rebuild each touched question's schedule from its whole log.
+    second and rating), and rebuild each touched question's schedule from its whole log.
 
     One transaction: all of it or nothing. `rebuild(answers, suspended)` gets a
     question's (time, rating, cram) in time order and returns the state before
@@ -96,14 +96,14 @@ def merge_answers(store: Store, answers: Sequence[Review],
     touched = []
     with store.guard("merge answers from Anki"), store.transaction() as db:
         for qid, reviews in by_question.items():
-            logged = {row[0] for row in db.execute(
-                "SELECT ts FROM reviews WHERE question = ?", (qid,))}
+            logged = set(db.execute("SELECT ts, rating FROM reviews WHERE question = ?",
+                                    (qid,)).fetchall())
             fresh = []
             for review in reviews:
-                if review.ts in logged:
+                if (review.ts, review.rating) in logged:
                     known += 1
                 else:
-                    logged.add(review.ts)
+                    logged.add((review.ts, review.rating))
                     fresh.append(review)
             if not fresh:
                 continue
