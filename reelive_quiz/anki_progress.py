@@ -45,6 +45,7 @@ TYPE_LEARN, TYPE_REVIEW, TYPE_RELEARN = 1, 2, 3
 QUEUE_SUSPENDED, QUEUE_LEARN, QUEUE_REVIEW, QUEUE_DAY_LEARN = -1, 1, 2, 3
 #: Anki's starting ease (250 %): FSRS ignores it, SM-2 needs something sensible.
 EASE_FACTOR = 2500
+_EARLIEST_DAY = date(2006, 1, 1).toordinal()
 # our FSRS states (fsrs.State)
 _LEARNING, _REVIEW, _RELEARNING = 1, 2, 3
 
@@ -137,7 +138,8 @@ class ProgressExport:
         self.states = {position: studied[q.id] for position, q in enumerate(questions)
                        if q.id in studied}
         first = first_answer_day(store)
-        self.crt_day = min(first, today) if first is not None else today
+        # a day logged before 2006 (Anki's own epoch) can only be a damaged row
+        self.crt_day = min(max(first, _EARLIEST_DAY), today) if first is not None else today
         decay, learning, relearning = fsrs_profile(config)
         self.cards = {position: anki_card(state, self.crt_day, config.desired_retention,
                                           decay, learning, relearning).row()

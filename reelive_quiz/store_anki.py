@@ -38,8 +38,8 @@ def copy_log_to_anki(store: Store, anki: sqlite3.Cursor,
     into the `revlog` of the Anki collection `anki` is open on; returns the rows.
 
     One INSERT … SELECT over this file attached to that connection: a million
-    answers never pass through Python. Per answer: id = its time in ms (made
-    unique within the second), ease = rating; the type comes from the state
+    answers never pass through Python. Per answer: id = its time in ms (unique
+    within its second), ease = rating; the type comes from the state
     before it (new/learning 0, review 1, relearning 2; cram 3 with factor 0,
     which Anki's FSRS skips); the interval and difficulty after it come from
     the next answer's `previous` state, or the card itself for the last one.
@@ -59,6 +59,8 @@ def copy_log_to_anki(store: Store, anki: sqlite3.Cursor,
             " ON c.question = r.question").fetchone()[0]
         anki.execute(_ANKI_REVLOG)
         written = anki.execute("SELECT COUNT(*) FROM revlog").fetchone()[0]
+        if written < expected:
+            written += _retry_dropped(anki)
         db.commit()
     finally:
         with contextlib.suppress(sqlite3.Error):
@@ -69,6 +71,26 @@ def copy_log_to_anki(store: Store, anki: sqlite3.Cursor,
                          "more than 1,000 fall within one second, and Anki's review "
                          "log keys them by millisecond")
     return int(written)
+
+
+def _retry_dropped(anki: sqlite3.Cursor) -> int:
+    """Give the answers that lost their id to another of the same second a free
+    millisecond of that second; returns how many found one."""
+    anki.execute("CREATE TEMP TABLE rq_dropped (rid INTEGER PRIMARY KEY, question TEXT)")
+    anki.execute(f"INSERT INTO rq_dropped {_DROPPED}")
+    placed = 0
+    for row in anki.execute(_RETRY).fetchall():
+        second = row[0] - row[0] % 1000
+        free = anki.execute(
+            "SELECT MIN(v.id + 1) FROM revlog v WHERE v.id BETWEEN ? AND ?"
+            " AND NOT EXISTS (SELECT 1 FROM revlog w WHERE w.id = v.id + 1)",
+            (second - 1, second + 998)).fetchone()[0]
+        if free is None or free > second + 999:
+            continue  # the whole second is taken: reported by the caller
+        anki.execute(f"INSERT INTO revlog ({_REVLOG_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",
+                     (free, *row[1:]))
+        placed += 1
+    return placed
 
 
 def question_ids(store: Store) -> list[str]:
@@ -152,7 +174,7 @@ def _log_in_time_order(db: sqlite3.Connection, qid: str) -> list[tuple]:
 # row's own `previous` gives its type and last interval, and the next row's (or the
 # card's, for the last) gives its interval and difficulty. LEAD is fed small numbers,
 # not the JSON text: a window over a million texts takes seconds.
-_ANKI_REVLOG = """
+_LOG = """
 WITH flat AS (
     SELECT r.question, r.id AS rid, r.ts, r.rating, r.seconds, r.cram, r.first,
            r.previous IS NULL AS unknown,
@@ -160,6 +182,7 @@ WITH flat AS (
            json_extract(r.previous, '$[4]') - json_extract(r.previous, '$[5]') AS b_gap,
            json_extract(r.previous, '$[3]') AS b_diff
     FROM progress.reviews r NOT INDEXED  -- in file order: an index walk reads at random
+    {where}
 ), log AS (
     SELECT f.*, c.cid,
            LEAD(b_state, 1, c.state) OVER w AS a_state,
@@ -168,8 +191,13 @@ WITH flat AS (
     FROM flat f JOIN rq_cards c ON c.question = f.question
     WINDOW w AS (PARTITION BY f.question ORDER BY f.rid)
 )
-INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type)
-SELECT ts * 1000 + ROW_NUMBER() OVER (PARTITION BY ts ORDER BY rid) - 1, cid, -1, rating,
+"""
+# id (ms) ... type. The id is the answer's second plus its row id modulo 1000: unique
+# unless two answers of one second share that remainder (then see `_retry_dropped`;
+# two such answers of the same question are reported, never silently lost).
+# Numbering the answers within each second instead costs a sort of the whole log.
+_REVLOG_ROW = """
+       ts * 1000 + rid % 1000, cid, -1, rating,
        CASE WHEN cram OR a_gap IS NULL THEN 0
             WHEN a_state IN (1, 3) AND a_gap < 86400 THEN -MAX(a_gap, 1)
             ELSE MAX(1, CAST(ROUND(a_gap / 86400.0) AS INTEGER)) END,
@@ -182,6 +210,16 @@ SELECT ts * 1000 + ROW_NUMBER() OVER (PARTITION BY ts ORDER BY rid) - 1, cid, -1
        CASE WHEN cram THEN 3
             WHEN unknown THEN CASE WHEN first THEN 0 ELSE 1 END
             WHEN b_state = 2 THEN 1 WHEN b_state = 3 THEN 2 ELSE 0 END
-FROM log WHERE 1 ORDER BY ts, rid
-ON CONFLICT (id) DO NOTHING
 """
+_REVLOG_COLUMNS = "id, cid, usn, ease, ivl, lastIvl, factor, time, type"
+_ANKI_REVLOG = (_LOG.format(where="") + f"INSERT INTO revlog ({_REVLOG_COLUMNS}) SELECT"
+                + _REVLOG_ROW + "FROM log WHERE 1 ON CONFLICT (id) DO NOTHING")
+# answers whose id was taken by another answer of the same second
+_DROPPED = """
+SELECT r.id, r.question FROM progress.reviews r NOT INDEXED
+JOIN rq_cards c ON c.question = r.question
+WHERE NOT EXISTS (SELECT 1 FROM revlog v WHERE v.id = r.ts * 1000 + r.id % 1000
+                  AND v.cid = c.cid)
+"""
+_RETRY = (_LOG.format(where="WHERE r.question IN (SELECT question FROM rq_dropped)")
+          + "SELECT" + _REVLOG_ROW + "FROM log WHERE rid IN (SELECT rid FROM rq_dropped)")

@@ -240,3 +240,26 @@ def test_manual_filtered_and_cram_entries_are_not_answers(home: Path, tmp_path: 
     with Store.open(home / "progress.sqlite3") as store:
         summary = import_anki(store, path, Config())
     assert summary.merged == 1  # only the review with a rating
+
+
+def test_answers_sharing_a_second_keep_distinct_revlog_ids(home: Path, tmp_path: Path) -> None:
+    """Revlog ids are the answer's second plus its row id modulo 1000: two answers of
+    one second whose row ids share that remainder still both reach Anki."""
+    with sqlite3.connect(home / "progress.sqlite3") as db:
+        qids = [r[0] for r in db.execute("SELECT question FROM reviews ORDER BY id LIMIT 3")]
+        ts, day = db.execute("SELECT ts + 60, day FROM reviews ORDER BY ts DESC").fetchone()
+        for rid, qid in ((7000, qids[0]), (8000, qids[1]), (9000, qids[2])):
+            db.execute("INSERT INTO reviews (id, question, ts, day, rating, mode, first, cram)"
+                       " VALUES (?, ?, ?, ?, 3, 'flip', 0, ?)", (rid, qid, ts, day, rid == 9000))
+        logged = db.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
+    out = tmp_path / "same-second.apkg"
+    result = run_cli("export", "--with-progress", "-o", str(out), home=home)
+    assert result.returncode == 0, result.stderr
+    db_path = tmp_path / "same-second.anki2"
+    with zipfile.ZipFile(out) as z:
+        db_path.write_bytes(z.read("collection.anki2"))
+    with sqlite3.connect(db_path) as db:
+        ids = [r[0] for r in db.execute("SELECT id FROM revlog")]
+    assert len(ids) == logged == 6
+    assert sorted(i for i in ids if i // 1000 == ts)[0] == ts * 1000
+    assert len([i for i in ids if i // 1000 == ts]) == 3
