@@ -438,6 +438,15 @@ def store_figures(home: Path, runs: int, slow_runs: int, answers: int, seed: int
                                            str(floor_apkg)], env),
                             slow_runs, floor_name="genanki writing the same notes (one deck)",
                             target="≤ 1.3 × floor", limit=1.3)
+    # the same notes, plus every studied card's schedule and the whole answer log
+    # (revlog); held against the same floor and target, as issue 14 asks
+    progress_apkg = work / f"progress-{home.name}.apkg"
+    out["export_progress"] = compare(
+        f"export --with-progress of {len(questions)} questions",
+        lambda: timed([*cli, "export", "--with-progress", "-o", str(progress_apkg)], env),
+        lambda: timed([PY, __file__, "--child", "genanki", str(data), str(floor_apkg)], env),
+        slow_runs, floor_name="genanki writing the same notes (one deck), no progress",
+        target="≤ 1.3 × floor", limit=1.3)
     out["answer"] = answer_figure(home, runs, answers, seed, work)
     return out
 
@@ -550,8 +559,8 @@ def report(info: dict, figures: list[Figure], scaling: list[tuple[dict, dict[str
         "### Scaling (medians; ratio to the same run's floor in brackets)",
         "",
         "| questions | films | answers logged | status --json | play: first question | "
-        "export | answer median / p99 | import (same films) |",
-        "|---|---|---|---|---|---|---|---|",
+        "export | export --with-progress | answer median / p99 | import (same films) |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for size, figs in scaling:
         a = figs["answer"].absolute
@@ -562,6 +571,7 @@ def report(info: dict, figures: list[Figure], scaling: list[tuple[dict, dict[str
 
         lines.append(f"| {size['questions']} | {size['films']} | {size['reviews']} | "
                      f"{cell('status')} | {cell('play')} | {cell('export')} | "
+                     f"{cell('export_progress')} | "
                      f"{a['median_ms']:.2f} / {a['p99_ms']:.2f} ms | {cell('import')} |")
     return "\n".join(lines)
 
@@ -638,7 +648,8 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(home, ignore_errors=True)
         print("import:", flush=True)
         imp = import_figure(pages[:import_pages], slow_runs, work)
-        figures += [big["status"], big["play"], big["answer"], imp, big["export"]]
+        figures += [big["status"], big["play"], big["answer"], imp, big["export"],
+                    big["export_progress"]]
         info = {"machine": machine(), "seed": args.seed, "runs": runs, "slow_runs": slow_runs,
                 "command": "python benchmarks/run.py" + (" --quick" if quick else ""),
                 "import_pages": import_pages, **info_big}
