@@ -46,16 +46,19 @@ def copy_log_to_anki(store: Store, anki: sqlite3.Cursor,
     """
     db = anki.connection
     db.commit()  # ATTACH is refused inside a transaction
-    anki.execute("CREATE TEMP TABLE rq_cards (question TEXT PRIMARY KEY, cid INTEGER,"
+    # the cards in memory: a million lookups into a temp file cost seconds
+    anki.execute("ATTACH DATABASE ':memory:' AS rq")
+    anki.execute("CREATE TABLE rq.cards (question TEXT PRIMARY KEY, cid INTEGER,"
                  " state INTEGER, due INTEGER, last_review INTEGER, difficulty REAL)"
                  " WITHOUT ROWID")
-    anki.executemany("INSERT INTO rq_cards VALUES (?, ?, ?, ?, ?, ?)",
+    anki.executemany("INSERT INTO rq.cards VALUES (?, ?, ?, ?, ?, ?)",
                      ((qid, cid, c.state, c.due, c.last_review, c.difficulty)
                       for qid, cid, c in cards))
+    anki.execute("CREATE INDEX rq.cards_cid ON cards (cid)")
     anki.execute("ATTACH DATABASE ? AS progress", (str(store.path),))
     try:
         expected = anki.execute(
-            "SELECT COUNT(*) FROM progress.reviews r JOIN rq_cards c"
+            "SELECT COUNT(*) FROM progress.reviews r JOIN rq.cards c"
             " ON c.question = r.question").fetchone()[0]
         anki.execute(_ANKI_REVLOG)
         written = anki.execute("SELECT COUNT(*) FROM revlog").fetchone()[0]
@@ -66,6 +69,7 @@ def copy_log_to_anki(store: Store, anki: sqlite3.Cursor,
         with contextlib.suppress(sqlite3.Error):
             db.commit()
             anki.execute("DETACH DATABASE progress")
+            anki.execute("DETACH DATABASE rq")
     if written != expected:
         raise StoreError(f"{store.path}: {expected - written} logged answers left out: "
                          "more than 1,000 fall within one second, and Anki's review "
@@ -76,8 +80,8 @@ def copy_log_to_anki(store: Store, anki: sqlite3.Cursor,
 def _retry_dropped(anki: sqlite3.Cursor) -> int:
     """Give the answers that lost their id to another of the same second a free
     millisecond of that second; returns how many found one."""
-    anki.execute("CREATE TEMP TABLE rq_dropped (rid INTEGER PRIMARY KEY, question TEXT)")
-    anki.execute(f"INSERT INTO rq_dropped {_DROPPED}")
+    anki.execute("CREATE TABLE rq.dropped (rid INTEGER PRIMARY KEY, question TEXT)")
+    anki.execute(f"INSERT INTO rq.dropped {_DROPPED}")
     placed = 0
     for row in anki.execute(_RETRY).fetchall():
         second = row[0] - row[0] % 1000
@@ -176,20 +180,25 @@ def _log_in_time_order(db: sqlite3.Connection, qid: str) -> list[tuple]:
 # not the JSON text: a window over a million texts takes seconds.
 _LOG = """
 WITH flat AS (
-    SELECT r.question, r.id AS rid, r.ts, r.rating, r.seconds, r.cram, r.first,
+    SELECT c.cid, r.id AS rid, r.ts, r.rating, r.seconds, r.cram, r.first,
            r.previous IS NULL AS unknown,
            json_extract(r.previous, '$[0]') AS b_state,
            json_extract(r.previous, '$[4]') - json_extract(r.previous, '$[5]') AS b_gap,
            json_extract(r.previous, '$[3]') AS b_diff
     FROM progress.reviews r NOT INDEXED  -- in file order: an index walk reads at random
+    JOIN rq.cards c ON c.question = r.question
     {where}
-), log AS (
-    SELECT f.*, c.cid,
-           LEAD(b_state, 1, c.state) OVER w AS a_state,
-           LEAD(b_gap, 1, c.due - c.last_review) OVER w AS a_gap,
-           LEAD(b_diff, 1, c.difficulty) OVER w AS a_diff
-    FROM flat f JOIN rq_cards c ON c.question = f.question
-    WINDOW w AS (PARTITION BY f.question ORDER BY f.rid)
+), windowed AS (
+    SELECT *, LEAD(b_state) OVER w AS n_state, LEAD(b_gap) OVER w AS n_gap,
+           LEAD(b_diff) OVER w AS n_diff
+    FROM flat WINDOW w AS (PARTITION BY cid ORDER BY rid)
+), log AS (  -- the last answer of a card: its state now
+    SELECT *,
+           COALESCE(n_state, (SELECT state FROM rq.cards c WHERE c.cid = w.cid)) AS a_state,
+           COALESCE(n_gap, (SELECT due - last_review FROM rq.cards c WHERE c.cid = w.cid))
+               AS a_gap,
+           COALESCE(n_diff, (SELECT difficulty FROM rq.cards c WHERE c.cid = w.cid)) AS a_diff
+    FROM windowed w
 )
 """
 # id (ms) ... type. The id is the answer's second plus its row id modulo 1000: unique
@@ -217,9 +226,9 @@ _ANKI_REVLOG = (_LOG.format(where="") + f"INSERT INTO revlog ({_REVLOG_COLUMNS})
 # answers whose id was taken by another answer of the same second
 _DROPPED = """
 SELECT r.id, r.question FROM progress.reviews r NOT INDEXED
-JOIN rq_cards c ON c.question = r.question
+JOIN rq.cards c ON c.question = r.question
 WHERE NOT EXISTS (SELECT 1 FROM revlog v WHERE v.id = r.ts * 1000 + r.id % 1000
                   AND v.cid = c.cid)
 """
-_RETRY = (_LOG.format(where="WHERE r.question IN (SELECT question FROM rq_dropped)")
-          + "SELECT" + _REVLOG_ROW + "FROM log WHERE rid IN (SELECT rid FROM rq_dropped)")
+_RETRY = (_LOG.format(where="WHERE r.question IN (SELECT question FROM rq.dropped)")
+          + "SELECT" + _REVLOG_ROW + "FROM log WHERE rid IN (SELECT rid FROM rq.dropped)")
