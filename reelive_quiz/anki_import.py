@@ -304,9 +304,8 @@ def import_anki(store: Store, path: Path, config: Config, *,
     """Merge the reviews of this tool's notes from an Anki package into `store`."""
     from reelive_quiz.anki import note_guid
     from reelive_quiz.schedule import replay
-    from reelive_quiz.store_anki import merge_answers, question_ids
 
-    by_guid = {note_guid(qid): qid for qid in question_ids(store)}
+    by_guid = {note_guid(qid): qid for qid in store.question_ids()}
     log = read_package(Path(path), frozenset(by_guid), limit=limit)
     ours = log.guids & by_guid.keys()
     answers = [Review(by_guid[guid], ms // 1000,
@@ -315,8 +314,8 @@ def import_anki(store: Store, path: Path, config: Config, *,
                for guid, entries in log.answers.items() for ms, ease, taken in entries
                if _sane(ms)]
     backup = _first_import_backup(store)
-    merged, known, questions = merge_answers(
-        store, answers, lambda history, suspended: replay(history, suspended, config))
+    merged, known, questions = store.merge_answers(
+        answers, lambda history, suspended: replay(history, suspended, config))
     hint = ""
     if ours and not log.revlog_rows:
         hint = ("The package has no review history: export from Anki with 'Include "

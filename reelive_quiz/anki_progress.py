@@ -1,6 +1,7 @@
 """Progress → Anki: studied cards keep their schedule, the answer log becomes `revlog`.
 
-`export --with-progress` hands a `Scheduling` to the package writer (`anki.py`),
+`export --with-progress` hands a `ProgressExport` (an `apkg.Scheduling`) to the
+package writer (`apkg.py`),
 which asks it for each card's scheduling columns and lets it fill the review log.
 What Anki does with the package decides every value here (Anki's
 `rslib/src/import_export/package/apkg/import/` and `scheduler/`):
@@ -31,14 +32,14 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from typing import Protocol
 
+from reelive_quiz.card import CardState, State, Suspension
 from reelive_quiz.clock import DAY_STARTS_AT, day_number
 from reelive_quiz.config import Config
 from reelive_quiz.question import Question
-from reelive_quiz.store import NOT_SUSPENDED, CardState, Store
+from reelive_quiz.store import Store
 
-__all__ = ["AnkiCard", "ProgressExport", "Scheduling", "anki_card", "collection_start"]
+__all__ = ["AnkiCard", "ProgressExport", "anki_card", "collection_start"]
 
 # Anki's card types and queues (rslib/src/card/mod.rs)
 TYPE_LEARN, TYPE_REVIEW, TYPE_RELEARN = 1, 2, 3
@@ -46,21 +47,6 @@ QUEUE_SUSPENDED, QUEUE_LEARN, QUEUE_REVIEW, QUEUE_DAY_LEARN = -1, 1, 2, 3
 #: Anki's starting ease (250 %): FSRS ignores it, SM-2 needs something sensible.
 EASE_FACTOR = 2500
 _EARLIEST_DAY = date(2006, 1, 1).toordinal()
-# our FSRS states (fsrs.State)
-_LEARNING, _REVIEW, _RELEARNING = 1, 2, 3
-
-
-class Scheduling(Protocol):
-    """What the package writer asks of progress while it writes the collection."""
-
-    def configure(self, cursor: sqlite3.Cursor) -> None:
-        """Set the collection's `crt` and scheduler config."""
-
-    def card(self, position: int) -> tuple[object, ...] | None:
-        """The card columns after `usn` for the question at `position`; None: new."""
-
-    def write_log(self, cursor: sqlite3.Cursor, card_ids: Mapping[int, int]) -> int:
-        """Fill `revlog` for the written cards (question position -> card id)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,11 +90,11 @@ def anki_card(card: CardState, crt_day: int, retention: float, decay: float,
     memory = {"s": round(card.stability or 0.0, 4), "d": round(card.difficulty or 0.0, 3),
               "dr": round(retention, 2), "decay": round(decay, 3), "lrt": int(last)}
     due_day = _day(card.due)
-    if card.state == _REVIEW:
+    if card.state == State.REVIEW:
         ctype, queue, due = TYPE_REVIEW, QUEUE_REVIEW, due_day - crt_day
         ivl, left = max(1, due_day - _day(last)), 0
     else:
-        relearning = card.state == _RELEARNING
+        relearning = card.state == State.RELEARNING
         ctype = TYPE_RELEARN if relearning else TYPE_LEARN
         steps = relearning_steps if relearning else learning_steps
         left = max(1, steps - (card.step or 0))
@@ -117,7 +103,7 @@ def anki_card(card: CardState, crt_day: int, retention: float, decay: float,
         else:
             queue, due = QUEUE_LEARN, card.due
         ivl = max(1, round(card.stability or 1)) if relearning else 0
-    if card.suspended != NOT_SUSPENDED:
+    if card.suspended != Suspension.NONE:
         queue = QUEUE_SUSPENDED
     return AnkiCard(ctype, queue, due, ivl, EASE_FACTOR, card.reps, card.lapses, left,
                     json.dumps(memory, separators=(",", ":")))
@@ -132,12 +118,10 @@ class ProgressExport:
 
         self.store = store
         self.questions = questions
-        from reelive_quiz.store_anki import first_answer_day, studied_cards
-
-        studied = studied_cards(store)
+        studied = store.studied_cards()
         self.states = {position: studied[q.id] for position, q in enumerate(questions)
                        if q.id in studied}
-        first = first_answer_day(store)
+        first = store.first_answer_day()
         # a day logged before 2006 (Anki's own epoch) can only be a damaged row
         self.crt_day = min(max(first, _EARLIEST_DAY), today) if first is not None else today
         decay, learning, relearning = fsrs_profile(config)
@@ -160,10 +144,8 @@ class ProgressExport:
         for index, _ in _REVLOG_INDEXES:
             cursor.execute(f"DROP INDEX IF EXISTS {index}")
         new = CardState()
-        from reelive_quiz.store_anki import copy_log_to_anki
-
-        self.logged = copy_log_to_anki(
-            self.store, cursor, ((self.questions[position].id, cid, self.states.get(position, new))
+        self.logged = self.store.copy_log_to_anki(
+            cursor, ((self.questions[position].id, cid, self.states.get(position, new))
                      for position, cid in card_ids.items()))
         for index, column in _REVLOG_INDEXES:
             cursor.execute(f"CREATE INDEX IF NOT EXISTS {index} ON revlog ({column})")

@@ -1,7 +1,9 @@
-"""The progress file's SQL for Anki: the log out to a collection, answers back in.
+"""The store's SQL for the Anki round trip: the answer log out to a collection's
+`revlog`, answers given in Anki back in, each touched question replayed.
 
-Kept beside `store.py` (which owns the schema) so the Anki round trip reads as one
-piece; every statement on the progress file is still in a store module.
+Part of the store (`Store` inherits `AnkiSync`), beside `store_reads.py`: the
+progress file's SQL stays in the store modules, and the card's positions in
+the logged JSON are spelt from `schema.CARD_COLUMNS`, never retyped.
 """
 
 from __future__ import annotations
@@ -9,167 +11,180 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
+from reelive_quiz.card import CardState
 from reelive_quiz.errors import StoreError
-from reelive_quiz.store import _CARD_COLUMNS, CardState, Review, Store
+from reelive_quiz.schema import CARD_COLUMNS
 
-__all__ = ["copy_log_to_anki", "first_answer_day", "merge_answers", "question_ids",
-           "studied_cards"]
+if TYPE_CHECKING:
+    from reelive_quiz.store import Review
 
-
-def studied_cards(store: Store) -> dict[str, CardState]:
-    """Every answered question's schedule, by question id."""
-    with store.guard("read card states"):
-        rows = store.conn.execute(f"SELECT id, {', '.join(_CARD_COLUMNS)} FROM questions"
-                                 " WHERE state IS NOT NULL").fetchall()
-    return {row[0]: CardState(*row[1:]) for row in rows}
+__all__ = ["AnkiSync"]
 
 
-def first_answer_day(store: Store) -> int | None:
-    """The study day of the first answer that moved a schedule (None: never)."""
-    with store.guard("read the answer log"):
-        return store.conn.execute("SELECT MIN(day) FROM reviews WHERE cram = 0"
-                                 ).fetchone()[0]
+class AnkiSync:
+    """Anki export and import queries; `Store` provides the connection and guards."""
 
+    path: Path
+    conn: sqlite3.Connection
 
-def copy_log_to_anki(store: Store, anki: sqlite3.Cursor,
-                     cards: Iterable[tuple[str, int, CardState]]) -> int:
-    """Write the answer log of `cards` (question id, Anki card id, its state now)
-    into the `revlog` of the Anki collection `anki` is open on; returns the rows.
+    def guard(self, doing: str) -> contextlib.AbstractContextManager[None]:
+        raise NotImplementedError  # Store.guard
 
-    One INSERT … SELECT over this file attached to that connection: a million
-    answers never pass through Python. Per answer: id = its time in ms (unique
-    within its second), ease = rating; the type comes from the state
-    before it (new/learning 0, review 1, relearning 2; cram 3 with factor 0,
-    which Anki's FSRS skips); the interval and difficulty after it come from
-    the next answer's `previous` state, or the card itself for the last one.
-    """
-    db = anki.connection
-    db.commit()  # ATTACH is refused inside a transaction
-    # the cards in memory: a million lookups into a temp file cost seconds
-    anki.execute("ATTACH DATABASE ':memory:' AS rq")
-    anki.execute("CREATE TABLE rq.cards (question TEXT PRIMARY KEY, cid INTEGER,"
-                 " state INTEGER, due INTEGER, last_review INTEGER, difficulty REAL)"
-                 " WITHOUT ROWID")
-    anki.executemany("INSERT INTO rq.cards VALUES (?, ?, ?, ?, ?, ?)",
-                     ((qid, cid, c.state, c.due, c.last_review, c.difficulty)
-                      for qid, cid, c in cards))
-    anki.execute("CREATE INDEX rq.cards_cid ON cards (cid)")
-    anki.execute("ATTACH DATABASE ? AS progress", (str(store.path),))
-    try:
-        expected = anki.execute(
-            "SELECT COUNT(*) FROM progress.reviews r JOIN rq.cards c"
-            " ON c.question = r.question").fetchone()[0]
-        anki.execute(_ANKI_REVLOG)
-        written = anki.execute("SELECT COUNT(*) FROM revlog").fetchone()[0]
-        if written < expected:
-            written += _retry_dropped(anki)
-        db.commit()
-    finally:
-        with contextlib.suppress(sqlite3.Error):
+    def transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        raise NotImplementedError  # Store.transaction
+
+    def studied_cards(self) -> dict[str, CardState]:
+        """Every answered question's schedule, by question id."""
+        with self.guard("read card states"):
+            rows = self.conn.execute(f"SELECT id, {', '.join(CARD_COLUMNS)} FROM questions"
+                                     " WHERE state IS NOT NULL").fetchall()
+        return {row[0]: CardState(*row[1:]) for row in rows}
+
+    def first_answer_day(self) -> int | None:
+        """The study day of the first answer that moved a schedule (None: never)."""
+        with self.guard("read the answer log"):
+            return self.conn.execute("SELECT MIN(day) FROM reviews WHERE cram = 0"
+                                     ).fetchone()[0]
+
+    def copy_log_to_anki(self, anki: sqlite3.Cursor,
+                         cards: Iterable[tuple[str, int, CardState]]) -> int:
+        """Write the answer log of `cards` (question id, Anki card id, its state now)
+        into the `revlog` of the Anki collection `anki` is open on; returns the rows.
+
+        One INSERT … SELECT over this file attached to that connection: a million
+        answers never pass through Python. Per answer: id = its time in ms (unique
+        within its second), ease = rating; the type comes from the state
+        before it (new/learning 0, review 1, relearning 2; cram 3 with factor 0,
+        which Anki's FSRS skips); the interval and difficulty after it come from
+        the next answer's `previous` state, or the card itself for the last one.
+        """
+        db = anki.connection
+        db.commit()  # ATTACH is refused inside a transaction
+        # the cards in memory: a million lookups into a temp file cost seconds
+        anki.execute("ATTACH DATABASE ':memory:' AS rq")
+        anki.execute("CREATE TABLE rq.cards (question TEXT PRIMARY KEY, cid INTEGER,"
+                     " state INTEGER, due INTEGER, last_review INTEGER, difficulty REAL)"
+                     " WITHOUT ROWID")
+        anki.executemany("INSERT INTO rq.cards VALUES (?, ?, ?, ?, ?, ?)",
+                         ((qid, cid, c.state, c.due, c.last_review, c.difficulty)
+                          for qid, cid, c in cards))
+        anki.execute("CREATE INDEX rq.cards_cid ON cards (cid)")
+        anki.execute("ATTACH DATABASE ? AS progress", (str(self.path),))
+        try:
+            expected = anki.execute(
+                "SELECT COUNT(*) FROM progress.reviews r JOIN rq.cards c"
+                " ON c.question = r.question").fetchone()[0]
+            anki.execute(_ANKI_REVLOG)
+            written = anki.execute("SELECT COUNT(*) FROM revlog").fetchone()[0]
+            if written < expected:
+                written += self._retry_dropped(anki)
             db.commit()
-            anki.execute("DETACH DATABASE progress")
-            anki.execute("DETACH DATABASE rq")
-    if written != expected:
-        raise StoreError(f"{store.path}: {expected - written} logged answers left out: "
-                         "more than 1,000 fall within one second, and Anki's review "
-                         "log keys them by millisecond")
-    return int(written)
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                db.commit()
+                anki.execute("DETACH DATABASE progress")
+                anki.execute("DETACH DATABASE rq")
+        if written != expected:
+            raise StoreError(f"{self.path}: {expected - written} logged answers left out: "
+                             "more than 1,000 fall within one second, and Anki's review "
+                             "log keys them by millisecond")
+        return int(written)
 
+    @staticmethod
+    def _retry_dropped(anki: sqlite3.Cursor) -> int:
+        """Give the answers that lost their id to another of the same second a free
+        millisecond of that second; returns how many found one."""
+        anki.execute("CREATE TABLE rq.dropped (rid INTEGER PRIMARY KEY, question TEXT)")
+        anki.execute(f"INSERT INTO rq.dropped {_DROPPED}")
+        placed = 0
+        for row in anki.execute(_RETRY).fetchall():
+            second = row[0] - row[0] % 1000
+            free = anki.execute(
+                "SELECT MIN(v.id + 1) FROM revlog v WHERE v.id BETWEEN ? AND ?"
+                " AND NOT EXISTS (SELECT 1 FROM revlog w WHERE w.id = v.id + 1)",
+                (second - 1, second + 998)).fetchone()[0]
+            if free is None or free > second + 999:
+                continue  # the whole second is taken: reported by the caller
+            anki.execute(f"INSERT INTO revlog ({_REVLOG_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",
+                         (free, *row[1:]))
+            placed += 1
+        return placed
 
-def _retry_dropped(anki: sqlite3.Cursor) -> int:
-    """Give the answers that lost their id to another of the same second a free
-    millisecond of that second; returns how many found one."""
-    anki.execute("CREATE TABLE rq.dropped (rid INTEGER PRIMARY KEY, question TEXT)")
-    anki.execute(f"INSERT INTO rq.dropped {_DROPPED}")
-    placed = 0
-    for row in anki.execute(_RETRY).fetchall():
-        second = row[0] - row[0] % 1000
-        free = anki.execute(
-            "SELECT MIN(v.id + 1) FROM revlog v WHERE v.id BETWEEN ? AND ?"
-            " AND NOT EXISTS (SELECT 1 FROM revlog w WHERE w.id = v.id + 1)",
-            (second - 1, second + 998)).fetchone()[0]
-        if free is None or free > second + 999:
-            continue  # the whole second is taken: reported by the caller
-        anki.execute(f"INSERT INTO revlog ({_REVLOG_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",
-                     (free, *row[1:]))
-        placed += 1
-    return placed
+    def question_ids(self) -> list[str]:
+        """Every question id the catalogue has ever held (hidden ones keep progress)."""
+        with self.guard("read question ids"):
+            return [row[0] for row in self.conn.execute("SELECT id FROM questions")]
 
+    def merge_answers(self, answers: Sequence[Review],
+                      rebuild: Callable[[list[tuple[int, int, bool]], int],
+                                        tuple[list[CardState], CardState]],
+                      ) -> tuple[int, int, int]:
+        """Add answers given elsewhere, skipping those already logged (same question,
+        second and rating), and rebuild each touched question's schedule from its whole log.
 
-def question_ids(store: Store) -> list[str]:
-    """Every question id the catalogue has ever held (hidden ones keep progress)."""
-    with store.guard("read question ids"):
-        return [row[0] for row in store.conn.execute("SELECT id FROM questions")]
+        One transaction: all of it or nothing. `rebuild(answers, suspended)` gets a
+        question's (time, rating, cram) in time order and returns the state before
+        each answer and the one after the last. Returns (added, already known,
+        questions touched).
+        """
+        by_question: dict[str, list[Review]] = {}
+        for review in answers:
+            by_question.setdefault(review.question, []).append(review)
+        added = known = 0
+        touched = []
+        with self.guard("merge answers from Anki"), self.transaction() as db:
+            for qid, reviews in by_question.items():
+                logged = set(db.execute("SELECT ts, rating FROM reviews WHERE question = ?",
+                                        (qid,)).fetchall())
+                fresh = []
+                for review in reviews:
+                    if (review.ts, review.rating) in logged:
+                        known += 1
+                    else:
+                        logged.add((review.ts, review.rating))
+                        fresh.append(review)
+                if not fresh:
+                    continue
+                db.executemany(
+                    "INSERT INTO reviews (question, ts, day, rating, correct, given, expected,"
+                    " mode, seconds, first, cram) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
+                    ((qid, r.ts, r.day, r.rating, None if r.correct is None else int(r.correct),
+                      r.given, r.expected, r.mode, r.seconds, int(r.cram)) for r in fresh))
+                added += len(fresh)
+                touched.append(qid)
+                rows = self._log_in_time_order(db, qid)
+                suspended = db.execute("SELECT suspended FROM questions WHERE id = ?",
+                                       (qid,)).fetchone()[0]
+                before, after = rebuild([(ts, rating, bool(cram)) for _, ts, rating, cram
+                                         in rows], suspended)
+                db.executemany("UPDATE reviews SET previous = ?, first = ? WHERE id = ?",
+                               ((state.to_json(), int(state.state is None), row[0])
+                                for row, state in zip(rows, before, strict=True)))
+                db.execute(f"UPDATE questions SET {', '.join(f'{c} = ?' for c in CARD_COLUMNS)}"
+                           " WHERE id = ?", (*(getattr(after, c) for c in CARD_COLUMNS), qid))
+        return added, known, len(touched)
 
-
-def merge_answers(store: Store, answers: Sequence[Review],
-                  rebuild: Callable[[list[tuple[int, int, bool]], int],
-                                    tuple[list[CardState], CardState]],
-                  ) -> tuple[int, int, int]:
-    """Add answers given elsewhere, skipping those already logged (same question,
-    second and rating), and rebuild each touched question's schedule from its whole log.
-
-    One transaction: all of it or nothing. `rebuild(answers, suspended)` gets a
-    question's (time, rating, cram) in time order and returns the state before
-    each answer and the one after the last. Returns (added, already known,
-    questions touched).
-    """
-    by_question: dict[str, list[Review]] = {}
-    for review in answers:
-        by_question.setdefault(review.question, []).append(review)
-    added = known = 0
-    touched = []
-    with store.guard("merge answers from Anki"), store.transaction() as db:
-        for qid, reviews in by_question.items():
-            logged = set(db.execute("SELECT ts, rating FROM reviews WHERE question = ?",
-                                    (qid,)).fetchall())
-            fresh = []
-            for review in reviews:
-                if (review.ts, review.rating) in logged:
-                    known += 1
-                else:
-                    logged.add((review.ts, review.rating))
-                    fresh.append(review)
-            if not fresh:
-                continue
-            db.executemany(
-                "INSERT INTO reviews (question, ts, day, rating, correct, given, expected,"
-                " mode, seconds, first, cram) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
-                ((qid, r.ts, r.day, r.rating, None if r.correct is None else int(r.correct),
-                  r.given, r.expected, r.mode, r.seconds, int(r.cram)) for r in fresh))
-            added += len(fresh)
-            touched.append(qid)
-            rows = _log_in_time_order(db, qid)
-            suspended = db.execute("SELECT suspended FROM questions WHERE id = ?",
-                                   (qid,)).fetchone()[0]
-            before, after = rebuild([(ts, rating, bool(cram)) for _, ts, rating, cram
-                                     in rows], suspended)
-            db.executemany("UPDATE reviews SET previous = ?, first = ? WHERE id = ?",
-                           ((state.to_json(), int(state.state is None), row[0])
-                            for row, state in zip(rows, before, strict=True)))
-            db.execute(f"UPDATE questions SET {', '.join(f'{c} = ?' for c in _CARD_COLUMNS)}"
-                       " WHERE id = ?", (*(getattr(after, c) for c in _CARD_COLUMNS), qid))
-    return added, known, len(touched)
-
-
-def _log_in_time_order(db: sqlite3.Connection, qid: str) -> list[tuple]:
-    """(id, ts, rating, cram) of a question's answers by time, after renumbering its
-    log rows if answers merged from elsewhere came earlier than ones logged here:
-    log order is time order, which `copy_log_to_anki` relies on."""
-    rows = db.execute("SELECT id, ts, rating, cram FROM reviews WHERE question = ?"
-                      " ORDER BY ts, id", (qid,)).fetchall()
-    ids = [row[0] for row in rows]
-    if ids == sorted(ids):
-        return rows
-    columns = ("question, ts, day, rating, correct, given, expected, mode, seconds, first,"
-               " cram, previous")
-    full = db.execute(f"SELECT {columns} FROM reviews WHERE question = ? ORDER BY ts, id",
-                      (qid,)).fetchall()
-    db.execute("DELETE FROM reviews WHERE question = ?", (qid,))
-    db.executemany(f"INSERT INTO reviews ({columns}) VALUES ({', '.join('?' * 12)})", full)
-    return db.execute("SELECT id, ts, rating, cram FROM reviews WHERE question = ?"
-                      " ORDER BY ts, id", (qid,)).fetchall()
+    @staticmethod
+    def _log_in_time_order(db: sqlite3.Connection, qid: str) -> list[tuple]:
+        """(id, ts, rating, cram) of a question's answers by time, after renumbering its
+        log rows if answers merged from elsewhere came earlier than ones logged here:
+        log order is time order, which `copy_log_to_anki` relies on."""
+        rows = db.execute("SELECT id, ts, rating, cram FROM reviews WHERE question = ?"
+                          " ORDER BY ts, id", (qid,)).fetchall()
+        ids = [row[0] for row in rows]
+        if ids == sorted(ids):
+            return rows
+        columns = ("question, ts, day, rating, correct, given, expected, mode, seconds, first,"
+                   " cram, previous")
+        full = db.execute(f"SELECT {columns} FROM reviews WHERE question = ? ORDER BY ts, id",
+                          (qid,)).fetchall()
+        db.execute("DELETE FROM reviews WHERE question = ?", (qid,))
+        db.executemany(f"INSERT INTO reviews ({columns}) VALUES ({', '.join('?' * 12)})", full)
+        return db.execute("SELECT id, ts, rating, cram FROM reviews WHERE question = ?"
+                          " ORDER BY ts, id", (qid,)).fetchall()
 
 
 # The answer log as Anki's revlog rows (see `copy_log_to_anki`). Per question in
@@ -182,9 +197,10 @@ _LOG = """
 WITH flat AS (
     SELECT c.cid, r.id AS rid, r.ts, r.rating, r.seconds, r.cram, r.first,
            r.previous IS NULL AS unknown,
-           json_extract(r.previous, '$[0]') AS b_state,
-           json_extract(r.previous, '$[4]') - json_extract(r.previous, '$[5]') AS b_gap,
-           json_extract(r.previous, '$[3]') AS b_diff
+           json_extract(r.previous, '$[{state}]') AS b_state,
+           json_extract(r.previous, '$[{due}]')
+               - json_extract(r.previous, '$[{last_review}]') AS b_gap,
+           json_extract(r.previous, '$[{difficulty}]') AS b_diff
     FROM progress.reviews r NOT INDEXED  -- in file order: an index walk reads at random
     JOIN rq.cards c ON c.question = r.question
     {where}
@@ -221,7 +237,8 @@ _REVLOG_ROW = """
             WHEN b_state = 2 THEN 1 WHEN b_state = 3 THEN 2 ELSE 0 END
 """
 _REVLOG_COLUMNS = "id, cid, usn, ease, ivl, lastIvl, factor, time, type"
-_ANKI_REVLOG = (_LOG.format(where="") + f"INSERT INTO revlog ({_REVLOG_COLUMNS}) SELECT"
+_AT = {name: CARD_COLUMNS.index(name) for name in ("state", "due", "last_review", "difficulty")}
+_ANKI_REVLOG = (_LOG.format(where="", **_AT) + f"INSERT INTO revlog ({_REVLOG_COLUMNS}) SELECT"
                 + _REVLOG_ROW + "FROM log WHERE 1 ON CONFLICT (id) DO NOTHING")
 # answers whose id was taken by another answer of the same second
 _DROPPED = """
@@ -230,5 +247,5 @@ JOIN rq.cards c ON c.question = r.question
 WHERE NOT EXISTS (SELECT 1 FROM revlog v WHERE v.id = r.ts * 1000 + r.id % 1000
                   AND v.cid = c.cid)
 """
-_RETRY = (_LOG.format(where="WHERE r.question IN (SELECT question FROM rq.dropped)")
+_RETRY = (_LOG.format(where="WHERE r.question IN (SELECT question FROM rq.dropped)", **_AT)
           + "SELECT" + _REVLOG_ROW + "FROM log WHERE rid IN (SELECT rid FROM rq.dropped)")

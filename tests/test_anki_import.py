@@ -21,13 +21,13 @@ import pytest
 from helpers import run_cli
 
 from reelive_quiz.anki_import import import_anki, read_package
+from reelive_quiz.catalogue import sync_decks
 from reelive_quiz.config import Config
 from reelive_quiz.errors import PackageError
 from reelive_quiz.library import resolve
-from reelive_quiz.schedule import build_queue, replay, sync_decks
+from reelive_quiz.schedule import build_queue, replay
 from reelive_quiz.session import Session
 from reelive_quiz.store import Review, Store
-from reelive_quiz.store_anki import merge_answers
 
 
 @pytest.fixture
@@ -190,7 +190,7 @@ def test_our_own_export_adds_nothing_and_backs_up_once(home: Path, tmp_path: Pat
 def test_a_merge_that_fails_half_way_changes_nothing(home: Path) -> None:
     """One transaction: a failure on the second question undoes the first."""
     with Store.open(home / "progress.sqlite3") as store:
-        qids = [row[0] for row in store.query("SELECT id FROM questions LIMIT 2")]
+        qids = [row[0] for row in store.conn.execute("SELECT id FROM questions LIMIT 2")]
         when = int((datetime.now() - timedelta(hours=1)).timestamp())
         answers = [Review(qid, when, 1, 3, "anki") for qid in qids]
         calls = []
@@ -203,7 +203,7 @@ def test_a_merge_that_fails_half_way_changes_nothing(home: Path) -> None:
 
         before = _fingerprint(home)
         with pytest.raises(RuntimeError):
-            merge_answers(store, answers, rebuild)
+            store.merge_answers(answers, rebuild)
         assert len(calls) == 2
     assert _fingerprint(home) == before
 

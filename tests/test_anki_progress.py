@@ -21,12 +21,14 @@ import pytest
 from helpers import run_cli
 
 from reelive_quiz.anki import note_guid
+from reelive_quiz.card import Suspension
+from reelive_quiz.catalogue import sync_decks
 from reelive_quiz.clock import day_number
 from reelive_quiz.config import Config
 from reelive_quiz.library import resolve
-from reelive_quiz.schedule import build_queue, sync_decks
+from reelive_quiz.schedule import build_queue
 from reelive_quiz.session import Session
-from reelive_quiz.store import SUSPENDED, Store
+from reelive_quiz.store import Store
 
 pytest.importorskip("anki")
 
@@ -92,15 +94,16 @@ def _live(home: Path) -> dict[str, list[tuple[int, int, int]]]:
             if day == DAYS - 1:  # end in every state: one relearning, one learning
                 for state, rating in ((2, 1), (None, 3)):
                     where = "state IS NULL" if state is None else f"state = {state}"
-                    qid = store.query(f"SELECT id FROM questions WHERE {where} AND suspended = 0"
-                                      " ORDER BY id LIMIT 1")[0][0]
+                    qid = store.conn.execute(
+                        f"SELECT id FROM questions WHERE {where} AND suspended = 0"
+                        " ORDER BY id LIMIT 1").fetchone()[0]
                     question = store.question(qid)
                     assert question is not None
                     session.answer(question, rating=rating, correct=rating > 1, given=None,
                                    mode="flip", seconds=2.0)
                     clock.now += timedelta(seconds=1)
         log: dict[str, list[tuple[int, int, int]]] = {}
-        for qid, ts, rating, cram in store.query(
+        for qid, ts, rating, cram in store.conn.execute(
                 "SELECT question, ts, rating, cram FROM reviews ORDER BY ts, id"):
             log.setdefault(qid, []).append((ts, rating, cram))
     return log
@@ -148,7 +151,7 @@ def _by_guid(col: Collection) -> dict[str, int]:
 
 def _states(home: Path) -> dict[str, tuple]:
     with Store.open(home / "progress.sqlite3") as store:
-        return {row[0]: row[1:] for row in store.query(
+        return {row[0]: row[1:] for row in store.conn.execute(
             "SELECT id, state, step, stability, difficulty, due, last_review, reps, lapses,"
             " suspended FROM questions WHERE state IS NOT NULL")}
 
@@ -420,7 +423,7 @@ def test_hostile_text_stays_inert_with_progress(tmp_path: Path, anki_dir: Path) 
 
 def test_a_suspended_question_is_suspended_in_anki(lived: Lived, scheduled) -> None:
     states = _states(lived.home)
-    suspended = [q for q, s in states.items() if s[-1] == SUSPENDED]
+    suspended = [q for q, s in states.items() if s[-1] == Suspension.SUSPENDED]
     assert len(suspended) == 1
     card = scheduled.get_card(_by_guid(scheduled)[note_guid(suspended[0])])
     assert card.queue == -1
