@@ -33,6 +33,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
+from reelive_quiz.apkg import set_scheduler, without_revlog_indexes
 from reelive_quiz.card import CardState, State, Suspension
 from reelive_quiz.clock import DAY_STARTS_AT, day_number
 from reelive_quiz.config import Config
@@ -132,25 +133,16 @@ class ProgressExport:
 
     def configure(self, cursor: sqlite3.Cursor) -> None:
         crt, minutes_west = collection_start(self.crt_day)
-        conf = json.loads(cursor.execute("SELECT conf FROM col").fetchone()[0])
-        conf.update({"schedVer": 2, "rollover": DAY_STARTS_AT, "creationOffset": minutes_west})
-        cursor.execute("UPDATE col SET crt = ?, conf = ?", (crt, json.dumps(conf)))
+        set_scheduler(cursor, crt, {"schedVer": 2, "rollover": DAY_STARTS_AT,
+                                    "creationOffset": minutes_west})
 
     def card(self, position: int) -> tuple[object, ...] | None:
         return self.cards.get(position)
 
     def write_log(self, cursor: sqlite3.Cursor, card_ids: Mapping[int, int]) -> int:
-        # a million rows go in faster with the indexes built once afterwards
-        for index, _ in _REVLOG_INDEXES:
-            cursor.execute(f"DROP INDEX IF EXISTS {index}")
         new = CardState()
-        self.logged = self.store.copy_log_to_anki(
-            cursor, ((self.questions[position].id, cid, self.states.get(position, new))
-                     for position, cid in card_ids.items()))
-        for index, column in _REVLOG_INDEXES:
-            cursor.execute(f"CREATE INDEX IF NOT EXISTS {index} ON revlog ({column})")
+        with without_revlog_indexes(cursor):
+            self.logged = self.store.copy_log_to_anki(
+                cursor, ((self.questions[position].id, cid, self.states.get(position, new))
+                         for position, cid in card_ids.items()))
         return self.logged
-
-
-#: The revlog indexes of Anki's schema 11 (genanki's APKG_SCHEMA).
-_REVLOG_INDEXES = (("ix_revlog_usn", "usn"), ("ix_revlog_cid", "cid"))

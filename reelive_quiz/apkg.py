@@ -10,6 +10,7 @@ value labelled below as genanki labels it.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -17,14 +18,15 @@ import sqlite3
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple, Protocol
 
 if TYPE_CHECKING:
     import genanki
 
-__all__ = ["NoteRow", "Scheduling", "Stamps", "write_apkg"]
+__all__ = ["NoteRow", "Scheduling", "Stamps", "set_scheduler", "without_revlog_indexes",
+           "write_apkg"]
 
 _CHUNK = 2000
 
@@ -52,6 +54,27 @@ class Scheduling(Protocol):
 
     def write_log(self, cursor: sqlite3.Cursor, card_ids: Mapping[int, int]) -> int:
         """Fill `revlog` for the written cards (position -> card id); returns its rows."""
+
+
+def set_scheduler(cursor: sqlite3.Cursor, crt: int, config: dict[str, object]) -> None:
+    """The collection's creation time (`col.crt`) and scheduler keys in its config."""
+    conf = json.loads(cursor.execute("SELECT conf FROM col").fetchone()[0])
+    conf.update(config)
+    cursor.execute("UPDATE col SET crt = ?, conf = ?", (crt, json.dumps(conf)))
+
+
+#: The revlog indexes of Anki's schema 11 (genanki's APKG_SCHEMA).
+_REVLOG_INDEXES = (("ix_revlog_usn", "usn"), ("ix_revlog_cid", "cid"))
+
+
+@contextlib.contextmanager
+def without_revlog_indexes(cursor: sqlite3.Cursor) -> Iterator[None]:
+    """A million review rows go in faster with the indexes built once afterwards."""
+    for index, _ in _REVLOG_INDEXES:
+        cursor.execute(f"DROP INDEX IF EXISTS {index}")
+    yield
+    for index, column in _REVLOG_INDEXES:
+        cursor.execute(f"CREATE INDEX IF NOT EXISTS {index} ON revlog ({column})")
 
 
 class Stamps:
