@@ -302,7 +302,7 @@ def export_(
                     task, completed=done, total=total), scheduling=scheduling)
     _out(one_line(str(summary)))
     if scheduling is not None:
-        _out(f"with progress: {len(scheduling.cards)} studied cards, {scheduling.logged} "
+        _out(f"with progress: {scheduling.studied} studied cards, {scheduling.logged} "
              "answers logged; in Anki, tick 'Import any learning progress'")
 
 
