@@ -314,8 +314,10 @@ def import_anki(store: Store, path: Path, config: Config, *,
                for guid, entries in log.answers.items() for ms, ease, taken in entries
                if _sane(ms)]
     backup = _first_import_backup(store)
+    in_use = store.parameters_in_use()  # replay as play schedules: personal FSRS if any
+    parameters = in_use.parameters if in_use is not None else None
     merged, known, questions = store.merge_answers(
-        answers, lambda history, suspended: replay(history, suspended, config))
+        answers, lambda history, suspended: replay(history, suspended, config, parameters))
     hint = ""
     if ours and not log.revlog_rows:
         hint = ("The package has no review history: export from Anki with 'Include "

@@ -126,7 +126,9 @@ class ProgressExport:
         # a day logged before 2006 (Anki's own epoch) can only be a damaged row
         self.crt_day = min(max(first, _EARLIEST_DAY), today) if first is not None else today
         self.retention = config.desired_retention
-        self.decay, self.learning_steps, self.relearning_steps = fsrs_profile(config)
+        in_use = store.parameters_in_use()  # the decay of the personal FSRS set, if any
+        self.decay, self.learning_steps, self.relearning_steps = fsrs_profile(
+            config, in_use.parameters if in_use is not None else None)
         self.logged = 0
 
     def configure(self, cursor: sqlite3.Cursor) -> None:

@@ -31,6 +31,7 @@ __all__ = [
     "build_queue",
     "count_due",
     "fsrs_profile",
+    "interval_days",
     "next_state",
     "replay",
 ]
@@ -40,21 +41,41 @@ LEARN_AHEAD = timedelta(minutes=20)
 
 
 @functools.cache
-def _scheduler(retention: float, fuzz: bool):
+def _scheduler(retention: float, fuzz: bool, parameters: tuple[float, ...] | None = None):
+    """One fsrs.Scheduler per setting; `parameters` None: FSRS's defaults."""
     import fsrs
 
-    return fsrs.Scheduler(desired_retention=retention, enable_fuzzing=fuzz)
+    if parameters is None:
+        return fsrs.Scheduler(desired_retention=retention, enable_fuzzing=fuzz)
+    return fsrs.Scheduler(parameters=parameters, desired_retention=retention,
+                          enable_fuzzing=fuzz)
+
+
+def interval_days(stability: float, retention: float,
+                  parameters: Sequence[float] | None = None) -> int:
+    """Days until recall falls to `retention`: the interval fsrs.Scheduler gives a review
+    card of this stability (without fuzz), for rescheduling without a review."""
+    scheduler = _scheduler(retention, False, None if parameters is None else tuple(parameters))
+    decay = -scheduler.parameters[20]
+    factor = 0.9 ** (1 / decay) - 1
+    days = round(stability / factor * (retention ** (1 / decay) - 1))
+    return int(min(max(days, 1), scheduler.maximum_interval))
 
 
 def _dt(ts: int | None) -> datetime | None:
     return None if ts is None else datetime.fromtimestamp(ts, UTC)
 
 
-def next_state(card: CardState, rating: int, when: datetime, config: Config) -> CardState:
-    """The card after one answer, as FSRS schedules it; leeches get suspended."""
+def next_state(card: CardState, rating: int, when: datetime, config: Config,
+               parameters: tuple[float, ...] | None = None) -> CardState:
+    """The card after one answer, as FSRS schedules it; leeches get suspended.
+
+    `parameters` are the personal FSRS parameters in use (`optimize`), None for
+    the defaults.
+    """
     import fsrs
 
-    scheduler = _scheduler(config.desired_retention, config.fuzz)
+    scheduler = _scheduler(config.desired_retention, config.fuzz, parameters)
     if card.state is None:
         current = fsrs.Card(card_id=1, due=when)
     else:
@@ -72,20 +93,22 @@ def next_state(card: CardState, rating: int, when: datetime, config: Config) -> 
                      card.reps + 1, lapses, suspended)
 
 
-def fsrs_profile(config: Config) -> tuple[float, int, int]:
+def fsrs_profile(config: Config, parameters: tuple[float, ...] | None = None,
+                 ) -> tuple[float, int, int]:
     """(FSRS decay, learning steps, relearning steps) of the scheduler in use."""
-    scheduler = _scheduler(config.desired_retention, config.fuzz)
+    scheduler = _scheduler(config.desired_retention, config.fuzz, parameters)
     return (float(scheduler.parameters[20]), len(scheduler.learning_steps),
             len(scheduler.relearning_steps))
 
 
-def replay(answers: Sequence[tuple[int, int, bool]], suspended: int,
-           config: Config) -> tuple[list[CardState], CardState]:
+def replay(answers: Sequence[tuple[int, int, bool]], suspended: int, config: Config,
+           parameters: tuple[float, ...] | None = None) -> tuple[list[CardState], CardState]:
     """A question's schedule rebuilt from its whole log, in time order.
 
     `answers` are (time, rating, cram) sorted by time; returns the state before
     each answer and the state after the last. Cram answers leave it alone; a
     question suspended by hand stays suspended, a leech is found again.
+    `parameters` are the personal FSRS parameters in use, as for `next_state`.
     """
     card = CardState(suspended=suspended if suspended != Suspension.LEECH
                      else Suspension.NONE)
@@ -93,7 +116,8 @@ def replay(answers: Sequence[tuple[int, int, bool]], suspended: int,
     for ts, rating, cram in answers:
         before.append(card)
         if not cram:
-            card = next_state(card, rating, datetime.fromtimestamp(ts, UTC), config)
+            card = next_state(card, rating, datetime.fromtimestamp(ts, UTC), config,
+                              parameters)
     return before, card
 
 

@@ -38,6 +38,7 @@ from reelive_quiz.schema import (
     statements,
 )
 from reelive_quiz.store_anki import AnkiSync
+from reelive_quiz.store_fsrs import FsrsRecords
 from reelive_quiz.store_reads import Answer, Reads
 
 if TYPE_CHECKING:  # loaded when a question is read: `status` never needs it
@@ -92,7 +93,7 @@ def _question_from_row(row: Sequence[object]) -> Question:
                     str(mode), bool(person))
 
 
-class Store(Reads, AnkiSync):
+class Store(Reads, FsrsRecords, AnkiSync):
     """The progress file. Open with `Store.open(path)`; close when done."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
