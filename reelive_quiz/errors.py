@@ -7,8 +7,7 @@ and exit status 2, so tests can call the library and check the message.
 from __future__ import annotations
 
 __all__ = ["DeckError", "ExportError", "PackageError", "PageError", "ProgressReplaced",
-           "ReeliveError",
-           "StoreError"]
+           "ReeliveError", "StoreError"]
 
 
 class ReeliveError(Exception):
