@@ -41,7 +41,7 @@ __all__ = [
 AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
 LEARNING, REVIEW, RELEARNING = 1, 2, 3
 #: Bump when question generation changes, so every deck is re-read once.
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 #: A learning card due this soon is shown rather than ending the session (Anki: 20 min).
 LEARN_AHEAD = timedelta(minutes=20)
 
