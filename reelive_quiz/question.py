@@ -20,6 +20,7 @@ KINDS: dict[str, str] = {
     "track-artist": "Performed by",
     "moment": "Key moments",
     "trivia": "Trivia",
+    "which-film": "Which film",  # across films: made by which_film.py, not per deck
     "custom": "Your questions",
 }
 

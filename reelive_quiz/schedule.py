@@ -36,6 +36,7 @@ __all__ = [
     "count_due",
     "next_state",
     "sync_decks",
+    "sync_which_film",
 ]
 
 AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
@@ -112,17 +113,38 @@ def sync_decks(store: Store, refs: Sequence[DeckRef], *, complete: bool) -> list
             continue
         from reelive_quiz.deck import load_deck
         from reelive_quiz.questions import generate
+        from reelive_quiz.which_film import film_of
 
         deck = load_deck(ref.path)
         store.sync_deck(deck.slug, deck.title, str(ref.path), sig or "",
-                        generate(deck), deck.contents())
+                        generate(deck), deck.contents(), film_of(deck).items_json())
         slugs.append(deck.slug)
     if complete:
         current = {str(r.path) for r in refs}
         for slug, path, _ in known:
             if path not in current and slug not in slugs:
                 store.forget_deck(slug)
+    sync_which_film(store)
     return list(dict.fromkeys(slugs))
+
+
+def sync_which_film(store: Store) -> None:
+    """Rebuild the which-film questions when the set of decks (or one of them) changed.
+
+    Checked from the deck list alone; the items are read only when rebuilding,
+    which is linear in the library. A run killed half-way rebuilds next time.
+    """
+    import hashlib
+
+    state = store.library_state()
+    library = hashlib.sha1(repr((GENERATOR_VERSION, sorted(
+        (slug, sig) for slug, sig, _ in state))).encode("utf-8", "surrogatepass")).hexdigest()
+    if all(built == library for _, _, built in state):
+        return
+    from reelive_quiz.which_film import Film, which_film
+
+    films = [Film.from_json(slug, title, items) for slug, title, items in store.film_items()]
+    store.sync_which_film(which_film(films), library)
 
 
 # -- the day's queue --------------------------------------------------------------

@@ -139,6 +139,13 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE decks ADD COLUMN trivia INTEGER;
         UPDATE decks SET signature = '';
     """),
+    # which-film questions span decks: each deck keeps the items they are made of,
+    # and the library signature its which-film questions were last built for.
+    ("5-which-film", """
+        ALTER TABLE decks ADD COLUMN items TEXT;
+        ALTER TABLE decks ADD COLUMN library TEXT;
+        UPDATE decks SET signature = '';
+    """),
 ]
 #: What a deck holds, as the `decks` table keeps it (see `Deck.contents`).
 DECK_CONTENTS = ("scenes", "quotes", "tracks", "moments", "trivia")
@@ -150,6 +157,8 @@ _QUESTION_COLUMNS = ("id", "deck", "slug", "kind", "prompt", "answer", "options"
                      "sibling", "info", "mode", "person")
 
 NOT_SUSPENDED, SUSPENDED, LEECH = 0, 1, 2
+#: The one kind made across decks (which_film.py); the per-deck sync leaves it alone.
+WHICH_FILM = "which-film"
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,16 +334,19 @@ class Store:
     # -- the catalogue of questions ---------------------------------------------
 
     def sync_deck(self, slug: str, title: str, path: str, signature: str,
-                  questions: Sequence[Question], contents: Mapping[str, int]) -> None:
+                  questions: Sequence[Question], contents: Mapping[str, int],
+                  items: str = "[]") -> None:
         """Make the catalogue match a deck: new questions added, gone ones hidden.
 
         Progress follows ids; a question whose text was only slightly edited
-        (a typo fixed) inherits the progress of the one it replaces.
+        (a typo fixed) inherits the progress of the one it replaces. The
+        deck's which-film questions are left to `sync_which_film`; `items`
+        (JSON) is what they are made of.
         """
         with self.guard("update the question catalogue"), self.transaction() as db:
             old = {row[0]: row for row in db.execute(
-                "SELECT id, kind, prompt, answer, state FROM questions WHERE slug = ?",
-                (slug,))}
+                "SELECT id, kind, prompt, answer, state FROM questions WHERE slug = ?"
+                f" AND kind != '{WHICH_FILM}'", (slug,))}
             ids = {q.id for q in questions}
             added = [q for q in questions if q.id not in old]
             orphans = {qid: row for qid, row in old.items()
@@ -343,7 +355,8 @@ class Store:
                 db.execute("UPDATE questions SET id = ? WHERE id = ?", (new_id, old_id))
                 db.execute("UPDATE reviews SET question = ? WHERE question = ?",
                            (new_id, old_id))
-            db.execute("UPDATE questions SET present = 0 WHERE slug = ?", (slug,))
+            db.execute("UPDATE questions SET present = 0 WHERE slug = ?"
+                       f" AND kind != '{WHICH_FILM}'", (slug,))
             db.executemany(
                 "INSERT INTO questions (id, deck, slug, kind, prompt, answer, options, source,"
                 " sibling, info, mode, person, position, present)"
@@ -356,11 +369,45 @@ class Store:
                 ((q.id, q.deck, q.slug, q.kind, q.prompt, q.answer,
                   json.dumps(q.options, ensure_ascii=False), q.source, q.sibling, q.info,
                   q.mode, int(q.person), pos) for pos, q in enumerate(_interleave(questions))))
-            columns = ("slug", "title", "path", "signature", *DECK_CONTENTS)
+            columns = ("slug", "title", "path", "signature", "items", *DECK_CONTENTS)
             db.execute(f"INSERT INTO decks ({', '.join(columns)})"
                        f" VALUES ({', '.join('?' * len(columns))}) ON CONFLICT (slug) DO UPDATE"
                        f" SET {', '.join(f'{c} = excluded.{c}' for c in columns[1:])}",
-                       (slug, title, path, signature, *(contents[c] for c in DECK_CONTENTS)))
+                       (slug, title, path, signature, items,
+                        *(contents[c] for c in DECK_CONTENTS)))
+
+    def library_state(self) -> list[tuple[str, str, str | None]]:
+        """(slug, signature, library its which-film questions were built for) per deck."""
+        with self.guard("read the deck list"):
+            return self.conn.execute("SELECT slug, signature, library FROM decks").fetchall()
+
+    def film_items(self) -> list[tuple[str, str, str | None]]:
+        """(slug, title, items JSON) of every deck: what which-film questions are made of."""
+        with self.guard("read the deck list"):
+            return self.conn.execute("SELECT slug, title, items FROM decks").fetchall()
+
+    def sync_which_film(self, questions: Sequence[Question], library: str) -> None:
+        """Replace every which-film question at once; ids that stay keep their progress."""
+        with self.guard("update the question catalogue"), self.transaction() as db:
+            db.execute(f"UPDATE questions SET present = 0 WHERE kind = '{WHICH_FILM}'"
+                       " AND present = 1")
+            rank: dict[str, int] = {}
+            rows = []
+            for q in questions:  # one which-film question per round of the deck's kinds
+                rank[q.slug] = rank.get(q.slug, -1) + 1
+                rows.append((q.id, q.deck, q.slug, q.kind, q.prompt, q.answer,
+                             json.dumps(q.options, ensure_ascii=False), q.source, q.sibling,
+                             q.info, q.mode, int(q.person), rank[q.slug] * 9 + 8))
+            db.executemany(
+                "INSERT INTO questions (id, deck, slug, kind, prompt, answer, options, source,"
+                " sibling, info, mode, person, position, present)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)"
+                " ON CONFLICT (id) DO UPDATE SET deck = excluded.deck, slug = excluded.slug,"
+                " prompt = excluded.prompt, answer = excluded.answer,"
+                " options = excluded.options, source = excluded.source,"
+                " sibling = excluded.sibling, info = excluded.info, mode = excluded.mode,"
+                " position = excluded.position, present = 1", rows)
+            db.execute("UPDATE decks SET library = ?", (library,))
 
     def forget_deck(self, slug: str) -> None:
         """A deck file that is gone: keep its progress, stop showing its questions."""

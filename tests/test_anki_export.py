@@ -47,6 +47,7 @@ from reelive_quiz.deck import (
 )
 from reelive_quiz.errors import ExportError
 from reelive_quiz.questions import KINDS, Question, generate
+from reelive_quiz.which_film import film_of, generate_all
 
 pytest.importorskip("anki")
 
@@ -166,7 +167,8 @@ def apkg_note_mods(path: Path) -> list[int]:
 # -- the package as Anki sees it ----------------------------------------------
 
 def test_import_counts_decks_notetypes_tags_and_rendering(tmp_path: Path, col) -> None:
-    qs = generate(film())
+    other = Deck("Other Film", quotes=(Quote("Dee Fox", "Nothing here is the same as before."),))
+    qs = generate_all([film()], library=[film_of(other)])
     assert {q.kind for q in qs} == set(KINDS)  # every kind is exercised
     summary = export(qs, tmp_path / "out.apkg")
     assert (summary.notes, summary.cards, summary.path) == (len(qs), len(qs), tmp_path / "out.apkg")
@@ -177,8 +179,8 @@ def test_import_counts_decks_notetypes_tags_and_rendering(tmp_path: Path, col) -
     assert col.note_count() == len(qs) and col.card_count() == len(qs)
 
     names = {d.name for d in col.decks.all_names_and_ids()}
-    assert names == {"Default", "Reelive", "Reelive::Test Film"} | {
-        f"Reelive::Test Film::{name}" for name in KINDS.values()}
+    assert names == {"Default", "Reelive", "Reelive::Test Film", "Reelive::Which film"} | {
+        f"Reelive::Test Film::{name}" for kind, name in KINDS.items() if kind != "which-film"}
 
     for key, name, fields in (("choice", "Reelive Multiple Choice", CHOICE_FIELDS),
                               ("basic", "Reelive Basic", BASIC_FIELDS),
