@@ -268,6 +268,18 @@ def _neighbours(lines: Sequence[Line], j: int) -> str:
 _SPREAD = 12
 
 
+def _spread(lines: Sequence[str], f: Folds) -> list[str]:
+    """Up to _SPREAD distinct lines from across the deck, in a bounded number of steps."""
+    out: dict[str, str] = {}
+    step = max(1, len(lines) // _SPREAD)
+    for k in range(min(len(lines), 4 * _SPREAD)):  # k·step + k: a repeat cannot align
+        text = lines[(k * step + k) % len(lines)]
+        out.setdefault(f[text], text)
+        if len(out) == _SPREAD:
+            break
+    return list(out.values())
+
+
 def _next_line(b: _Builder) -> None:
     deck, f = b.deck, b.folds
     follows: dict[str, set[str]] = defaultdict(set)
@@ -275,7 +287,7 @@ def _next_line(b: _Builder) -> None:
         for a, nxt in zip(s.lines, s.lines[1:], strict=False):
             follows[f[a.text]].add(f[nxt.text])
     every_line = [ln.text for s in deck.dialogues for ln in s.lines]
-    spread = every_line[:: max(1, len(every_line) // _SPREAD)]
+    spread = _spread(every_line, f)
     for i, s in enumerate(deck.dialogues):
         if len(s.lines) < 2:
             continue
