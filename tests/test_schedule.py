@@ -205,7 +205,7 @@ def test_new_limit_counts_per_day_not_per_run(store: Store) -> None:
 
 def _small_deck(text: str = "I never said that.") -> Deck:
     return Deck("Tiny Film", dialogues=(
-        Scene("The Start", (Line("Ann Lee", text), Line("Bo Chan", "You did, twice."),
+        Scene("The Start", (Line("Ann Lee", text), Line("Bo Chan", "You did say it, twice."),
                             Line("Ann Lee", "Then I take it back."))),
         Scene("The End", (Line("Bo Chan", "Goodbye, then."), Line("Ann Lee", "Not yet."))),
     ), quotes=(Quote("Bo Chan", "Every film ends, but not this one."),))
@@ -221,16 +221,17 @@ def test_progress_follows_ids_and_survives_small_edits(store: Store, tmp_path: P
     assert before and all(reps > 0 for reps in before.values())
     # fix the typo, drop the quote, add a scene
     edited = replace(_small_deck("I never said that."), quotes=(), dialogues=(
-        *_small_deck().dialogues, Scene("Later", (Line("Bo Chan", "Who is there?"),))))
+        *_small_deck().dialogues, Scene("Later", (Line("Bo Chan", "Who is out there?"),))))
     write_deck(edited, path, force=True)
     _sync(store, path)
     rows = store.query("SELECT prompt, reps, present FROM questions WHERE kind = 'who-said'")
     by_prompt = {p: (reps, present) for p, reps, present in rows}
     assert by_prompt["Who says “I never said that.”?"][0] > 0, "typo fix keeps progress"
     assert "Who says “I never sayd that.”?" not in by_prompt
-    assert by_prompt["Who says “You did, twice.”?"] == (before["Who says “You did, twice.”?"], 1)
+    assert by_prompt["Who says “You did say it, twice.”?"] == (
+        before["Who says “You did say it, twice.”?"], 1)
     assert by_prompt["Who says “Every film ends, but not this one.”?"][1] == 0  # kept, hidden
-    assert by_prompt["Who says “Who is there?”?"] == (0, 1)
+    assert by_prompt["Who says “Who is out there?”?"] == (0, 1)
     queue = build_queue(store, slugs, START + timedelta(days=60), config)
     hidden = store.query("SELECT id FROM questions WHERE present = 0")
     assert hidden and not {h[0] for h in hidden} & set(queue.ids)
@@ -333,7 +334,8 @@ def test_stats_show_the_pairs_most_often_confused(store: Store) -> None:
                       config, clock=lambda: START)
     picked = 0
     while (q := session.next()) is not None and picked < 6:
-        wrong = next(o for o in q.options if o != q.answer)
+        # a reply whose context names the other speaker has no options: typed
+        wrong = next((o for o in q.options if o != q.answer), "Nobody")
         session.answer(q, rating=AGAIN, correct=False, given=wrong, mode="choice", seconds=1)
         picked += 1
     expected: dict[tuple[str, str], int] = {}
