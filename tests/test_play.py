@@ -16,7 +16,7 @@ import pytest
 
 from reelive_quiz.deck import CustomQuestion, Deck, Line, Quote, Scene, load_deck, write_deck
 from reelive_quiz.library import bundled_dir
-from reelive_quiz.questions import Question, generate
+from reelive_quiz.questions import Question
 from reelive_quiz.which_film import film_of, generate_all
 
 ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>]")
