@@ -31,7 +31,10 @@ def child(folder: str) -> None:
     try:
         from reelive_quiz.which_film import generate_all
     except ImportError:  # before which-film existed: one deck at a time
-        from reelive_quiz.questions import generate
+        try:
+            from reelive_quiz.generate import generate
+        except ImportError:  # before the generator was renamed
+            from reelive_quiz.questions import generate  # type: ignore[no-redef]
 
         def generate_all(decks):  # type: ignore[no-untyped-def]
             return [q for deck in decks for q in generate(deck)]

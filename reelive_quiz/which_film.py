@@ -21,8 +21,8 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from reelive_quiz.deck import Deck
+from reelive_quiz.generate import MAX_OPTIONS, SHORT_LINE, _blank, _digest, _id, _quoted
 from reelive_quiz.question import Question
-from reelive_quiz.questions import MAX_OPTIONS, SHORT_LINE, _blank, _digest, _id, _quoted
 from reelive_quiz.text import Folds, fold_text
 
 __all__ = ["KIND", "Film", "Item", "film_of", "generate_all", "which_film"]
@@ -151,7 +151,7 @@ def _draw(qid: str, own: int, count: int, fair, rng: random.Random) -> list[int]
 def generate_all(decks: Iterable[Deck], kinds: Iterable[str] | None = None,
                  library: Iterable[Film] = ()) -> list[Question]:
     """Every question of `decks`, which-film included, with `library` as further films."""
-    from reelive_quiz.questions import generate
+    from reelive_quiz.generate import generate
 
     decks = list(decks)
     wanted = list(kinds) if kinds is not None else None

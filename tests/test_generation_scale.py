@@ -13,7 +13,8 @@ from collections.abc import Callable
 
 from reelive_quiz import text
 from reelive_quiz.deck import Deck, Line, Quote, Scene, Trivia
-from reelive_quiz.questions import KINDS, generate
+from reelive_quiz.generate import generate
+from reelive_quiz.question import KINDS
 from reelive_quiz.which_film import Film, Item, which_film
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from reelive_quiz.deck import Deck, Line, Scene, Trivia, load_deck
+from reelive_quiz.generate import SHORT_LINE, generate
 from reelive_quiz.keyfacts import FILLER, STOP_WORDS
 from reelive_quiz.library import bundled_dir
-from reelive_quiz.questions import SHORT_LINE, contains, fold, generate
+from reelive_quiz.text import contains, fold
 
 # Pages this generator has never seen, written for this test: facts with and
 # without names or numbers, in the Reelive layout.

@@ -9,13 +9,15 @@ from pathlib import Path
 
 import yaml
 
+from reelive_quiz.catalogue import sync_decks
 from reelive_quiz.config import Config
 from reelive_quiz.deck import Deck, Line, Quote, Scene, Trivia, deck_to_dict
+from reelive_quiz.generate import MAX_OPTIONS
 from reelive_quiz.library import DeckRef
-from reelive_quiz.questions import MAX_OPTIONS, contains, fold
-from reelive_quiz.schedule import build_queue, sync_decks
+from reelive_quiz.schedule import build_queue
 from reelive_quiz.session import Session
 from reelive_quiz.store import Store
+from reelive_quiz.text import contains, fold
 from reelive_quiz.which_film import KIND, film_of, generate_all, which_film
 from tests import helpers
 
@@ -101,8 +103,7 @@ def _write(folder: Path, deck: Deck) -> DeckRef:
 
 
 def _present(store: Store) -> set[str]:
-    return {r[0] for r in store.query(
-        "SELECT id FROM questions WHERE kind = ? AND present = 1", (KIND,))}
+    return {q.id for q in store.catalogue([d.slug for d in (*FILMS, FOURTH)], [KIND])}
 
 
 def test_progress_stays_when_a_fourth_film_is_imported(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Deck → Questions.
+"""Deck → Questions: the question generator.
 
 Every question is made from one item of the deck and names it in `source`.
 Its id hashes the deck's slug, the kind and the content it was made from
@@ -16,14 +16,14 @@ import hashlib
 import random
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from reelive_quiz.deck import Deck, Line
-from reelive_quiz.question import KINDS, MODES, TYPEABLE_LENGTH, Question
+from reelive_quiz.question import BLANK, FLIP_KINDS, KINDS, TYPEABLE_LENGTH, Kind, Mode, Question
 from reelive_quiz.text import Folds, contains, fold, fold_text
 
-__all__ = ["KINDS", "MAX_OPTIONS", "MODES", "Question", "contains", "fold", "generate"]
+__all__ = ["MAX_OPTIONS", "SHORT_LINE", "generate"]
 
 MAX_OPTIONS = 4
 
@@ -139,11 +139,13 @@ class _Builder:
         self.rng = random.Random()  # reseeded by each question's id
         self.folds = Folds()  # this run's folded texts: each folded once, none evicted
 
-    def add(self, kind: str, content: Sequence[str], *, prompt: str, answer: str,
+    def add(self, kind: Kind, content: Sequence[str], *, prompt: str, answer: str,
             pool: _Pool | Iterable[str] = (), source: str, sibling: str, info: str = "",
-            mode: str = "choice", person: bool = False, check: bool = True,
+            mode: Mode = "choice", person: bool = False, check: bool = True,
             reject: Callable[[str], bool] | None = None) -> None:
         qid = _id(self.slug, kind, *content)
+        if kind in FLIP_KINDS:
+            mode = "flip"
         if qid in self.seen:
             return
         prompt_key = fold_text(prompt)  # each prompt is new: not worth caching
@@ -334,7 +336,7 @@ def _finish_quote(b: _Builder) -> None:
         b.add("finish-quote", (q.speaker, q.text),
               prompt=f"Finish the quote ({q.speaker}): “{head} …”", answer=tail,
               source=f"quotes[{i}]", sibling=b.sibling("line", q.speaker, q.text),
-              info=f"{q.speaker}: {_quoted(q.text)}", mode="flip")
+              info=f"{q.speaker}: {_quoted(q.text)}")
 
 
 def _tracks(b: _Builder) -> None:
@@ -388,7 +390,7 @@ def _blank(text: str, answers: Sequence[str]) -> str:
             continue
         lower, needle = text.lower(), answer.lower()
         if len(lower) != len(text) or len(needle) != len(answer):  # rare case mappings
-            text = re.sub(rf"(?<!\w){re.escape(answer)}(?!\w)", "_____", text,
+            text = re.sub(rf"(?<!\w){re.escape(answer)}(?!\w)", BLANK, text,
                           flags=re.IGNORECASE)
             continue
         out, start = [], 0
@@ -398,7 +400,7 @@ def _blank(text: str, answers: Sequence[str]) -> str:
             whole = ((at == 0 or not _word_char(text[at - 1]))
                      and (end == len(text) or not _word_char(text[end])))
             if whole:
-                out += (text[start:at], "_____")
+                out += (text[start:at], BLANK)
                 start = end
             at = lower.find(needle, end if whole else at + 1)
         text = "".join(out) + text[start:]
@@ -475,8 +477,3 @@ _GENERATORS = {
     "custom": _custom,
 }
 
-
-def iter_all(decks: Iterable[Deck], kinds: Iterable[str] | None = None) -> Iterator[Question]:
-    kinds = list(kinds) if kinds is not None else None
-    for deck in decks:
-        yield from generate(deck, kinds)
