@@ -13,13 +13,13 @@ run (`Folds`), and pools are built once per deck or scene and sampled.
 from __future__ import annotations
 
 import hashlib
-import random
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from reelive_quiz.deck import Deck, Line
+from reelive_quiz.keyfacts import name_parts
 from reelive_quiz.question import BLANK, FLIP_KINDS, KINDS, TYPEABLE_LENGTH, Kind, Mode, Question
 from reelive_quiz.text import Folds, contains, fold, fold_text
 
@@ -45,15 +45,19 @@ class _Pool:
     Built once per deck (or scene) for the pools many questions share.
     """
 
-    items: tuple[tuple[str, str, tuple[str, ...]], ...]
+    items: tuple[tuple[str, str, tuple[str, ...], frozenset[str]], ...]
 
 
 def _pool(items: Iterable[str], folds: Folds | None = None, person: bool = False) -> _Pool:
-    from reelive_quiz.keyfacts import name_parts
-
     f = folds if folds is not None else Folds()
-    return _Pool(tuple((item, f[item], tuple(name_parts(item)) if person else ())
-                       for item in sorted(set(items))))
+    out = []
+    for item in sorted(set(items)):
+        key = f[item]
+        parts = tuple(name_parts(item)) if person else ()
+        # the first word of each way the prompt could name it: a cheap test first
+        probe = frozenset(p.split(" ", 1)[0] for p in (key, *parts) if p)
+        out.append((item, key, parts, probe))
+    return _Pool(tuple(out))
 
 
 #: Pools larger than this are sampled, not scanned: a film with 20,000 scenes must
@@ -66,46 +70,78 @@ def _named(folded_prompt: str, key: str, parts: Sequence[str]) -> bool:
     return f" {key} " in folded_prompt or any(f" {p} " in folded_prompt for p in parts)
 
 
-def _options(qid: str, answer: str, pool: _Pool, rng: random.Random,
+_MASK = (1 << 64) - 1
+
+
+class Draws:
+    """Deterministic draws seeded by a question's id (splitmix64): cheaper than seeding
+    a `random.Random` per question, and the same on every machine and Python."""
+
+    __slots__ = ("state",)
+
+    def __init__(self, qid: str) -> None:
+        self.state = int(qid.rsplit("-", 1)[1][:16], 16)
+
+    def below(self, n: int) -> int:
+        self.state = z = (self.state + 0x9E3779B97F4A7C15) & _MASK
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+        return (z ^ (z >> 31)) % n
+
+    def shuffle(self, items: list) -> None:  # type: ignore[type-arg]
+        for i in range(len(items) - 1, 0, -1):
+            j = self.below(i + 1)
+            items[i], items[j] = items[j], items[i]
+
+
+def _options(qid: str, answer: str, pool: _Pool,
              reject: Callable[[str], bool] | None = None, *, answer_key: str = "",
              prompt_key: str = "") -> tuple[str, ...]:
     """Up to MAX_OPTIONS distinct options with the answer once; seeded by the id.
 
     Returns () when the pool has no distractor: never padded with junk. An
     option the prompt names (folded; a person's family or given name alone
-    counts) is no distractor; `reject` drops other unfair ones.
+    counts) is no distractor; `reject` drops other unfair ones. Candidates are
+    drawn one by one (a partial shuffle) and checked only when drawn.
     """
-    rng.seed(int(qid.rsplit("-", 1)[1], 16))
+    draws = Draws(qid)
     wanted = MAX_OPTIONS - 1
     answer_key = answer_key or fold(answer)
     padded = f" {prompt_key} "
-
-    def fair(item: str, key: str, parts: tuple[str, ...]) -> bool:
-        return not (_named(padded, key, parts) or (reject and reject(item)))
-
+    words = frozenset(prompt_key.split())
     seen = {answer_key}
     chosen: list[str] = []
+
+    def take(entry: tuple[str, str, tuple[str, ...], frozenset[str]]) -> bool:
+        item, key, parts, probe = entry
+        if not key or key in seen:
+            return False
+        if not probe.isdisjoint(words) and _named(padded, key, parts):
+            return False
+        if reject and reject(item):
+            return False
+        seen.add(key)
+        chosen.append(item)
+        return len(chosen) == wanted
+
     items = pool.items
-    if len(items) > _SCAN_LIMIT:
-        for index in rng.sample(range(len(items)), 4 * wanted):
-            item, key, parts = items[index]
-            if key and key not in seen and fair(item, key, parts):
-                seen.add(key)
-                chosen.append(item)
-                if len(chosen) == wanted:
-                    break
+    if len(items) > _SCAN_LIMIT:  # a few draws, never a walk over a huge pool
+        for _ in range(4 * wanted):
+            if take(items[draws.below(len(items))]):
+                break
+        if len(chosen) < wanted:
+            seen, chosen = {answer_key}, []
     if len(chosen) < wanted:
-        seen, chosen = {answer_key}, []
-        distractors = []
-        for item, key, parts in items:
-            if key and key not in seen and fair(item, key, parts):
-                seen.add(key)
-                distractors.append(item)
-        if not distractors:
-            return ()
-        chosen = rng.sample(distractors, min(wanted, len(distractors)))
+        order = list(items)
+        for k in range(len(order)):
+            j = k + draws.below(len(order) - k)
+            order[k], order[j] = order[j], order[k]
+            if take(order[k]):
+                break
+    if not chosen:
+        return ()
     options = [*chosen, answer]
-    rng.shuffle(options)
+    draws.shuffle(options)
     return tuple(options)
 
 
@@ -136,7 +172,6 @@ class _Builder:
         self.slug = deck.slug
         self.seen: set[str] = set()
         self.out: list[Question] = []
-        self.rng = random.Random()  # reseeded by each question's id
         self.folds = Folds()  # this run's folded texts: each folded once, none evicted
 
     def add(self, kind: Kind, content: Sequence[str], *, prompt: str, answer: str,
@@ -151,15 +186,13 @@ class _Builder:
         prompt_key = fold_text(prompt)  # each prompt is new: not worth caching
         answer_key = self.folds[answer]
         if check:
-            from reelive_quiz.keyfacts import name_parts
-
             parts = name_parts(answer) if person else ()
             if not answer_key or _named(f" {prompt_key} ", answer_key, parts):
                 return
         options: tuple[str, ...] = ()
         if mode == "choice":
             shared = pool if isinstance(pool, _Pool) else _pool(pool, self.folds, person)
-            options = _options(qid, answer, shared, self.rng, reject, answer_key=answer_key,
+            options = _options(qid, answer, shared, reject, answer_key=answer_key,
                                prompt_key=prompt_key if check else "")
         if mode == "choice" and not options:
             mode = "typed" if len(answer) <= TYPEABLE_LENGTH else "flip"
@@ -416,14 +449,15 @@ _GOOD_KEY = 3.5
 
 
 def _trivia(b: _Builder) -> None:
-    from reelive_quiz.keyfacts import COLOURS, key_facts, numbers, people, shared_terms
+    from reelive_quiz.keyfacts import COLOURS, folded_facts, key_fact, numbers, people
 
     deck, f = b.deck, b.folds
     film = deck.title
-    shared = shared_terms([t.fact for t in deck.trivia])
-    picks = [key_facts(t.title, t.fact, film, shared) for t in deck.trivia]
-    best = [next((k for k in ks if k.category != "number"), None) for ks in picks]
-    all_names = _pool((n for t in deck.trivia for n in people(t.fact, film)), f, person=True)
+    facts = folded_facts([t.fact for t in deck.trivia])
+    named = [people(t.fact, film) for t in deck.trivia]
+    best = [key_fact(t.title, t.fact, film, facts, found)
+            for t, found in zip(deck.trivia, named, strict=True)]
+    all_names = _pool((n for found in named for n in found), f, person=True)
     all_terms = _pool((k.text for k in best if k and k.category in ("term", "name")), f)
     all_words = _pool((k.text for k in best if k and k.category == "word"), f)
     colours = _pool(COLOURS, f)
@@ -432,7 +466,7 @@ def _trivia(b: _Builder) -> None:
     for i, t in enumerate(deck.trivia):
         sib = b.sibling("trivia", t.title)
         found = numbers(t.fact)
-        asks: list[tuple[str, _Pool, bool, str]] = []
+        asks: list[tuple[str, _Pool, bool, Mode]] = []
         key = best[i]
         if key is not None and (key.score <= _GOOD_KEY or not found):
             person = key.category == "person"

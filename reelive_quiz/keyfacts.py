@@ -12,15 +12,15 @@ words (`film`, `scene`, `role`), stop words and the film's title never win.
 from __future__ import annotations
 
 import functools
-import itertools
 import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from reelive_quiz.text import fold
+from reelive_quiz.text import fold, fold_text
 
-__all__ = ["COLOURS", "STOP_WORDS", "KeyFact", "key_facts", "numbers"]
+__all__ = ["COLOURS", "FILLER", "STOP_WORDS", "KeyFact", "folded_facts", "key_fact", "name_parts",
+           "numbers", "people"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +85,7 @@ composer designer producer writer screenwriter costume costumes
 """))
 #: Zipf value of a word outside the small list (rarer than 29,000 words, not unheard of).
 _UNKNOWN = 2.5
+_COLOUR = re.compile(rf"\b(?:{'|'.join(COLOURS)})\b")
 _HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "lady", "madam", "the"})
 
 
@@ -108,10 +109,6 @@ def zipf(term: str) -> float:
 
 def numbers(text: str) -> list[str]:
     return [m.group(0) for m in _NUMBER.finditer(text)]
-
-
-def _stem(word: str) -> str:
-    return fold(word)[:5]
 
 
 def _runs(text: str, film: str) -> tuple[list[str], list[str]]:
@@ -143,49 +140,67 @@ def people(text: str, film: str) -> list[str]:
     return _runs(text, film)[0]
 
 
-def key_facts(title: str, fact: str, film: str, shared: dict[str, int]) -> list[KeyFact]:
-    """Candidates of one fact, best first; `shared` counts the facts each folded term is in."""
+def _zipf_words(words: Sequence[str]) -> float:
+    freq = _frequencies()
+    rarest = min((freq.get(w, 0.0) for w in words), default=0.0)
+    return math.log10(rarest * 1e9) if rarest > 0 else _UNKNOWN
+
+
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)")
+_SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z‘“'\"])")
+
+
+def key_fact(title: str, fact: str, film: str, facts: Sequence[str],
+             found_people: Sequence[str] | None = None) -> KeyFact | None:
+    """The best candidate of one fact that is not a number (None if it has none).
+
+    `facts` are the film's facts, folded and space-padded: a term many of them
+    share singles none out. `found_people` saves finding the fact's names twice.
+    """
     film_key = fold(film)
-    topic = {_stem(w) for w in fold(title).split() if w not in STOP_WORDS and len(w) > 2}
-    found: dict[str, KeyFact] = {}
-    taken: list[str] = []  # folded multi-word names: their words are not candidates again
+    padded_film = f" {film_key} "
+    title_key = fold(title)
+    topic = {w[:5] for w in title_key.split() if w not in STOP_WORDS and len(w) > 2}
+    found: dict[str, tuple[float, int, str, str]] = {}  # key -> (base, where, text, category)
+    taken: set[str] = set()  # words of names already found: not candidates again
 
     def add(text: str, category: str, bonus: float, pos: float = 0.0) -> None:
         key = fold(text)
         if (not key or key in found or key in STOP_WORDS or key in FILLER
-                or key == film_key or key == fold(title) or f" {key} " in f" {film_key} "):
+                or key in (film_key, title_key) or f" {key} " in padded_film):
             return
         words = key.split()
-        score = min(zipf(text), 6.0) + bonus
-        if topic & {_stem(w) for w in words}:
+        score = min(_zipf_words(words), 6.0) + bonus
+        if topic and not topic.isdisjoint(w[:5] for w in words):
             score -= 0.8  # what the title is about; the part of speech matters less then
             pos = min(pos, 2.5 if key.endswith("ing") else 0.0)
-        score += pos
-        score += 0.8 * min(3, max(0, shared.get(key, 1) - 1))
-        found[key] = KeyFact(text, category, score)
+        found[key] = (score + pos, fact.find(text), text, category)
 
-    runs_people, runs_other = _runs(fact, film)
-    for name in runs_people:
-        add(name, "person", -2.0)
-        taken.append(fold(name))
-    for name in [*_terms(fact, film), *runs_other]:
-        add(name, "term" if name in _terms(fact, film) else "name", -2.0)
-        taken.append(fold(name))
-    sentence_starts = {m.end() for m in re.finditer(r"(?:^|[.!?]\s+)", fact)}
+    runs_people, runs_other = (list(found_people), _runs(fact, film)[1]) \
+        if found_people is not None else _runs(fact, film)
+    terms = _terms(fact, film)
+    for name, category in [*((n, "person") for n in runs_people),
+                           *((n, "term") for n in terms), *((n, "name") for n in runs_other)]:
+        add(name, category, -2.0)
+        taken.update(fold(name).split())
+    starts = {m.end() for m in _SENTENCE_START.finditer(fact)}
+    for match in _COLOUR.finditer(fact):
+        add(match.group(0), "colour", -3.5)
     for match in _CAPITAL.finditer(fact):
-        word = match.group(1)
-        key = fold(word)
-        if any(f" {key} " in f" {t} " for t in taken) or key in _ROLE_WORDS:
-            continue
-        if match.start() in sentence_starts:
+        if match.start() in starts:
             continue  # a capital that only starts the sentence: read as a word below
-        add(word, "name", -1.0)
-    for match in _WORD.finditer(fact):
+        key = fold(match.group(1))
+        if key not in taken and key not in _ROLE_WORDS:
+            add(match.group(1), "name", -1.0)
+    # content words only from the first sentence: the fact's point (a name, a term, a
+    # colour or a number elsewhere still counts), and a long fact costs no more
+    first = _SENTENCE_END.search(fact)
+    for match in _WORD.finditer(fact, 0, first.start() if first else len(fact)):
         word = match.group(1)
-        key = fold(word)
-        if word[0].isupper() and match.start() not in sentence_starts:
+        if word[0].isupper() and match.start() not in starts:
             continue  # a name: handled above
-        if any(f" {key} " in f" {t} " for t in taken):
+        key = word.lower() if word.isascii() and word.isalpha() else fold(word)
+        if key in taken or key in STOP_WORDS:
             continue
         if key in COLOURS:
             add(word, "colour", -3.5)
@@ -198,21 +213,25 @@ def key_facts(title: str, fact: str, film: str, shared: dict[str, int]) -> list[
         elif key.endswith(("ful", "ous", "ive", "able", "ible", "al", "ic")):
             penalty = 2.0  # nor do adjectives
         add(word, "word", 0.0, penalty)
-    return sorted(found.values(), key=lambda k: (k.score, fact.find(k.text)))
+    # A term that many of the film's facts share is worth less; counting is the costly
+    # part, so candidates are taken best first and counted until none can win.
+    best: tuple[float, int, str, str] | None = None
+    for key, (base, where, text, category) in sorted(found.items(), key=lambda kv: kv[1][:2]):
+        if best is not None and base > best[0]:
+            break
+        padded = f" {key} "
+        shared = sum(1 for f in facts if padded in f)
+        score = base + 0.8 * min(3, max(0, shared - 1))
+        if best is None or (score, where) < best[:2]:
+            best = (score, where, text, category)
+    return KeyFact(best[2], best[3], best[0]) if best else None
+
+
+def folded_facts(facts: Sequence[str]) -> list[str]:
+    """A film's facts as `key_fact` compares them: folded, space-padded."""
+    return [f" {fold_text(f)} " for f in facts]
 
 
 def name_parts(name: str) -> list[str]:
     """The words of a name a person may use alone (family or given name), folded."""
     return [p for p in (fold(w) for w in name.split()) if len(p) > 2 and p not in _HONORIFICS]
-
-
-def shared_terms(facts: Sequence[str]) -> dict[str, int]:
-    """Folded word and word pair → how many facts use it (how little it singles one out)."""
-    counts: dict[str, int] = {}
-    for fact in facts:
-        words = fold(fact).split()
-        seen = set(words) | {f"{a} {b}" for a, b in itertools.pairwise(words)}
-        seen |= {f"{a} {b} {c}" for a, b, c in zip(words, words[1:], words[2:], strict=False)}
-        for key in seen:
-            counts[key] = counts.get(key, 0) + 1
-    return counts

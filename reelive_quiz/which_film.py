@@ -16,12 +16,11 @@ question, never a scan of every film.
 from __future__ import annotations
 
 import json
-import random
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from reelive_quiz.deck import Deck
-from reelive_quiz.generate import MAX_OPTIONS, SHORT_LINE, _blank, _digest, _id, _quoted
+from reelive_quiz.generate import MAX_OPTIONS, SHORT_LINE, Draws, _blank, _digest, _id, _quoted
 from reelive_quiz.question import Question
 from reelive_quiz.text import Folds, fold_text
 
@@ -81,6 +80,7 @@ def film_of(deck: Deck) -> Film:
 
 _ASK = {"line": "Which film is this line from?", "quote": "Which film is this quote from?",
         "fact": "Which film is this trivia about?"}
+_ASK_KEYS = {what: fold_text(ask) for what, ask in _ASK.items()}
 
 
 def which_film(films: Sequence[Film], only: Collection[str] | None = None) -> list[Question]:
@@ -97,7 +97,6 @@ def which_film(films: Sequence[Film], only: Collection[str] | None = None) -> li
         for item in film.items:
             holders.setdefault(folds[item.text], set()).add(film.slug)
     title_keys = [folds[f.title] for f in films]
-    rng = random.Random()
     out: list[Question] = []
     seen: set[str] = set()
     for index, film in enumerate(films):
@@ -108,12 +107,18 @@ def which_film(films: Sequence[Film], only: Collection[str] | None = None) -> li
             qid = _id(film.slug, KIND, item.what, item.text)
             if qid in seen:
                 continue
-            shown = _blank(item.text, [film.title]) if item.what == "fact" else item.text
+            text_key = folds[item.text]
+            if item.what == "fact":  # a fact may name its film: blanked
+                shown = _blank(item.text, [film.title])
+                text_key = fold_text(shown) if shown != item.text else text_key
+            else:
+                shown = item.text
             prompt = f"{_ASK[item.what]} {_quoted(shown)}"
-            prompt_key = f" {fold_text(prompt)} "
+            prompt_key = f" {_ASK_KEYS[item.what]} {text_key} "  # = fold(prompt), padded
             if f" {answer_key} " in prompt_key:
                 continue  # the line names its own film
             excluded = holders.get(folds[item.text], set())
+            draws = Draws(qid)
 
             def fair(other: int, excluded: set[str] = excluded, prompt_key: str = prompt_key,
                      answer_key: str = answer_key) -> bool:
@@ -121,31 +126,40 @@ def which_film(films: Sequence[Film], only: Collection[str] | None = None) -> li
                 return (key != answer_key and films[other].slug not in excluded
                         and f" {key} " not in prompt_key)
 
-            options = _draw(qid, index, len(films), fair, rng)
+            options = _draw(draws, index, len(films), fair)
             if not options:
                 continue
             seen.add(qid)
             titles = [films[o].title for o in options] + [film.title]
-            rng.shuffle(titles)
+            draws.shuffle(titles)
             out.append(Question(qid, film.title, film.slug, KIND, prompt, film.title,
                                 tuple(titles), item.source, item.sibling, item.info,
                                 "choice", False))
     return out
 
 
-def _draw(qid: str, own: int, count: int, fair, rng: random.Random) -> list[int]:  # type: ignore[no-untyped-def]
+def _draw(draws: Draws, own: int, count: int, fair: Callable[[int], bool]) -> list[int]:
     """Up to MAX_OPTIONS - 1 other films (indexes), seeded by the id: a few draws each."""
-    rng.seed(int(qid.rsplit("-", 1)[1], 16))
     wanted = MAX_OPTIONS - 1
     chosen: list[int] = []
     if count > _SCAN_LIMIT:
-        for other in rng.sample(range(count), 4 * wanted):
+        for _ in range(4 * wanted):
+            other = draws.below(count)
             if other != own and other not in chosen and fair(other):
                 chosen.append(other)
                 if len(chosen) == wanted:
                     return chosen
-    candidates = [o for o in range(count) if o != own and fair(o)]
-    return rng.sample(candidates, min(wanted, len(candidates)))
+        chosen = []
+    order = list(range(count))  # a partial shuffle: each film checked only when drawn
+    for k in range(count):
+        j = k + draws.below(count - k)
+        order[k], order[j] = order[j], order[k]
+        other = order[k]
+        if other != own and fair(other):
+            chosen.append(other)
+            if len(chosen) == wanted:
+                break
+    return chosen
 
 
 def generate_all(decks: Iterable[Deck], kinds: Iterable[str] | None = None,
