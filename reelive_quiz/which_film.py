@@ -126,7 +126,7 @@ def which_film(films: Sequence[Film], only: Collection[str] | None = None) -> li
                 return (key != answer_key and films[other].slug not in excluded
                         and f" {key} " not in prompt_key)
 
-            options = _draw(draws, index, len(films), fair)
+            options = _draw(draws, index, len(films), fair, title_keys)
             if not options:
                 continue
             seen.add(qid)
@@ -138,27 +138,33 @@ def which_film(films: Sequence[Film], only: Collection[str] | None = None) -> li
     return out
 
 
-def _draw(draws: Draws, own: int, count: int, fair: Callable[[int], bool]) -> list[int]:
-    """Up to MAX_OPTIONS - 1 other films (indexes), seeded by the id: a few draws each."""
+def _draw(draws: Draws, own: int, count: int, fair: Callable[[int], bool],
+          keys: Sequence[str]) -> list[int]:
+    """Up to MAX_OPTIONS - 1 other films (indexes), seeded by the id: a few draws each.
+
+    Two films whose titles fold alike are never both offered."""
     wanted = MAX_OPTIONS - 1
     chosen: list[int] = []
+    taken: set[str] = set()
+
+    def take(other: int) -> bool:
+        if other == own or keys[other] in taken or not fair(other):
+            return False
+        taken.add(keys[other])
+        chosen.append(other)
+        return len(chosen) == wanted
+
     if count > _SCAN_LIMIT:
         for _ in range(4 * wanted):
-            other = draws.below(count)
-            if other != own and other not in chosen and fair(other):
-                chosen.append(other)
-                if len(chosen) == wanted:
-                    return chosen
-        chosen = []
+            if take(draws.below(count)):
+                return chosen
+        chosen, taken = [], set()
     order = list(range(count))  # a partial shuffle: each film checked only when drawn
     for k in range(count):
         j = k + draws.below(count - k)
         order[k], order[j] = order[j], order[k]
-        other = order[k]
-        if other != own and fair(other):
-            chosen.append(other)
-            if len(chosen) == wanted:
-                break
+        if take(order[k]):
+            break
     return chosen
 
 

@@ -156,3 +156,12 @@ def test_cli_questions_and_export_which_film(tmp_path: Path) -> None:
     done = helpers.run_cli("export", "--kind", KIND, "-o", str(apkg), home=home)
     assert done.returncode == 0, done.stderr
     assert "in 1 decks" in done.stdout
+
+
+def test_two_films_with_one_folded_title_are_never_both_offered() -> None:
+    twin = _film("Red lanterns!", "Eve Sol", "candles")
+    decks = [*FILMS, twin]  # three others for Blue Ferries: both twins, unless refused
+    questions = generate_all(decks, [KIND])
+    _check(questions, decks)  # distinct folded options, fair, as ever
+    for q in questions:
+        assert not {"Red Lanterns", "Red lanterns!"} <= set(q.options), q.options
