@@ -155,6 +155,23 @@ SHORT_LINE = 4
 _CONTEXT_WORDS = 20
 
 
+def _prompt(f: Folds, *parts: str | tuple[str]) -> tuple[str, str]:
+    """A prompt and its folded form, built from folded parts: no prompt is folded whole.
+
+    A 1-tuple is a deck text shown in quotes. Parts meet at spaces or quotes, so
+    the folded parts joined equal the folded prompt.
+    """
+    shown: list[str] = []
+    keys: list[str] = []
+    for part in parts:
+        value = part[0] if isinstance(part, tuple) else part
+        shown.append(_quoted(value) if isinstance(part, tuple) else value)
+        key = f[value]
+        if key:
+            keys.append(key)
+    return "".join(shown), " ".join(keys)
+
+
 def _short(text: str, folds: Folds) -> bool:
     return len(folds[text].split()) < SHORT_LINE
 
@@ -173,17 +190,19 @@ class _Builder:
         self.seen: set[str] = set()
         self.out: list[Question] = []
         self.folds = Folds()  # this run's folded texts: each folded once, none evicted
+        self._siblings: dict[tuple[str, ...], str] = {}
 
     def add(self, kind: Kind, content: Sequence[str], *, prompt: str, answer: str,
             pool: _Pool | Iterable[str] = (), source: str, sibling: str, info: str = "",
             mode: Mode = "choice", person: bool = False, check: bool = True,
-            reject: Callable[[str], bool] | None = None) -> None:
+            reject: Callable[[str], bool] | None = None, key: str | None = None) -> None:
+        """One question; `key` is the prompt already folded (see `_prompt`)."""
         qid = _id(self.slug, kind, *content)
         if kind in FLIP_KINDS:
             mode = "flip"
         if qid in self.seen:
             return
-        prompt_key = fold_text(prompt)  # each prompt is new: not worth caching
+        prompt_key = fold_text(prompt) if key is None else key  # each prompt is new
         answer_key = self.folds[answer]
         if check:
             parts = name_parts(answer) if person else ()
@@ -201,7 +220,11 @@ class _Builder:
                                  options, source, sibling, info, mode, person))
 
     def sibling(self, *content: str) -> str:
-        return _digest(self.slug, *content)[:16]
+        """Shared by the questions of one item; each line's is hashed once per run."""
+        done = self._siblings.get(content)
+        if done is None:
+            done = self._siblings[content] = _digest(self.slug, *content)[:16]
+        return done
 
 
 def generate(deck: Deck, kinds: Iterable[str] | None = None) -> list[Question]:
@@ -223,10 +246,6 @@ def _speakers(deck: Deck) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _said(speaker: str, text: str) -> str:
-    return f"{speaker}: {_quoted(_cut(text))}"
-
-
 def _who_said(b: _Builder) -> None:
     deck, f = b.deck, b.folds
     speakers = _speakers(deck)
@@ -240,28 +259,31 @@ def _who_said(b: _Builder) -> None:
     for q in deck.quotes:
         said_by[f[q.text]].add(q.speaker)
 
-    def ask(speaker: str, text: str, prompt: str, source: str, info: str) -> None:
+    def ask(speaker: str, text: str, asked: tuple[str, str], source: str, info: str) -> None:
         if len(said_by[f[text]]) > 1:
             return  # the same words from two people: no single right answer
-        b.add("who-said", (speaker, text), prompt=prompt, answer=speaker, pool=pool,
-              source=source, sibling=b.sibling("line", speaker, text), info=info, person=True)
+        b.add("who-said", (speaker, text), prompt=asked[0], key=asked[1], answer=speaker,
+              pool=pool, source=source, sibling=b.sibling("line", speaker, text), info=info,
+              person=True)
 
     for i, s in enumerate(deck.dialogues):
         for j, ln in enumerate(s.lines):
-            prompt = f"Who says {_quoted(ln.text)}?"
+            asked = _prompt(f, "Who says ", (ln.text,), "?")
             if _short(ln.text, f):  # a script excerpt: the line before, or the scene
                 before = s.lines[j - 1] if j else None
                 if before is None:
-                    prompt = f"In the scene “{s.scene}”, who says {_quoted(ln.text)}?"
+                    asked = _prompt(f, "In the scene ", (s.scene,), ", who says ", (ln.text,),
+                                    "?")
                 elif before.speaker == ln.speaker:
-                    prompt = (f"Who says {_quoted(_cut(before.text))} and then "
-                              f"{_quoted(ln.text)}?")
+                    asked = _prompt(f, "Who says ", (_cut(before.text),), " and then ",
+                                    (ln.text,), "?")
                 else:
-                    prompt = f"{_said(before.speaker, before.text)} Who replies {_quoted(ln.text)}?"
-            ask(ln.speaker, ln.text, prompt, f"dialogues[{i}].lines[{j}]", f"Scene: {s.scene}")
+                    asked = _prompt(f, before.speaker, ": ", (_cut(before.text),),
+                                    " Who replies ", (ln.text,), "?")
+            ask(ln.speaker, ln.text, asked, f"dialogues[{i}].lines[{j}]", f"Scene: {s.scene}")
     for i, q in enumerate(deck.quotes):
         if not _short(q.text, f):  # a short quote has no line before it to give context
-            ask(q.speaker, q.text, f"Who says {_quoted(q.text)}?", f"quotes[{i}]",
+            ask(q.speaker, q.text, _prompt(f, "Who says ", (q.text,), "?"), f"quotes[{i}]",
                 f"A famous quote from {deck.title}.")
 
 
@@ -276,19 +298,22 @@ def _which_scene(b: _Builder) -> None:
         for j, ln in enumerate(s.lines):
             if len(scenes_of[f[ln.text]]) > 1:
                 continue
-            prompt = f"Which scene has {ln.speaker} say {_quoted(ln.text)}?"
+            asked = _prompt(f, "Which scene has ", ln.speaker, " say ", (ln.text,), "?")
             if _short(ln.text, f):
                 if j:
                     before = s.lines[j - 1]
-                    prompt = (f"{_said(before.speaker, before.text)} In which scene does "
-                              f"{ln.speaker} answer {_quoted(ln.text)}?")
+                    asked = _prompt(f, before.speaker, ": ", (_cut(before.text),),
+                                    " In which scene does ", ln.speaker, " answer ",
+                                    (ln.text,), "?")
                 elif len(s.lines) > 1:
                     after = s.lines[1]
-                    prompt = (f"Which scene has {ln.speaker} say {_quoted(ln.text)}, and "
-                              f"{after.speaker} answer {_quoted(_cut(after.text))}?")
+                    asked = _prompt(f, "Which scene has ", ln.speaker, " say ", (ln.text,),
+                                    ", and ", after.speaker, " answer ", (_cut(after.text),),
+                                    "?")
                 else:
                     continue  # a one-line scene with a short line: nothing to go by
-            b.add("which-scene", (s.scene, ln.text), prompt=prompt, answer=s.scene,
+            b.add("which-scene", (s.scene, ln.text), prompt=asked[0], key=asked[1],
+                  answer=s.scene,
                   pool=titles, source=f"dialogues[{i}].lines[{j}]",
                   sibling=b.sibling("line", ln.speaker, ln.text),
                   info=_neighbours(s.lines, j))
@@ -335,13 +360,15 @@ def _next_line(b: _Builder) -> None:
             cue = f[a.text]
             if len(follows[cue]) > 1:
                 continue
-            said = f"{a.speaker} says {_quoted(a.text)}"
             if _short(a.text, f) and j:
                 before = s.lines[j - 1]
-                said = (f"{before.speaker} says {_quoted(_cut(before.text))}, "
-                        f"{a.speaker} replies {_quoted(a.text)}")
-            b.add("next-line", (s.scene, a.text, nxt.text),
-                  prompt=f"In “{s.scene}”, {said} What does {nxt.speaker} answer?",
+                asked = _prompt(f, "In ", (s.scene,), ", ", before.speaker, " says ",
+                                (_cut(before.text),), ", ", a.speaker, " replies ", (a.text,),
+                                " What does ", nxt.speaker, " answer?")
+            else:
+                asked = _prompt(f, "In ", (s.scene,), ", ", a.speaker, " says ", (a.text,),
+                                " What does ", nxt.speaker, " answer?")
+            b.add("next-line", (s.scene, a.text, nxt.text), prompt=asked[0], key=asked[1],
                   answer=nxt.text, pool=pool, source=f"dialogues[{i}].lines[{j + 1}]",
                   sibling=b.sibling("line", a.speaker, a.text),
                   info=f"Scene: {s.scene}", reject=lambda t, cue=cue: f[t] == cue)
