@@ -7,7 +7,7 @@ questions included, in wall and CPU seconds (CPU time moves less when other
 work shares the machine).
 Prints the median and the spread, and the questions made per kind.
 
-    python benchmarks/corpus.py /tmp/pages --films 1000
+    python tests/corpus.py /tmp/pages --films 1000
     reelive-quiz import /tmp/pages/*.txt --out-dir /tmp/decks   # or importer.import_pages
     python benchmarks/generation.py /tmp/decks --runs 5
 """
