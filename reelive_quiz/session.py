@@ -53,8 +53,12 @@ class Session:
     _pending: list[str] = field(default_factory=list)
     _learning: list[tuple[int, str]] = field(default_factory=list)
     _started: float = field(default_factory=time.monotonic)
+    #: The FSRS parameters in use when the session starts (None: the defaults).
+    parameters: tuple[float, ...] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
+        in_use = self.store.parameters_in_use()
+        self.parameters = in_use.parameters if in_use is not None else None
         self._pending = list(reversed(self.queue.ids))  # pop() from the end
         self._learning = list(self.queue.learning)
         heapq.heapify(self._learning)
@@ -104,7 +108,7 @@ class Session:
         when = self.clock()
 
         def review(card: CardState) -> tuple[CardState, int]:
-            return next_state(card, rating, when, self.config), rating
+            return next_state(card, rating, when, self.config, self.parameters), rating
 
         log = Review(question.id, to_ts(when), day_number(when), rating, mode, correct, given,
                      question.answer, round(seconds, 3), self.cram)
