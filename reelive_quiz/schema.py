@@ -161,9 +161,15 @@ MIGRATIONS: list[tuple[str, str]] = [
             retired INTEGER             -- when `optimize --undo` took it back
         );
     """),
+    # Which copy of the progress this is: `restore` gives the file a new
+    # generation, so a session opened before it never writes into what replaced it.
+    ("6-generation", """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        INSERT INTO meta VALUES ('generation', lower(hex(randomblob(8))));
+    """),
     # which-film questions span decks: each deck keeps the items they are made of,
     # and the library signature its which-film questions were last built for.
-    ("6-which-film", """
+    ("7-which-film", """
         ALTER TABLE decks ADD COLUMN items TEXT;
         ALTER TABLE decks ADD COLUMN library TEXT;
         UPDATE decks SET signature = '';

@@ -57,9 +57,12 @@ class Film:
         return cls(slug, title, tuple(Item(*row) for row in json.loads(items or "[]")))
 
 
-def film_of(deck: Deck) -> Film:
-    """The items of a deck that can ask which film they come from."""
-    slug = deck.slug
+def film_of(deck: Deck, slug: str | None = None) -> Film:
+    """The items of a deck that can ask which film they come from.
+
+    `slug` is the deck's key in the catalogue (its file's); the title's by default.
+    """
+    slug = slug or deck.slug
     items: list[Item] = []
     for i, s in enumerate(deck.dialogues):
         for j, ln in enumerate(s.lines):
@@ -76,6 +79,11 @@ def film_of(deck: Deck) -> Film:
         items.append(Item("fact", t.fact, f"trivia[{i}]", _digest(slug, "trivia", t.title)[:16],
                           f"{t.title}. Why it matters: {t.why_it_matters}"))
     return Film(slug, deck.title, tuple(items))
+
+
+def question_ids(film: Film) -> list[str]:
+    """The ids its which-film questions have, item by item (whatever their options)."""
+    return [_id(film.slug, KIND, item.what, item.text) for item in film.items]
 
 
 _ASK = {"line": "Which film is this line from?", "quote": "Which film is this quote from?",
@@ -168,16 +176,17 @@ def _draw(draws: Draws, own: int, count: int, fair: Callable[[int], bool],
     return chosen
 
 
-def generate_all(decks: Iterable[Deck], kinds: Iterable[str] | None = None,
+def generate_all(decks: Iterable[Deck | tuple[Deck, str]], kinds: Iterable[str] | None = None,
                  library: Iterable[Film] = ()) -> list[Question]:
-    """Every question of `decks`, which-film included, with `library` as further films."""
+    """Every question of `decks` (each a deck, or a deck and its file's slug), which-film
+    included, with `library` as further films."""
     from reelive_quiz.generate import generate
 
-    decks = list(decks)
+    pairs = [d if isinstance(d, tuple) else (d, d.slug) for d in decks]
     wanted = list(kinds) if kinds is not None else None
-    out = [q for deck in decks for q in generate(deck, wanted)]
+    out = [q for deck, slug in pairs for q in generate(deck, wanted, slug=slug)]
     if wanted is None or KIND in wanted:
-        own = [film_of(deck) for deck in decks]
+        own = [film_of(deck, slug) for deck, slug in pairs]
         films = {f.slug: f for f in library} | {f.slug: f for f in own}
         out += which_film(list(films.values()), only={f.slug for f in own})
     return out
