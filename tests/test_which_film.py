@@ -167,3 +167,29 @@ def test_two_films_with_one_folded_title_are_never_both_offered() -> None:
     for q in questions:
         assert len({fold(o) for o in q.options}) == len(q.options), q.options
         assert not {"Red Lanterns", "Red lanterns!"} <= set(q.options), q.options
+
+
+def test_a_renamed_deck_file_keeps_its_which_film_progress(tmp_path: Path) -> None:
+    refs = [_write(tmp_path, d) for d in FILMS]
+    config = Config()
+    when = datetime(2026, 12, 1, 9, tzinfo=UTC)
+    with Store.open(tmp_path / "progress.sqlite3") as store:
+        sync_decks(store, refs, complete=True)
+        mine = [q for q in store.catalogue([refs[0].slug], [KIND])]
+        queue = build_queue(store, [refs[0].slug], when, config, kinds=[KIND], cram=True,
+                            cram_limit=1)
+        session = Session(store, queue, config, clock=lambda: when)
+        question = session.next()
+        assert question is not None and question in mine
+        session.answer(question, rating=3, correct=True, given=question.answer,
+                       mode="choice", seconds=2.0)
+        answered = store.card(question.id)
+        # the file is renamed: a new slug, new ids, the same progress
+        moved = refs[0].path.with_name("lanterns-of-red.yaml")
+        refs[0].path.rename(moved)
+        refs[0] = DeckRef("lanterns-of-red", moved, False)
+        sync_decks(store, refs, complete=True)
+        after = store.catalogue(["lanterns-of-red"], [KIND])
+        assert len(after) == len(mine)
+        assert [store.card(q.id) for q in after].count(answered) == 1
+        assert not store.catalogue([FILMS[0].slug], [KIND])  # no ghost deck
