@@ -88,7 +88,11 @@ def deck_id(name: str) -> int:
 
 
 def deck_name(film: str, kind: str) -> str:
-    """`Reelive::<film>::<kind name>`; a `::` in a title would nest one level deeper."""
+    """`Reelive::<film>::<kind name>`; a `::` in a title would nest one level deeper.
+
+    Which-film questions span films, so they share one subdeck: `Reelive::Which film`."""
+    if kind == "which-film":
+        return f"{ROOT_DECK}::{KINDS[kind]}"
     title = " ".join(film.replace("::", ":").split()) or "Untitled"
     return f"{ROOT_DECK}::{title}::{KINDS.get(kind, kind)}"
 
@@ -263,8 +267,9 @@ def _layout(questions: Sequence[Question]) -> tuple[list[genanki.Deck], list[lis
     models = _models()
     choice, basic, cloze = models["choice"], models["basic"], models["cloze"]
     meta: dict[tuple[str, str], _Entry] = {}
-    positions: dict[tuple[str, str], list[int]] = {}
-    used: dict[tuple[str, str], dict[int, genanki.Model]] = {}
+    by_name: dict[str, genanki.Deck] = {}  # which-film: many films, one subdeck
+    positions: dict[str, list[int]] = {}
+    used: dict[str, dict[int, genanki.Model]] = {}
     seen: dict[str, str] = {}
 
     def esc(text: str) -> str:  # for short strings that recur across questions
@@ -285,8 +290,10 @@ def _layout(questions: Sequence[Question]) -> tuple[list[genanki.Deck], list[lis
             name = deck_name(film, q.kind)
             kind_name = KINDS.get(q.kind, q.kind)
             tags = ("reelive", _tag(q.slug), _tag(q.kind))  # shared: immutable
-            entry = meta[key] = (genanki.Deck(deck_id(name), name), _esc(q.deck),
-                                 _esc(kind_name), tags, f"{kind_name}?")
+            deck = by_name.get(name)
+            if deck is None:
+                deck = by_name[name] = genanki.Deck(deck_id(name), name)
+            entry = meta[key] = (deck, _esc(q.deck), _esc(kind_name), tags, f"{kind_name}?")
         return entry
 
     def parts(position: int) -> NoteRow:
@@ -311,18 +318,16 @@ def _layout(questions: Sequence[Question]) -> tuple[list[genanki.Deck], list[lis
         return NoteRow(model, fields, tags, note_guid(q.id), position)
 
     for position, q in enumerate(questions):
-        entry_of(q)
-        key = (q.slug, q.kind)
-        positions.setdefault(key, []).append(position)
+        name = entry_of(q)[0].name
+        positions.setdefault(name, []).append(position)
         model = {"cloze": cloze, "basic": basic}.get(notetype_for(q), choice)
-        used.setdefault(key, {}).setdefault(id(model), model)
+        used.setdefault(name, {}).setdefault(id(model), model)
     decks = []
-    for key, entry in meta.items():  # genanki finds them from the notes; _write needs them
-        deck = entry[0]
-        for model in used[key].values():
+    for name, deck in by_name.items():  # genanki finds them from the notes; _write needs them
+        for model in used[name].values():
             deck.add_model(model)
         decks.append(deck)
-    return decks, [positions[key] for key in meta], parts
+    return decks, [positions[name] for name in by_name], parts
 
 
 def notes(questions: Sequence[Question]) -> list[NoteRow]:

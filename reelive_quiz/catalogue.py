@@ -21,10 +21,11 @@ if TYPE_CHECKING:
     from reelive_quiz.library import DeckRef
     from reelive_quiz.question import Question
 
-__all__ = ["GENERATOR_VERSION", "carry_over", "deck_rows", "interleave", "sync_decks"]
+__all__ = ["GENERATOR_VERSION", "carry_over", "deck_rows", "interleave", "sync_decks",
+           "sync_which_film"]
 
 #: Bump when question generation changes, so every deck is re-read once.
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 #: Edits are matched only while the comparison stays cheap (a few seconds at worst).
 _MAX_COMPARISONS = 2_000_000
 #: How alike (rapidfuzz ratio, 0–100) an edited question's prompt and answer must be.
@@ -64,9 +65,11 @@ def sync_decks(store: Store, refs: Sequence[DeckRef], *, complete: bool) -> list
             continue
         from reelive_quiz.deck import load_deck
         from reelive_quiz.generate import generate
+        from reelive_quiz.which_film import film_of, question_ids
 
         deck = load_deck(ref.path)
         questions = generate(deck, slug=slug)
+        film = film_of(deck, slug)
         retired = [f.slug for f in seen if f.slug != slug and f.slug not in claimed]
         if not seen:  # a new file: the deck it replaces, if its file is gone (moved, renamed)
             retired += [f.slug for f in known
@@ -77,15 +80,38 @@ def sync_decks(store: Store, refs: Sequence[DeckRef], *, complete: bool) -> list
         for old in retired:  # the same content under the old slug: its ids, in the same order
             renamed.update(zip((q.id for q in generate(deck, slug=old)),
                                (q.id for q in questions), strict=True))
+            renamed.update(zip(question_ids(film_of(deck, old)), question_ids(film),
+                               strict=True))  # which-film progress follows too
         store.sync_deck(slug, deck.title, str(ref.path), sig or "", interleave(questions),
-                        deck.contents(), carry_over, retired=retired, renamed=renamed)
+                        deck.contents(), carry_over, retired=retired, renamed=renamed,
+                        items=film.items_json())
         slugs.append(slug)
     if complete:
         current = {str(r.path) for r in refs}
         for f in known:
             if f.path not in current and f.slug not in slugs:
                 store.forget_deck(f.slug)
+    sync_which_film(store)
     return list(dict.fromkeys(slugs))
+
+
+def sync_which_film(store: Store) -> None:
+    """Rebuild the which-film questions when the set of decks (or one of them) changed.
+
+    Checked from the deck list alone; the items are read only when rebuilding,
+    which is linear in the library. A run killed half-way rebuilds next time.
+    """
+    import hashlib
+
+    state = store.library_state()
+    library = hashlib.sha1(repr((GENERATOR_VERSION, sorted(
+        (slug, sig) for slug, sig, _ in state))).encode("utf-8", "surrogatepass")).hexdigest()
+    if all(built == library for _, _, built in state):
+        return
+    from reelive_quiz.which_film import Film, which_film
+
+    films = [Film.from_json(slug, title, items) for slug, title, items in store.film_items()]
+    store.sync_which_film(which_film(films), library)
 
 
 def _slug(ref: DeckRef) -> str:

@@ -117,13 +117,19 @@ def questions_(decks: DecksArg = None, kind: KindOpt = None, json_: JsonOpt = Fa
     """Print the questions generated from decks (default: the bundled decks)."""
 
     from reelive_quiz.deck import load_deck
-    from reelive_quiz.generate import generate
-    from reelive_quiz.library import resolve
+    from reelive_quiz.library import list_decks, resolve
     from reelive_quiz.terminal import one_line
+    from reelive_quiz.which_film import KIND, film_of, generate_all
 
     kinds = _check_kinds(kind)
     refs = resolve(decks, include_user=False)
-    questions = [q for ref in refs for q in generate(load_deck(ref.path), kinds, slug=ref.slug)]
+    chosen = [(load_deck(ref.path), ref.slug) for ref in refs]
+    library = []  # which-film asks across the library: its other decks give the options
+    if kinds is None or KIND in kinds:
+        named = {ref.path for ref in refs}
+        library = [film_of(load_deck(r.path), r.slug) for r in list_decks()
+                   if r.path not in named]
+    questions = generate_all(chosen, kinds, library)
     if json_:
         _json([q.to_dict() for q in questions])
         return
@@ -140,12 +146,14 @@ def questions_(decks: DecksArg = None, kind: KindOpt = None, json_: JsonOpt = Fa
 def _open(decks: list[str] | None):  # type: ignore[no-untyped-def]
     """The progress file, synced with the chosen decks (all decks when none is named)."""
     from reelive_quiz.catalogue import sync_decks
-    from reelive_quiz.library import progress_path, resolve
+    from reelive_quiz.library import list_decks, progress_path, resolve
     from reelive_quiz.store import Store
 
     refs = resolve(decks)
     store = Store.open(progress_path())
     try:
+        if decks:  # the whole library is synced too: which-film draws on every film
+            sync_decks(store, list_decks(), complete=False)
         slugs = sync_decks(store, refs, complete=not decks)
     except BaseException:
         store.close()

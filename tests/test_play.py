@@ -16,9 +16,10 @@ import pytest
 from builders import small_film
 
 from reelive_quiz.deck import load_deck, write_deck
-from reelive_quiz.generate import generate
+from reelive_quiz.library import bundled_dir
 from reelive_quiz.question import Question
 from reelive_quiz.store import Store
+from reelive_quiz.which_film import film_of, generate_all
 
 ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>]")
 NOW = "2026-03-02T10:00:00"
@@ -46,7 +47,10 @@ class Player:
     """A `play` process and the few things a person does with it."""
 
     def __init__(self, env: dict[str, str], args: list[str], deck: Path) -> None:
-        self.questions = {q.prompt: q for q in generate(load_deck(deck))}
+        # the library is the bundled film and this deck: which-film draws on both
+        bundled = film_of(load_deck(bundled_dir() / "in-the-mood-for-love.yaml"))
+        self.questions = {q.prompt: q for q in generate_all([load_deck(deck)],
+                                                            library=[bundled])}
         self.child = pexpect.spawn(EXE[0], [*EXE[1:], "play", *args], env=env,
                                    encoding="utf-8", timeout=20, dimensions=(40, 120))
         self.screen = ""
@@ -97,6 +101,19 @@ def _log(env: dict[str, str]) -> list[tuple]:
         assert store.integrity() == "ok"
         return [(a.question, a.correct, a.rating, a.given, store.card(a.question).suspended)
                 for a in store.answers()]
+
+
+def test_play_which_film(env: dict[str, str], deck_path: Path) -> None:
+    """`play DECK --kind which-film`: the named deck against the rest of the library."""
+    p = Player(env, [str(deck_path), "--kind", "which-film", "--new", "2"], deck_path)
+    q, mode = p.question()
+    assert q.kind == "which-film" and mode == "choice"
+    assert set(q.options) == {"The Test Film", "In the Mood for Love"}
+    p.choose(q, right=True)
+    p.then("Quit")
+    p.finish()
+    log = _log(env)
+    assert [(r[0], r[1]) for r in log] == [(q.id, 1)]
 
 
 def test_right_wrong_undo_suspend_and_ctrl_c(env: dict[str, str], deck_path: Path) -> None:
@@ -209,7 +226,8 @@ def test_nothing_due_says_when_and_exits_0(env: dict[str, str], deck_path: Path)
     text = ANSI.sub("", child.before)
     assert child.exitstatus == 0
     assert "Nothing is due now" in text
-    total = len(generate(load_deck(deck_path)))
+    bundled = film_of(load_deck(bundled_dir() / "in-the-mood-for-love.yaml"))
+    total = len(generate_all([load_deck(deck_path)], library=[bundled]))  # which-film too
     assert re.search(rf"\b{total} new question\(s\) wait", text), text
 
 
