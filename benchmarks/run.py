@@ -110,7 +110,8 @@ def play_once(env: dict[str, str], timeout: float = 120) -> tuple[float, int]:
     import termios
 
     env = {**env, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm"}
-    shown = re.compile(rb"\(number or arrows|\(type it|Think of the answer")
+    shown = re.compile("answer · ↑↓ Enter pick|Enter alone I don't know|any key show the answer"
+                       .encode())
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
     start = time.perf_counter()

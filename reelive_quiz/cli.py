@@ -207,9 +207,11 @@ def play(
         summary = run(session)
         right = f" ({summary.right * 100 // summary.answered}%)" if summary.answered else ""
         minutes, seconds = divmod(int(summary.seconds), 60)
+        days = f"{summary.streak} day" + ("" if summary.streak == 1 else "s")
         say("")
         say(("bold", "Session over."), f" {summary.answered} answered, {summary.right} right"
-            f"{right}, {minutes}m {seconds:02d}s. Due by tomorrow: {summary.due_tomorrow}.")
+            f"{right}, {minutes}m {seconds:02d}s. Streak: {days}. "
+            f"Due by tomorrow: {summary.due_tomorrow}.")
 
 
 def _nothing_due(store, slugs, queue, when) -> str:  # type: ignore[no-untyped-def]

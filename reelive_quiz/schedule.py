@@ -138,6 +138,7 @@ class Queue:
     learning: list[tuple[int, str]] = field(default_factory=list)
     slugs: tuple[str, ...] = ()  # what the session was asked for: its summary counts these
     kinds: tuple[str, ...] = ()
+    fresh: int = 0  # how many of `ids`, at their end, are new questions
 
 
 def _in(column: str, values: Sequence[str]) -> tuple[str, list[str]]:
@@ -181,9 +182,10 @@ def build_queue(store: Store, slugs: Sequence[str], when: datetime, config: Conf
     scope, args = _scope(slugs, kinds)
     if cram:
         rows = store.query(
-            f"SELECT id FROM questions WHERE present = 1 AND suspended = 0 AND {scope}"
-            " ORDER BY state IS NULL, due, position LIMIT ?", (*args, cram_limit))
-        return Queue([r[0] for r in rows], 0, 0, 0, [], tuple(slugs), tuple(kinds or ()))
+            f"SELECT id, state IS NULL FROM questions WHERE present = 1 AND suspended = 0"
+            f" AND {scope} ORDER BY state IS NULL, due, position LIMIT ?", (*args, cram_limit))
+        return Queue([r[0] for r in rows], 0, 0, 0, [], tuple(slugs), tuple(kinds or ()),
+                     sum(r[1] for r in rows))
     end_ts = to_ts(day_end(when))
     new_done, reviews_done = done_today(store, when)
     new_left = max(0, config.new_per_day - new_done)
@@ -231,7 +233,7 @@ def build_queue(store: Store, slugs: Sequence[str], when: datetime, config: Conf
             if len(new_ids) < new_left and allowed(qid, sibling):
                 new_ids.append(qid)
     return Queue(ids + new_ids, new_left, reviews_left, int(waiting), learning,
-                 tuple(slugs), tuple(kinds or ()))
+                 tuple(slugs), tuple(kinds or ()), len(new_ids))
 
 
 def count_due(store: Store, slugs: Sequence[str], kinds: Sequence[str] | None,

@@ -104,6 +104,17 @@ def _date_of_day(day: int) -> str:
     return datetime.fromordinal(day).date().isoformat()
 
 
+def streak(store: Store, when: datetime) -> int:
+    """Study days in a row up to today (today not studied yet does not break it)."""
+    today = day_number(when)
+    count, d = 0, today
+    if not store.query("SELECT 1 FROM reviews WHERE day = ? AND cram = 0 LIMIT 1", (today,)):
+        d -= 1
+    while store.query("SELECT 1 FROM reviews WHERE day = ? AND cram = 0 LIMIT 1", (d,)):
+        count, d = count + 1, d - 1
+    return count
+
+
 def collect_stats(store: Store, when: datetime, weeks: int = 12) -> Stats:
     today = day_number(when)
     first = today - weeks * 7 + 1
@@ -111,11 +122,7 @@ def collect_stats(store: Store, when: datetime, weeks: int = 12) -> Stats:
         "SELECT day, COUNT(*) FROM reviews WHERE day >= ? AND cram = 0 GROUP BY day",
         (first,)))
     days = [(_date_of_day(d), int(per_day.get(d, 0))) for d in range(first, today + 1)]
-    streak, d = 0, today
-    if not per_day.get(today):
-        d -= 1  # today not studied yet does not break the streak
-    while store.query("SELECT 1 FROM reviews WHERE day = ? AND cram = 0 LIMIT 1", (d,)):
-        streak, d = streak + 1, d - 1
+    days_in_row = streak(store, when)
     right, counted = store.query(
         "SELECT COALESCE(SUM(rating > 1), 0), COUNT(*) FROM reviews WHERE day > ? AND cram = 0"
         f" AND first = 0 AND json_extract(previous, '$[0]') = {REVIEW}", (today - 30,))[0]
@@ -136,5 +143,6 @@ def collect_stats(store: Store, when: datetime, weeks: int = 12) -> Stats:
     confused = [{"expected": r[0], "given": r[1], "times": r[2]} for r in store.query(
         "SELECT expected, given, COUNT(*) FROM reviews WHERE correct = 0 AND mode = 'choice'"
         " AND given IS NOT NULL GROUP BY expected, given ORDER BY 3 DESC, 1 LIMIT 5")]
-    return Stats(days, (right / counted) if counted else None, int(counted), streak, forecast,
+    return Stats(days, (right / counted) if counted else None, int(counted), days_in_row,
+                 forecast,
                  hardest, confused)
