@@ -129,7 +129,8 @@ def _run(body: Callable[[], Fragments] | None, footer: Fragments, bind: Callable
         rows.append(Window(BufferControl(buffer, input_processors=[BeforeInput("› ")]),
                            wrap_lines=True, dont_extend_height=True))
     rows.append(ConditionalContainer(
-        Window(FormattedTextControl(footer), height=1, always_hide_cursor=True), ~is_done))
+        Window(FormattedTextControl(footer), dont_extend_height=True, always_hide_cursor=True),
+        ~is_done))
     focus = rows[-2] if buffer is not None else None
     app: Application[Any] = Application(layout=Layout(HSplit(rows), focused_element=focus),
                                         key_bindings=kb, full_screen=False,

@@ -52,9 +52,16 @@ def interval(seconds: int) -> str:
 
 
 def _footer(*pairs: tuple[str, str]) -> Fragments:
-    """The dim line of keys: `key` what-it-does pairs, cut to the terminal's width."""
-    text = " · ".join(f"{key} {what}" for key, what in pairs)
-    return [(DIM, short(text, size()[0] - 1))]
+    """The dim line of keys, `key what` pairs; a narrow terminal gets two lines or more."""
+    width = size()[0] - 1
+    lines: list[str] = []
+    for key, what in pairs:
+        item = short(f"{key} {what}", width)
+        if lines and len(lines[-1]) + 3 + len(item) <= width:
+            lines[-1] += " · " + item
+        else:
+            lines.append(item)
+    return [(DIM, "\n".join(lines))]
 
 
 def _header(session: Session, q: Question) -> None:

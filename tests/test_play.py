@@ -52,8 +52,9 @@ def deck_path(tmp_path: Path) -> Path:
 
 
 #: The footer of each prompt: what tells a test which prompt is on screen.
-CHOICE, TYPED, FLIP = r"answer · ↑↓ Enter pick", r"Enter alone I don't know", r"any key show the answer"
-AFTER, GRADE = r"u undo · s suspend · q quit", r"4 Easy \S+ · Enter Good"
+CHOICE, TYPED = r"answer · ↑↓ Enter pick", r"Enter alone I don't know"
+FLIP = r"any key show the answer"
+AFTER, GRADE = r"u undo", r"Enter Good"
 
 
 class Player:
