@@ -214,7 +214,8 @@ def test_a_40_column_terminal_and_a_tall_prompt(env, tmp_path) -> None:
     p.child.send("q")
     screen = p.finish()
     assert "Right." in screen and "The question in full" in screen
-    assert [(r[2], r[4]) for r in _reviews(env)] == [(1, ("The second option, long as well " * 3).strip())]
+    second = ("The second option, long as well " * 3).strip()
+    assert [(r[2], r[4]) for r in _reviews(env)] == [(1, second)]
 
 
 # -- issue 16 item 4: a very long line in a prompt ---------------------------------------
