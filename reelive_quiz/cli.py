@@ -18,7 +18,7 @@ app = typer.Typer(
     name="reelive-quiz",
     help="Learn films from Reelive pages: parse, quiz with spaced repetition, export to Anki.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -33,6 +33,22 @@ KindOpt = Annotated[
                  show_default=False),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        from reelive_quiz import __version__
+
+        _out(f"reelive-quiz {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                       help="Print the version and exit.")] = False,
+) -> None:
+    """Learn films from Reelive pages: parse, quiz with spaced repetition, export to Anki."""
 
 
 def _out(text: str = "") -> None:
