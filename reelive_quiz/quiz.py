@@ -30,11 +30,10 @@ _NEW, _LEARN, _REVIEW = "fg:ansiblue", "fg:ansired", "fg:ansigreen"  # Anki's co
 
 def say(*parts: tuple[str, str] | str) -> None:
     """Print one line of (style, text) parts; plain strings are unstyled. Text is cleaned."""
-    from prompt_toolkit import print_formatted_text
-    from prompt_toolkit.formatted_text import FormattedText
+    from reelive_quiz import keys
 
     pairs = [("", p) if isinstance(p, str) else p for p in parts]
-    print_formatted_text(FormattedText([(style, clean(text)) for style, text in pairs]))
+    keys.say([(style, clean(text)) for style, text in pairs])
 
 
 def interval(seconds: int) -> str:
