@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from reelive_quiz.clock import day_end, day_number, to_ts
+from reelive_quiz.question import KINDS
 from reelive_quiz.schedule import LEARNING, RELEARNING, REVIEW
 from reelive_quiz.store import LEECH, SUSPENDED, Store
 
@@ -95,6 +96,8 @@ class Stats:
     forecast: list[tuple[str, int]]  # (date, questions due) for the next 30 days
     hardest: list[dict[str, object]]
     confused: list[dict[str, object]]
+    #: per question kind: reviews of learnt questions in 30 days and the share right
+    by_kind: list[dict[str, object]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -138,11 +141,16 @@ def collect_stats(store: Store, when: datetime, weeks: int = 12) -> Stats:
                 "difficulty": round(r[4], 2) if r[4] is not None else None}
                for r in store.query(
                    "SELECT deck, prompt, answer, lapses, difficulty FROM questions"
-                   " WHERE state IS NOT NULL AND present = 1"
+                   " WHERE state IS NOT NULL AND present = 1 AND lapses > 0"
                    " ORDER BY lapses DESC, difficulty DESC LIMIT 5")]
     confused = [{"expected": r[0], "given": r[1], "times": r[2]} for r in store.query(
         "SELECT expected, given, COUNT(*) FROM reviews WHERE correct = 0 AND mode = 'choice'"
         " AND given IS NOT NULL GROUP BY expected, given ORDER BY 3 DESC, 1 LIMIT 5")]
+    by_kind = [{"kind": kind, "name": KINDS.get(kind, kind), "reviews": n, "right": r,
+                "retention": r / n} for kind, r, n in store.query(
+        "SELECT q.kind, SUM(r.rating > 1), COUNT(*) FROM reviews r JOIN questions q"
+        " ON q.id = r.question WHERE r.day > ? AND r.cram = 0 AND r.first = 0"
+        f" AND json_extract(r.previous, '$[0]') = {REVIEW} GROUP BY q.kind", (today - 30,))]
+    by_kind.sort(key=lambda k: (k["retention"], -k["reviews"]))  # weakest first
     return Stats(days, (right / counted) if counted else None, int(counted), days_in_row,
-                 forecast,
-                 hardest, confused)
+                 forecast, hardest, confused, by_kind)
