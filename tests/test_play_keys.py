@@ -112,6 +112,8 @@ def test_a_whole_day_with_the_keys(env, tmp_path) -> None:
             break
     screen = p.finish()
     assert p.child.exitstatus == 0 and "Session over." in screen and "Streak: 1 day" in screen
+    counts = re.findall(r"(\d+) new · (\d+) learning · (\d+) review", screen)
+    assert counts[:2] == [("6", "0", "0"), ("5", "1", "0")]  # they move as answers are given
     want = {"hard": (2, 1), "easy": (4, 1), "right": (3, 1), "wrong": (1, 0),
             "flip-hard": (2, None), "flip-good": (3, None)}
     saved = _reviews(env)
