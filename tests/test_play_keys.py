@@ -296,3 +296,18 @@ def test_kill_int_ends_the_session_at_every_prompt(env, tmp_path, where) -> None
     p.finish()
     assert p.child.exitstatus == 0
     assert [r[0] for r in _reviews(env)] == answered
+
+
+def test_arrows_and_enter_still_pick(env, tmp_path) -> None:
+    deck = _write(tmp_path, _deck())
+    p = Player(env, [str(deck), "--kind", "who-said"], deck)
+    q, _ = p.question()
+    shown = ANSI.sub("", p.child.before)
+    second = re.search(r"2\) (.+?)\s*\r?\n", shown)
+    assert second, shown
+    p.child.send("\x1b[B")  # arrow down, then Enter
+    p.child.send("\r")
+    p._expect([AFTER])
+    p.child.send("q")
+    p.finish()
+    assert [(r[0], r[4]) for r in _reviews(env)] == [(q.id, second.group(1).strip())]
