@@ -74,6 +74,9 @@ def _header(session: Session, q: Question) -> None:
 
 def run(session: Session) -> Summary:
     """Ask until nothing is left or the user stops; the summary of what was answered."""
+    import gc
+
+    gc.freeze()  # what start-up built lives all session: full collections skip it
     try:
         while (question := session.next()) is not None:
             say("")
