@@ -211,8 +211,6 @@ def key_latencies(env: dict[str, str], count: int) -> list[float]:
             term.send(b"\r")
             kind = term.wait(question)
             out.append(time.perf_counter() - started)
-            if os.environ.get("LATENCY_KINDS"):
-                print(kind, round(out[-1] * 1000), end=" | ", flush=True)
     finally:
         term.close()
     if len(out) < count:
