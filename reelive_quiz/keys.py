@@ -15,7 +15,6 @@ looked at), and the caller prints the full text after the answer.
 from __future__ import annotations
 
 import functools
-import shutil
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -30,9 +29,14 @@ MAX_CELLS = 6000
 
 
 def size() -> tuple[int, int]:
-    """(columns, rows) of the terminal, never below a usable minimum."""
-    columns, rows = shutil.get_terminal_size((80, 24))
-    return max(columns, 20), max(rows, 8)
+    """(columns, rows) of the terminal as prompt_toolkit sees it, never below a usable minimum.
+
+    Not `shutil.get_terminal_size`: it believes a stale `$COLUMNS` over the terminal.
+    """
+    from prompt_toolkit.application.current import get_app_session
+
+    now = get_app_session().output.get_size()
+    return max(now.columns, 20), max(now.rows, 8)
 
 
 def fit(text: str, width: int, lines: int) -> tuple[str, bool]:
