@@ -68,7 +68,11 @@ class Player:
         self.screen = ""
 
     def _expect(self, patterns: list[str]) -> int:
-        index = self.child.expect(patterns)
+        try:
+            index = self.child.expect(patterns)
+        except pexpect.EOF:
+            self.screen += self.child.before or ""  # the summary, kept for finish()
+            raise
         self.screen += (self.child.before or "") + str(self.child.after or "")
         return index
 

@@ -66,61 +66,53 @@ def test_a_run_of_number_enter_pairs_answers_one_question_a_pair(env, tmp_path) 
 
 
 def test_a_whole_day_with_the_keys(env, tmp_path) -> None:
+    """Until nothing is left: h, e, u and s once each, flip cards by 2 and by Enter."""
     deck = _write(tmp_path, _deck())
-    p = Player(env, [str(deck), "--kind", "who-said", "--kind", "finish-quote", "--new", "6"],
-               deck)
-    log: list[tuple[str, str]] = []  # (question, what was done)
-    suspended = undone = None
+    args = [str(deck), "--kind", "who-said", "--kind", "finish-quote", "--new", "6"]
+    p = Player(env, args, deck)
+    log: list[tuple[str, str]] = []  # (question, what was saved)
+    plan = ["h", "e", "u", "s"]  # for the first choice questions; then right and Enter
+    suspended = None
+    flips = 0
     while True:
         try:
             q, mode = p.question()
         except pexpect.EOF:
             break
-        step = len(log)
         if mode == "flip":
-            grade = "2" if step % 2 else "\r"  # Hard by its number, Good by Enter
+            grade = "2" if flips % 2 else "\r"  # Hard by its number, Good by Enter
+            flips += 1
             p.flip(grade)
-            log.append((q.id, "flip-" + ("hard" if grade == "2" else "good")))
+            log.append((q.id, "flip-hard" if grade == "2" else "flip-good"))
             p.then(" ")
             continue
-        if step == 0:
-            p.choose(q, right=True)
-            p.then("h")  # right, but it was hard
-            log.append((q.id, "hard"))
-        elif step == 1:
-            p.choose(q, right=True)
-            p.then("e")
-            log.append((q.id, "easy"))
-        elif undone is None:
+        key = plan.pop(0) if plan else "\r"
+        if key in "hse\r":
+            p.choose(q, right=key != "s")
+            p.then(key)
+            log.append((q.id, {"h": "hard", "e": "easy", "s": "wrong", "\r": "right"}[key]))
+            suspended = q.id if key == "s" else suspended
+        else:  # u: the wrong answer is taken back and the same question comes again
             p.choose(q, right=False)
-            p.then("u")  # undone: the same question comes again
-            undone = q.id
+            p.then("u")
             again, _ = p.question()
             assert again.id == q.id
             p.choose(q, right=True)
             p.then("\r")
             log.append((q.id, "right"))
-        elif suspended is None:
-            p.choose(q, right=False)
-            p.then("s")
-            suspended = q.id
-            log.append((q.id, "wrong"))
-        else:
-            p.choose(q, right=True)
-            p.then("q")
-            log.append((q.id, "right"))
-            break
     screen = p.finish()
     assert p.child.exitstatus == 0 and "Session over." in screen and "Streak: 1 day" in screen
+    assert not plan and flips >= 2
     counts = re.findall(r"(\d+) new · (\d+) learning · (\d+) review", screen)
-    assert counts[:2] == [("6", "0", "0"), ("5", "1", "0")]  # they move as answers are given
+    assert counts[0] == ("6", "0", "0") and counts[-1][0] == "0"  # they move with the answers
     want = {"hard": (2, 1), "easy": (4, 1), "right": (3, 1), "wrong": (1, 0),
             "flip-hard": (2, None), "flip-good": (3, None)}
     saved = _reviews(env)
     assert [(qid, rating, correct) for qid, rating, correct, *_ in saved] == [
         (qid, *want[what]) for qid, what in log]
-    assert any(what.startswith("flip") for _, what in log)
     assert _rows(env, "SELECT id FROM questions WHERE suspended = 1") == [(suspended,)]
+    rest = Player(env, args, deck)  # the day is done
+    assert "Nothing is due now" in rest.finish()
 
 
 def test_flip_intervals_shown_are_the_intervals_saved(env, tmp_path) -> None:
