@@ -86,14 +86,19 @@ def run(session: Session) -> Summary:
             if action == _QUIT:
                 break
             if action == _UNDO:
-                session.undo()
-                say((DIM, "Answer taken back."))
+                if session.undo() is None:  # answered again since, by another session
+                    say((DIM, "Not taken back: the question was answered again since."))
+                else:
+                    say((DIM, "Answer taken back."))
             elif action == _SUSPEND:
                 session.suspend(question)
                 say((DIM, "Suspended: this question will not be asked again."))
             elif action in (_HARD, _EASY):
-                session.regrade(HARD if action == _HARD else EASY)
-                say((DIM, f"Saved as {_NAMES[HARD if action == _HARD else EASY]}."))
+                rating = HARD if action == _HARD else EASY
+                if session.regrade(rating) is None:
+                    say((DIM, "Rating kept: the question was answered again since."))
+                else:
+                    say((DIM, f"Saved as {_NAMES[rating]}."))
     except KeyboardInterrupt:
         say((DIM, "Stopped. Every answer you gave is saved."))
     return session.summary()
