@@ -15,15 +15,16 @@ from __future__ import annotations
 
 import time
 
+from reelive_quiz.card import Rating
 from reelive_quiz.keys import BOLD, DIM, Fragments, choose, fit, press, short, size, type_in
 from reelive_quiz.question import KINDS, Question
-from reelive_quiz.schedule import AGAIN, EASY, GOOD, HARD
 from reelive_quiz.session import Answered, Session, Summary
 from reelive_quiz.terminal import clean, one_line
 
 __all__ = ["interval", "run", "say"]
 
 _NEXT, _HARD, _EASY, _UNDO, _SUSPEND, _QUIT = "next", "hard", "easy", "undo", "suspend", "quit"
+AGAIN, HARD, GOOD, EASY = Rating.AGAIN, Rating.HARD, Rating.GOOD, Rating.EASY
 _NAMES = {AGAIN: "Again", HARD: "Hard", GOOD: "Good", EASY: "Easy"}
 _NEW, _LEARN, _REVIEW = "fg:ansiblue", "fg:ansired", "fg:ansigreen"  # Anki's colours
 

@@ -27,13 +27,14 @@ from reelive_quiz.anki import (
     BASIC_FIELDS,
     CHOICE_FIELDS,
     CLOZE_FIELDS,
-    build_package,
     deck_name,
     export,
     model_id,
     note_guid,
+    notes,
     notetype_for,
 )
+from reelive_quiz.apkg import Stamps
 from reelive_quiz.deck import (
     CustomQuestion,
     Deck,
@@ -46,7 +47,8 @@ from reelive_quiz.deck import (
     write_deck,
 )
 from reelive_quiz.errors import ExportError
-from reelive_quiz.questions import KINDS, Question, generate
+from reelive_quiz.generate import generate
+from reelive_quiz.question import KINDS, Question
 
 pytest.importorskip("anki")
 
@@ -251,10 +253,9 @@ def test_every_front_has_text_even_for_empty_prompts(tmp_path: Path, col) -> Non
 
 def test_one_card_per_note_is_what_genanki_itself_computes() -> None:
     qs = generate(film()) + generate(hostile())
-    package = build_package(qs)
-    notes = [n for deck in package.decks for n in deck.notes]
-    assert len(notes) == len(qs)
-    for note in notes:  # the lean notes skip genanki's card logic: it must agree
+    rows = notes(qs)
+    assert len(rows) == len(qs)
+    for note in rows:  # the writer skips genanki's card logic: it must agree
         plain = genanki.Note(model=note.model, fields=note.fields, guid=note.guid)
         assert [c.ord for c in plain.cards] == [0]
         assert genanki.Note._find_invalid_html_tags_in_field("\x1f".join(note.fields)) == []
@@ -339,8 +340,9 @@ def test_pinned_timestamp_would_skip_updates(tmp_path: Path, col) -> None:
     """The trap, with the real Anki: same mod time → the change is silently skipped."""
     v1 = generate(film(), ["which-scene"])
     v2 = generate(film(line="Where were you on Tuesday night?"), ["which-scene"])
-    build_package(v1).write_to_file(str(tmp_path / "p1.apkg"), timestamp=1_700_000_000)
-    build_package(v2).write_to_file(str(tmp_path / "p2.apkg"), timestamp=1_700_000_000)
+    pinned = lambda: 1_700_000_000  # noqa: E731
+    export(v1, tmp_path / "p1.apkg", stamps=pinned)
+    export(v2, tmp_path / "p2.apkg", stamps=pinned)
     import_apkg(col, tmp_path / "p1.apkg")
     assert not import_apkg(col, tmp_path / "p2.apkg").updated  # skipped: why we never pin
     assert import_apkg(col, export(v2, tmp_path / "ours.apkg").path).updated
@@ -477,3 +479,12 @@ def test_genanki_is_imported_lazily() -> None:
                             check=True)
     assert result.stdout.strip() == "False"
 
+
+
+def test_stamps_follow_the_clock_and_never_repeat() -> None:
+    """Anki's note mod time: the clock's second, or one past the last stamp given."""
+    now = [1_700_000_000.9]
+    stamps = Stamps(clock=lambda: now[0])
+    assert [stamps(), stamps(), stamps()] == [1_700_000_000, 1_700_000_001, 1_700_000_002]
+    now[0] += 60
+    assert stamps() == 1_700_000_060

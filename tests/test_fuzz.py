@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 
 from reelive_quiz.deck import Deck, dump_deck, load_deck, parse_deck
 from reelive_quiz.errors import DeckError, PageError, ReeliveError
+from reelive_quiz.generate import generate
 from reelive_quiz.page import parse_page, read_page
-from reelive_quiz.questions import generate
 
 PAGE = Path(__file__).parent / "data" / "in-the-mood-for-love.txt"
 PAGE_LINES = PAGE.read_text(encoding="utf-8").split("\n")

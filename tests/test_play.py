@@ -6,7 +6,6 @@ import json
 import os
 import re
 import signal
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +14,9 @@ import pexpect
 import pytest
 
 from reelive_quiz.deck import CustomQuestion, Deck, Line, Quote, Scene, load_deck, write_deck
-from reelive_quiz.questions import Question, generate
+from reelive_quiz.generate import generate
+from reelive_quiz.question import Question
+from reelive_quiz.store import Store
 
 ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>]")
 NOW = "2026-03-02T10:00:00"
@@ -116,14 +117,11 @@ class Player:
 
 
 def _log(env: dict[str, str]) -> list[tuple]:
-    db = sqlite3.connect(Path(env["REELIVE_QUIZ_HOME"]) / "progress.sqlite3")
-    try:
-        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        return db.execute("SELECT r.question, r.correct, r.rating, r.given, q.suspended"
-                          " FROM reviews r JOIN questions q ON q.id = r.question"
-                          " ORDER BY r.id").fetchall()
-    finally:
-        db.close()
+    """(question, correct, rating, given, suspended) for every answer, oldest first."""
+    with Store.open(Path(env["REELIVE_QUIZ_HOME"]) / "progress.sqlite3") as store:
+        assert store.integrity() == "ok"
+        return [(a.question, a.correct, a.rating, a.given, store.card(a.question).suspended)
+                for a in store.answers()]
 
 
 def test_right_wrong_undo_suspend_and_ctrl_c(env: dict[str, str], deck_path: Path) -> None:

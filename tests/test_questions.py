@@ -27,9 +27,11 @@ from reelive_quiz.deck import (
     load_deck,
     write_deck,
 )
+from reelive_quiz.generate import MAX_OPTIONS, generate
 from reelive_quiz.library import bundled_dir
 from reelive_quiz.page import parse_page
-from reelive_quiz.questions import KINDS, MAX_OPTIONS, Question, contains, fold, generate
+from reelive_quiz.question import KINDS, Question
+from reelive_quiz.text import contains, fold
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = bundled_dir() / "in-the-mood-for-love.yaml"

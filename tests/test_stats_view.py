@@ -41,7 +41,7 @@ def test_retention_by_kind_and_hardest_come_from_what_was_forgotten(store: Store
     assert stats.by_kind[0]["kind"] == "who-said"  # weakest first
     for k in stats.by_kind:
         assert k["right"] / k["reviews"] == k["retention"] and k["name"]
-    lapsed = {qid for (qid,) in store.query("SELECT id FROM questions WHERE lapses > 0")}
+    lapsed = {qid for (qid,) in store.conn.execute("SELECT id FROM questions WHERE lapses > 0")}
     assert stats.hardest and all(h["lapses"] > 0 for h in stats.hardest)
     assert lapsed <= weak
     assert "by_kind" in stats.to_dict()  # --json keeps every figure
