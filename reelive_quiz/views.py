@@ -65,7 +65,7 @@ def forecast_chart(forecast: list[tuple[str, int]], height: int = 4) -> list[str
     for row in range(height, 0, -1):
         floor = (row - 1) * 8
         line = "".join(_BARS[min(8, max(0, level - floor))] for level in levels)
-        label = f" {top}" if row == height else (" 0" if row == 1 else "")
+        label = f" {top}" if row == height else ""
         lines.append((line + label).rstrip())
     ticks = [" "] * len(forecast)
     for i in range(0, len(forecast), 10):
@@ -103,8 +103,11 @@ def render_stats(s: Stats, console: Console) -> None:
     if s.hardest:
         console.print("\n[bold]Hardest questions[/bold] (most often forgotten)")
         for h in s.hardest:
-            console.print(f"  {markup(str(h['deck']))}: "
-                          f"{markup(one_line(str(h['prompt']))[:80])} ({h['lapses']} lapses)")
+            deck = one_line(str(h["deck"]))[:30]
+            room = max(30, console.width - len(deck) - 18)  # one line each, when it fits
+            prompt = one_line(str(h["prompt"]))
+            prompt = prompt if len(prompt) <= room else prompt[:room - 1] + "…"
+            console.print(f"  {markup(deck)}: {markup(prompt)} ({h['lapses']} lapses)")
     if s.confused:
         console.print("\n[bold]Most often confused[/bold]")
         for c in s.confused:
