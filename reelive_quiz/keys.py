@@ -15,17 +15,20 @@ looked at), and the caller prints the full text after the answer.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from reelive_quiz.terminal import clean, one_line
 
-__all__ = ["Fragments", "choose", "fit", "press", "say", "short", "size", "style", "type_in"]
+__all__ = ["Fragments", "choose", "fit", "press", "say", "short", "size", "style", "type_in",
+           "wrap"]
 
 Fragments = list[tuple[str, str]]
 DIM, BOLD, PICK = "fg:ansibrightblack", "bold", "reverse"
 #: What a prompt may lay out at most, whatever the terminal's size.
 MAX_CELLS = 6000
+_WORDS = re.compile("( )")
 
 
 def size() -> tuple[int, int]:
@@ -129,13 +132,49 @@ def _application() -> Any:
     return Prompt
 
 
+def wrap(fragments: Fragments, width: int) -> Fragments:
+    """Fragments with line breaks at spaces, so no word is split at the terminal's edge.
+
+    A word longer than a line is left to the terminal; text over 20,000
+    characters is left alone (it is shown in full, not laid out).
+    """
+    from prompt_toolkit.utils import get_cwidth
+
+    if sum(len(text) for _, text in fragments) > 20_000:
+        return fragments
+    out: Fragments = []
+    col = 0
+    for style, text in fragments:
+        for i, part in enumerate(text.split("\n")):
+            if i:
+                out.append((style, "\n"))
+                col = 0
+            for word in _WORDS.split(part):
+                if not word:
+                    continue
+                w = get_cwidth(word)
+                if word == " " and col + 1 > width:
+                    out.append((style, "\n"))
+                    col = 0
+                    continue
+                if word != " " and col + w > width and col > 0:
+                    if out and out[-1][1] == " ":
+                        out.pop()
+                    out.append((style, "\n"))
+                    col = 0
+                out.append((style, word))
+                col = (col + w) % width if col + w > width else col + w
+    return out
+
+
 def say(fragments: Fragments) -> None:
-    """Print one line of formatted text with the shared style."""
+    """Print one line of formatted text with the shared style, wrapped at spaces."""
     from prompt_toolkit.application.current import get_app_session
     from prompt_toolkit.renderer import print_formatted_text
 
     output = get_app_session().output
-    print_formatted_text(output, [*fragments, ("", "\n")], style())
+    width = max(output.get_size().columns - 1, 10)
+    print_formatted_text(output, [*wrap(fragments, width), ("", "\n")], style())
     output.flush()
 
 

@@ -43,3 +43,14 @@ def test_intervals_read_as_anki_writes_them() -> None:
     assert [interval(s) for s in (60, 600, 3 * 3600, 86_400, 8 * 86_400, 75 * 86_400,
                                   400 * 86_400)] == ["1m", "10m", "3h", "1d", "8d", "2.5mo",
                                                      "1.1y"]
+
+
+def test_wrap_breaks_lines_at_spaces_across_styles() -> None:
+    from reelive_quiz.keys import wrap
+
+    parts = [("bold", "Session over."), ("", " 12 answered, 10 right (83%), 3m 05s. Streak: 4 "
+                                            "days. Due by tomorrow: 9.")]
+    lines = "".join(text for _, text in wrap(parts, 30)).split("\n")
+    assert all(len(line) <= 30 for line in lines) and len(lines) == 3
+    assert " ".join(lines).split() == "".join(t for _, t in parts).split()  # nothing lost
+    assert "\n" not in "".join(t for _, t in wrap(parts, 200))  # short lines stay whole
