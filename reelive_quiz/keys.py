@@ -222,8 +222,11 @@ def choose(message: str, options: Sequence[str], footer: Fragments) -> int:
     state = {"at": 0, "done": False}
 
     def body() -> Fragments:
-        if state["done"]:
-            return [(BOLD, "? "), ("", text + " "), ("fg:ansicyan", titles[state["at"]])]
+        if state["done"]:  # the answer after the question, on a line of its own if need be
+            title = titles[state["at"]]
+            last = text.rsplit("\n", 1)[-1]
+            gap = " " if len(last) + len(title) + 3 <= columns - 1 else "\n  "
+            return [(BOLD, "? "), ("", text + gap), ("fg:ansicyan", title)]
         out: Fragments = [(BOLD, "? "), ("", text + "\n")]
         for i, title in enumerate(titles):
             here = i == state["at"]
