@@ -11,7 +11,7 @@ Options: ``--no-write`` prints only; ``--films A B C`` and ``--import-pages N`` 
 the sizes; ``--workdir DIR`` keeps the corpus and stores there (default: a temp
 folder, removed); ``--seed N`` (default 7); ``--runs N``.
 
-The corpus comes from ``benchmarks/corpus.py``; the big store is built with the
+The corpus comes from ``tests/corpus.py``; the big store is built with the
 library (import + one ``status`` to sync the catalogue) and then filled with
 bulk SQL: card states for 60 % of the questions and 10 logged answers per
 question (1,000,000 for 100,000 questions). The clock is frozen
@@ -719,7 +719,7 @@ def main(argv: list[str] | None = None) -> int:
         {"dump": child_dump, "genanki": child_genanki, "answer": child_answer}[kind](*rest)
         return 0
 
-    sys.path.insert(0, str(HERE))
+    sys.path.insert(0, str(HERE.parent / "tests"))  # the synthetic pages the tests use too
     from corpus import write_corpus
 
     quick = args.quick

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import genanki
 import pytest
+from builders import IMG, XSS, film, hostile
 
 from reelive_quiz import anki as rq_anki
 from reelive_quiz.anki import (
@@ -36,14 +37,6 @@ from reelive_quiz.anki import (
 )
 from reelive_quiz.apkg import Stamps
 from reelive_quiz.deck import (
-    CustomQuestion,
-    Deck,
-    Line,
-    Moment,
-    Quote,
-    Scene,
-    Track,
-    Trivia,
     write_deck,
 )
 from reelive_quiz.errors import ExportError
@@ -54,64 +47,6 @@ pytest.importorskip("anki")
 
 from anki.collection import Collection, ImportAnkiPackageRequest
 from anki.import_export_pb2 import ImportAnkiPackageOptions
-
-XSS = "<script>alert(1)</script>"
-IMG = "<img src=x onerror=alert(1)>"
-
-
-# -- decks --------------------------------------------------------------------
-
-def film(title: str = "Test Film", *, line: str = "Where were you last night?",
-         extra_quote: bool = False, moments: int = 2) -> Deck:
-    """A small deck with every kind of question."""
-    quotes = [Quote("Ann Lee", "We were never meant to stay, only to remember the rain."),
-              Quote("Bo Chan", "Some doors close quietly, and you hear them for years.")]
-    if extra_quote:
-        quotes.append(Quote("Cy Ray", "Every train leaves on time except the one you wait for."))
-    return Deck(
-        title=title,
-        dialogues=(
-            Scene("The Stairs", (Line("Ann Lee", "Good evening."), Line("Bo Chan", line),
-                                 Line("Ann Lee", "At the office, as always."),
-                                 Line("Cy Ray", "Nobody works that late."))),
-            Scene("The Rain", (Line("Bo Chan", "It is raining again."),
-                               Line("Ann Lee", "Then we wait."),
-                               Line("Cy Ray", "How long?"),
-                               Line("Bo Chan", "As long as it takes."))),
-        ),
-        quotes=tuple(quotes),
-        soundtrack=(Track("Yumeji's Theme", "Shigeru Umebayashi", "The slow walks to the stall"),
-                    Track("Quizas", "Nat King Cole", "The closing montage")),
-        moments=(Moment("The Noodle Run", "She walks to the stall. The music swells.",
-                        "Their first chance meeting."),
-                 Moment("The Taxi Ride", "They share a taxi home. Hands almost touch.",
-                        "The closest they come."))[:moments],
-        trivia=(Trivia("Long Shoot", "Director Wong Kar-wai shot the film over 15 months.",
-                       "The script changed daily."),
-                Trivia("The Dresses", "Maggie Cheung wore more than 20 dresses.",
-                       "Each marks a day.")),
-        questions=(CustomQuestion("What year is it set?", "1962", ("1962", "1975", "1948")),
-                   CustomQuestion("What city is it set in?", "Hong Kong")),
-    )
-
-
-def hostile() -> Deck:
-    """Every string is an attack: markup, entities, template and cloze syntax."""
-    bad = f"{XSS} & {IMG} {{{{c2::x}}}} {{{{Answer}}}} a::b"
-    return Deck(
-        title=f"Evil {XSS} & Co",
-        dialogues=(Scene(f"Scene {IMG}", (Line(f"Mal {XSS}", f"Hi {bad}"),
-                                          Line("Eve & Co", f"Bye {bad}"),
-                                          Line("Nora <b>", "Plain words only."))),),
-        quotes=(Quote(f"Mal {XSS}", f"This quote carries {bad} with it, all of it."),),
-        soundtrack=(Track(f"Song {IMG}", "Band & Co", f"The end {bad}"),
-                    Track("Other {{Film}}", "Nobody", "The start")),
-        moments=(Moment(f"Moment {XSS}", f"It happens. {bad}", f"Context {bad}"),),
-        trivia=(Trivia(f"Fact {XSS}", f"Director Evil Person wrote {bad} in 1999.",
-                       f"Why {bad}"),),
-        questions=(CustomQuestion(f"Q {bad}", f"A {IMG}", (f"A {IMG}", "B & {{c3::y}}")),),
-    )
-
 
 # -- Anki helpers -------------------------------------------------------------
 

@@ -21,15 +21,19 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import corpus
 import helpers
 import pexpect
 import pytest
+from builders import many_quotes
 from helpers import old_store
+from typer.main import get_command
 
 from reelive_quiz.card import Rating
 from reelive_quiz.catalogue import sync_decks
+from reelive_quiz.cli import app
 from reelive_quiz.config import Config
-from reelive_quiz.deck import Deck, Quote, write_deck
+from reelive_quiz.deck import write_deck
 from reelive_quiz.errors import StoreError
 from reelive_quiz.library import DeckRef, bundled_dir
 from reelive_quiz.schedule import build_queue
@@ -141,9 +145,7 @@ def test_cli_backs_up_before_a_migration(tmp_path: Path) -> None:
 # -- backup and restore ---------------------------------------------------------------------
 
 def _has_command(name: str) -> bool:
-    out = subprocess.run([sys.executable, "-m", "reelive_quiz", "--help"],
-                         capture_output=True, text=True, timeout=60).stdout
-    return re.search(rf"^\s+{name}\s", out, re.MULTILINE) is not None
+    return name in get_command(app).commands
 
 
 needs_backup = pytest.mark.skipif(not (_has_command("backup") and _has_command("restore")),
@@ -281,10 +283,8 @@ def tiny_tmpfs(size: str = "1m") -> Iterator[Path]:
 
 
 def _small_deck(folder: Path) -> Path:
-    quotes = tuple(Quote(f"Speaker {i % 5}", f"Line number {i} is said here, once and only.")
-                   for i in range(150))
     path = folder / "small.yaml"
-    write_deck(Deck("Small Film", quotes=quotes), path)
+    write_deck(many_quotes(150), path)
     return path
 
 
@@ -329,8 +329,7 @@ def _apkg_notes(path: Path) -> int:
 def corpus_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data folder with 30 imported corpus films (~8,500 questions with the bundled deck)."""
     base = tmp_path_factory.mktemp("corpus")
-    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "corpus.py"), str(base / "pages"),
-                    "--films", "30", "--seed", "7"], check=True, capture_output=True)
+    corpus.write_corpus(base / "pages", 30, seed=7)
     home = base / "home"
     result = run_cli("import", *map(str, sorted((base / "pages").glob("*.txt"))), home=home)
     assert result.returncode == 0, result.stderr

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pexpect
 import pytest
+from builders import small_film
 
-from reelive_quiz.deck import CustomQuestion, Deck, Line, Quote, Scene, load_deck, write_deck
+from reelive_quiz.deck import load_deck, write_deck
 from reelive_quiz.generate import generate
 from reelive_quiz.question import Question
 from reelive_quiz.store import Store
@@ -21,18 +22,6 @@ from reelive_quiz.store import Store
 ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>]")
 NOW = "2026-03-02T10:00:00"
 EXE = [sys.executable, "-m", "reelive_quiz"]
-
-
-def _deck() -> Deck:
-    return Deck("The Test Film", dialogues=(
-        Scene("Morning", (Line("Ann Lee", "Coffee first, then the world."),
-                          Line("Bo Chan", "You said that yesterday."),
-                          Line("Cy Dorn", "And the day before."))),
-        Scene("Night", (Line("Bo Chan", "Lights out, everyone."),
-                        Line("Ann Lee", "Five more minutes."),
-                        Line("Cy Dorn", "Nobody sleeps here."))),
-    ), quotes=(Quote("Ann Lee", "The world can wait until the coffee is gone."),),
-        questions=(CustomQuestion("In which city is the film set?", "Hong Kong"),))
 
 
 @pytest.fixture
@@ -48,7 +37,7 @@ def env(tmp_path: Path) -> dict[str, str]:
 @pytest.fixture
 def deck_path(tmp_path: Path) -> Path:
     path = tmp_path / "the-test-film.yaml"
-    write_deck(_deck(), path)
+    write_deck(small_film(), path)
     return path
 
 

@@ -11,13 +11,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from builders import tiny_film
 from helpers import old_store
 
 from reelive_quiz.card import LEARNING_STATES, Rating, State, Suspension
 from reelive_quiz.catalogue import sync_decks
 from reelive_quiz.clock import NOW_ENV, day_end, day_number, now, to_ts
 from reelive_quiz.config import Config
-from reelive_quiz.deck import Deck, Line, Quote, Scene, load_deck, write_deck
+from reelive_quiz.deck import Line, Scene, load_deck, write_deck
 from reelive_quiz.errors import StoreError
 from reelive_quiz.library import DeckRef, bundled_dir
 from reelive_quiz.schedule import build_queue
@@ -209,14 +210,6 @@ def test_new_limit_counts_per_day_not_per_run(store: Store) -> None:
     assert tomorrow.new_left == 5
 
 
-def _small_deck(text: str = "I never said that.") -> Deck:
-    return Deck("Tiny Film", dialogues=(
-        Scene("The Start", (Line("Ann Lee", text), Line("Bo Chan", "You did, twice."),
-                            Line("Ann Lee", "Then I take it back."))),
-        Scene("The End", (Line("Bo Chan", "Goodbye, then."), Line("Ann Lee", "Not yet."))),
-    ), quotes=(Quote("Bo Chan", "Every film ends, but not this one."),))
-
-
 def _who_said_progress(store: Store, present: bool = True) -> dict[str, int]:
     """prompt → reps of the who-said questions (current, or hidden when not present)."""
     out = {}
@@ -229,15 +222,15 @@ def _who_said_progress(store: Store, present: bool = True) -> dict[str, int]:
 
 def test_progress_follows_ids_and_survives_small_edits(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "tiny-film.yaml"
-    write_deck(_small_deck("I never sayd that."), path)
+    write_deck(tiny_film("I never sayd that."), path)
     slugs = _sync(store, path)
     config = replace(CONFIG, new_per_day=100)
     _day(store, slugs, START, config, kinds=["who-said"])
     before = _who_said_progress(store)
     assert before and all(reps > 0 for reps in before.values())
     # fix the typo, drop the quote, add a scene
-    edited = replace(_small_deck("I never said that."), quotes=(), dialogues=(
-        *_small_deck().dialogues, Scene("Later", (Line("Bo Chan", "Who is there?"),))))
+    edited = replace(tiny_film("I never said that."), quotes=(), dialogues=(
+        *tiny_film().dialogues, Scene("Later", (Line("Bo Chan", "Who is there?"),))))
     write_deck(edited, path, force=True)
     _sync(store, path)
     by_prompt = {prompt: (reps, 1) for prompt, reps in _who_said_progress(store).items()}
@@ -268,11 +261,13 @@ def test_two_sessions_at_once_never_lose_or_double(tmp_path: Path) -> None:
         assert p.exitcode == 0
     with Store.open(path) as s:
         answers = s.answers()
-        reps = sum(card.reps for card in s.cards().values())
+        cards = s.cards()
     assert len(answers) == 2 * 25
-    assert reps == len(answers)  # every logged answer moved its card exactly once
+    # every logged answer moved its card exactly once, question by question (a question
+    # may be answered more than twice: one session may take another's learning card
+    # and see it again, learning ahead, so no bound on answers per question holds)
     per_question = collections.Counter(a.question for a in answers)
-    assert max(per_question.values()) <= 2
+    assert per_question == {qid: card.reps for qid, card in cards.items() if card.reps}
 
 
 def _answer_many(path: str, worker: int) -> None:
@@ -389,7 +384,7 @@ def test_status_counts_match_a_full_scan(store: Store, tmp_path: Path) -> None:
             wrong.add(session.history[0].question.id)
             session.suspend(session.history[-1].question)
         path = tmp_path / "tiny-film.yaml"  # a deck that changes under the store
-        write_deck(_small_deck(f"Line number {day}."), path, force=True)
+        write_deck(tiny_film(f"Line number {day}."), path, force=True)
         slugs_tiny = _sync(store, path)
         for moment in (when, when + timedelta(hours=20), when + timedelta(days=3)):
             for row in deck_status(store, slugs + slugs_tiny, moment):
@@ -401,7 +396,7 @@ def test_status_counts_match_a_full_scan(store: Store, tmp_path: Path) -> None:
 
 def test_the_summary_counts_only_what_the_session_played(store: Store, tmp_path: Path) -> None:
     tiny = tmp_path / "tiny-film.yaml"
-    write_deck(_small_deck(), tiny)
+    write_deck(tiny_film(), tiny)
     bundled, small = _sync(store), _sync(store, tiny)
     config = replace(CONFIG, new_per_day=500)
 
