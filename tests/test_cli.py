@@ -61,7 +61,7 @@ def test_version_prints_the_version_and_exits_0(tmp_path: Path) -> None:
 
 
 def test_shell_completion_is_offered_and_documented(tmp_path: Path) -> None:
-    text = _help()
+    text = CliRunner().invoke(app, ["--help"], prog_name="reelive-quiz").output
     assert "--install-completion" in text and "--show-completion" in text
     assert "--install-completion" in README
     run = run_cli("--show-completion", "bash", home=tmp_path)
