@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pexpect
 import pytest
-from test_play import AFTER, ANSI, CHOICE, GRADE, TYPED, Player, _deck
+from builders import small_film
+from test_play import AFTER, ANSI, CHOICE, GRADE, TYPED, Player
 
 from reelive_quiz.deck import CustomQuestion, Deck, Line, Scene, write_deck
 
@@ -52,7 +53,7 @@ def _write(tmp_path: Path, deck: Deck) -> Path:
 
 
 def test_a_run_of_number_enter_pairs_answers_one_question_a_pair(env, tmp_path) -> None:
-    deck = _write(tmp_path, _deck())
+    deck = _write(tmp_path, small_film())
     p = Player(env, [str(deck), "--kind", "who-said", "--kind", "which-scene", "--new", "20"],
                deck)
     p.question()
@@ -67,7 +68,7 @@ def test_a_run_of_number_enter_pairs_answers_one_question_a_pair(env, tmp_path) 
 
 def test_a_whole_day_with_the_keys(env, tmp_path) -> None:
     """Until nothing is left: h, e, u and s once each, flip cards by 2 and by Enter."""
-    deck = _write(tmp_path, _deck())
+    deck = _write(tmp_path, small_film())
     args = [str(deck), "--kind", "who-said", "--kind", "finish-quote", "--new", "6"]
     p = Player(env, args, deck)
     log: list[tuple[str, str]] = []  # (question, what was saved)
@@ -118,7 +119,7 @@ def test_a_whole_day_with_the_keys(env, tmp_path) -> None:
 def test_flip_intervals_shown_are_the_intervals_saved(env, tmp_path) -> None:
     env = {**env}
     (Path(env["REELIVE_QUIZ_HOME"]) / "config.toml").write_text("[quiz]\nfuzz = true\n")
-    deck = _write(tmp_path, _deck())
+    deck = _write(tmp_path, small_film())
     p = Player(env, [str(deck), "--kind", "finish-quote"], deck)
     p.question()
     p.child.send(" ")
@@ -133,7 +134,7 @@ def test_flip_intervals_shown_are_the_intervals_saved(env, tmp_path) -> None:
 
 
 def test_ctrl_c_at_a_choice_keeps_the_answers(env, tmp_path) -> None:
-    deck = _write(tmp_path, _deck())
+    deck = _write(tmp_path, small_film())
     p = Player(env, [str(deck), "--kind", "who-said"], deck)
     q, _ = p.question()
     p.choose(q, right=True)
@@ -147,7 +148,7 @@ def test_ctrl_c_at_a_choice_keeps_the_answers(env, tmp_path) -> None:
 
 def test_typed_answers_on_a_later_day(env, tmp_path) -> None:
     """Day 1: two questions learnt Easy; ten days on they come back typed."""
-    deck = _write(tmp_path, _deck())
+    deck = _write(tmp_path, small_film())
     args = [str(deck), "--kind", "who-said", "--new", "2"]
     p = Player(env, args, deck)
     learnt = []
@@ -180,7 +181,7 @@ def test_typed_answers_on_a_later_day(env, tmp_path) -> None:
 
 
 def test_typed_enter_alone_means_i_dont_know(env, tmp_path) -> None:
-    deck = _write(tmp_path, _deck())
+    deck = _write(tmp_path, small_film())
     p = Player(env, [str(deck), "--kind", "custom"], deck)
     _, mode = p.question()
     assert mode == "typed"
@@ -258,7 +259,7 @@ def test_a_long_line_is_shown_in_full_after_the_answer(env, tmp_path) -> None:
 
 @pytest.mark.parametrize("where", ["choice", "after", "flip", "grade", "typed"])
 def test_kill_int_ends_the_session_at_every_prompt(env, tmp_path, where) -> None:
-    deck = _write(tmp_path, _deck())
+    deck = _write(tmp_path, small_film())
     kinds = {"choice": "who-said", "after": "who-said", "flip": "finish-quote",
              "grade": "finish-quote", "typed": "custom"}
     p = Player(env, [str(deck), "--kind", kinds[where], "--kind", "which-scene"], deck)
@@ -291,7 +292,7 @@ def test_kill_int_ends_the_session_at_every_prompt(env, tmp_path, where) -> None
 
 
 def test_arrows_and_enter_still_pick(env, tmp_path) -> None:
-    deck = _write(tmp_path, _deck())
+    deck = _write(tmp_path, small_film())
     p = Player(env, [str(deck), "--kind", "who-said"], deck)
     q, _ = p.question()
     shown = ANSI.sub("", p.child.before)
