@@ -304,3 +304,15 @@ def test_arrows_and_enter_still_pick(env, tmp_path) -> None:
     p.child.send("q")
     p.finish()
     assert [(r[0], r[4]) for r in _reviews(env)] == [(q.id, second.group(1).strip())]
+
+
+def test_cram_says_so_and_leaves_the_schedule(env, tmp_path) -> None:
+    deck = _write(tmp_path, small_film())
+    p = Player(env, [str(deck), "--kind", "who-said", "--cram", "--limit", "2"], deck)
+    q, _ = p.question()
+    assert re.search(r"2 new · 0 learning · 0 review · cram", ANSI.sub("", p.screen))
+    p.choose(q, right=True)
+    p.then("q")
+    p.finish()
+    assert [r[0] for r in _reviews(env)] == [q.id]  # logged, as practice
+    assert _rows(env, "SELECT COUNT(*) FROM questions WHERE state IS NOT NULL") == [(0,)]
