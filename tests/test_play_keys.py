@@ -316,3 +316,20 @@ def test_cram_says_so_and_leaves_the_schedule(env, tmp_path) -> None:
     p.finish()
     assert [r[0] for r in _reviews(env)] == [q.id]  # logged, as practice
     assert _rows(env, "SELECT COUNT(*) FROM questions WHERE state IS NOT NULL") == [(0,)]
+
+
+def test_the_easy_interval_shown_after_a_right_answer_is_the_one_saved(env, tmp_path) -> None:
+    (Path(env["REELIVE_QUIZ_HOME"]) / "config.toml").write_text("[quiz]\nfuzz = true\n")
+    deck = _write(tmp_path, small_film())
+    p = Player(env, [str(deck), "--kind", "who-said"], deck)
+    q, _ = p.question()
+    p.choose(q, right=True)
+    p.child.expect(r"e easy (\d+)d")
+    shown = int(p.child.match.group(1))
+    p.child.send("e")  # re-graded Easy: one answer replaces the other
+    p.child.expect("Saved as Easy")
+    p.child.send("q")
+    p.finish()
+    assert [(r[0], r[1]) for r in _reviews(env)] == [(q.id, 4)]
+    (due, last), = _rows(env, "SELECT due, last_review FROM questions WHERE state IS NOT NULL")
+    assert round((due - last) / 86_400) == shown  # fuzzed or not, as shown
