@@ -283,6 +283,70 @@ def stats(json_: JsonOpt = False) -> None:
     render_stats(result, Console(highlight=False))
 
 
+@app.command("optimize")
+def optimize_(
+    dry_run: Annotated[bool, typer.Option("--dry-run",
+                       help="Fit and report, save nothing.")] = False,
+    reschedule: Annotated[bool, typer.Option("--reschedule",
+                          help="Move due dates to the new intervals (default: keep them).")
+                          ] = False,
+    reset: Annotated[bool, typer.Option("--reset",
+                     help="Go back to the default FSRS parameters.")] = False,
+    undo: Annotated[bool, typer.Option("--undo",
+                    help="Go back to the parameters in use before the last change.")] = False,
+    workload: Annotated[bool, typer.Option("--workload",
+                        help="Show the daily work each desired retention costs.")] = False,
+    json_: JsonOpt = False,
+) -> None:
+    """Fit FSRS to your own answers; adopt the fit only if it predicts them better."""
+    from reelive_quiz.clock import now, to_ts
+    from reelive_quiz.library import progress_path
+    from reelive_quiz.store import Store
+
+    if reset + undo + workload > 1:
+        raise ReeliveError("optimize: --reset, --undo and --workload go one at a time")
+    if workload and (dry_run or reschedule):
+        raise ReeliveError("optimize --workload changes nothing: it takes no --dry-run "
+                           "or --reschedule")
+    config = _config()
+    when = to_ts(now())
+    if workload:
+        from reelive_quiz.optimize_views import workload_lines
+        from reelive_quiz.workload import workload as simulate
+
+        store, _ = _open(None)  # the catalogue as the decks are now
+        with store:
+            result = simulate(store, config)
+        if json_:
+            _json(result.to_dict())
+            return
+        for line in workload_lines(result, config.desired_retention):
+            _out(line)
+        return
+    from reelive_quiz.optimize import change, optimize
+    from reelive_quiz.optimize_views import change_lines, fit_lines
+
+    with Store.open(progress_path()) as store:
+        if reset or undo:
+            done = change(store, "reset" if reset else "undo", config.desired_retention,
+                          when, dry_run=dry_run, reschedule=reschedule)
+            if json_:
+                _json({"action": done.action, "saved": done.saved,
+                       "recomputed": done.recomputed, "rescheduled": done.rescheduled,
+                       "in_use": done.in_use.to_dict() if done.in_use else None})
+                return
+            lines = change_lines(done, "reset" if reset else "undo", dry_run)
+        else:
+            fit = optimize(store, config.desired_retention, when, dry_run=dry_run,
+                           reschedule=reschedule)
+            if json_:
+                _json(fit.to_dict())
+                return
+            lines = fit_lines(fit, dry_run)
+    for line in lines:
+        _out(line)
+
+
 @app.command("export")
 def export_(
     output: Annotated[Path, typer.Option("--output", "-o", help="The .apkg file to write.",

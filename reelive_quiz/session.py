@@ -66,8 +66,12 @@ class Session:
     _new: frozenset[str] = frozenset()
     _current: int | None = None  # the pile (0 new, 1 learning, 2 review) of the question asked
     _plans: dict[str, tuple[CardState, int, dict[int, CardState]]] = field(default_factory=dict)
+    #: The FSRS parameters in use when the session starts (None: the defaults).
+    parameters: tuple[float, ...] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
+        in_use = self.store.parameters_in_use()
+        self.parameters = in_use.parameters if in_use is not None else None
         self._pending = list(reversed(self.queue.ids))  # pop() from the end
         self._learning = list(self.queue.learning)
         heapq.heapify(self._learning)
@@ -135,7 +139,7 @@ class Session:
         when = to_ts(self.clock())
         card = self.store.card(question.id) or CardState()
         moment = datetime.fromtimestamp(when, UTC)
-        states = {r: next_state(card, r, moment, self.config) for r in Rating}
+        states = {r: next_state(card, r, moment, self.config, self.parameters) for r in Rating}
         self._plans[question.id] = (card, when, states)
         return {r: (s.due or when) - when for r, s in states.items()}
 
@@ -149,7 +153,7 @@ class Session:
     def _next_state(self, qid: str, card: CardState, rating: int, when: datetime) -> CardState:
         plan = self._plans.get(qid)
         if plan is None or plan[0] != card:
-            return next_state(card, rating, when, self.config)
+            return next_state(card, rating, when, self.config, self.parameters)
         shift = to_ts(when) - plan[1]
         planned = plan[2][rating]
         return replace(planned, due=None if planned.due is None else planned.due + shift,

@@ -86,6 +86,8 @@ class Stats:
     confused: list[dict[str, object]]
     #: per question kind: reviews of learnt questions in 30 days and the share right
     by_kind: list[dict[str, object]] = field(default_factory=list)
+    #: The FSRS parameters in use: "personal" or "default", since when, on what fitted.
+    fsrs: dict[str, object] | None = None
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -124,4 +126,19 @@ def collect_stats(store: Store, when: datetime, weeks: int = 12) -> Stats:
                for k in store.retention_by_kind(today - 30)]
     by_kind.sort(key=lambda k: (k["retention"], -k["reviews"]))  # weakest first
     return Stats(days, (right / counted) if counted else None, int(counted),
-                 streak(store, when), forecast, hardest, confused, by_kind)
+                 streak(store, when), forecast, hardest, confused, by_kind,
+                 parameters_in_use(store))
+
+
+def parameters_in_use(store: Store) -> dict[str, object]:
+    """Which FSRS parameters schedule the questions, and how well they fitted."""
+    in_use = store.parameters_in_use()
+    personal = in_use is not None and in_use.parameters is not None
+    return {"parameters": "personal" if personal else "default",
+            "since": _iso(in_use.adopted) if in_use is not None else None,
+            "reviews": in_use.reviews if personal else None,
+            "log_loss": in_use.log_loss if personal else None,
+            "rmse": in_use.rmse if personal else None,
+            "log_loss_before": in_use.log_loss_before if personal else None,
+            "rmse_before": in_use.rmse_before if personal else None,
+            "values": list(in_use.parameters) if personal else None}

@@ -36,6 +36,7 @@ from reelive_quiz.schema import (
     TABLES,
     statements,
 )
+from reelive_quiz.store_fsrs import FsrsRecords
 from reelive_quiz.store_reads import Answer, Reads
 
 if TYPE_CHECKING:  # loaded when a question is read: `status` never needs it
@@ -90,7 +91,7 @@ def _question_from_row(row: Sequence[object]) -> Question:
                     str(mode), bool(person))
 
 
-class Store(Reads):
+class Store(Reads, FsrsRecords):
     """The progress file. Open with `Store.open(path)`; close when done."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:

@@ -13,7 +13,7 @@ from rich.console import Console
 from reelive_quiz.stats import Stats
 from reelive_quiz.terminal import markup, one_line
 
-__all__ = ["forecast_chart", "heatmap", "render_stats"]
+__all__ = ["forecast_chart", "fsrs_line", "heatmap", "render_stats"]
 
 _SHADES = " ░▒▓█"
 _BARS = " ▁▂▃▄▅▆▇█"
@@ -82,6 +82,20 @@ def _totals(forecast: list[tuple[str, int]]) -> str:
             f"{counts[1] if len(counts) > 1 else 0} · next 7 days {sum(counts[:7])}")
 
 
+def fsrs_line(fsrs: dict[str, object]) -> str:
+    """Which FSRS parameters are in use (stats' `fsrs`), in words."""
+    since = str(fsrs["since"])[:10] if fsrs.get("since") else None
+    if fsrs["parameters"] != "personal":
+        when = f" (since {since})" if since else ""
+        return (f"FSRS parameters: the defaults{when}; `reelive-quiz optimize` fits your own "
+                "after a few weeks of daily reviews")
+    line = f"FSRS parameters: personal since {since}, fitted on {fsrs['reviews']:,} reviews"
+    if fsrs.get("log_loss") is not None and fsrs.get("log_loss_before") is not None:
+        line += (f"; log loss {fsrs['log_loss_before']:.4f} → {fsrs['log_loss']:.4f}, "
+                 f"RMSE {fsrs['rmse_before']:.2%} → {fsrs['rmse']:.2%}")
+    return line
+
+
 def render_stats(s: Stats, console: Console) -> None:
     console.print(f"[bold]Reviews per day[/bold] (last {len(s.days) // 7} weeks, "
                   f"{sum(n for _, n in s.days)} in all)")
@@ -91,6 +105,8 @@ def render_stats(s: Stats, console: Console) -> None:
     days = f"{s.streak} day" + ("" if s.streak == 1 else "s")
     console.print(f"\nTrue retention (30 days, learnt questions): [bold]{retention}[/bold] "
                   f"of {s.reviews_counted} reviews · streak: [bold]{days}[/bold]")
+    if s.fsrs is not None:
+        console.print(fsrs_line(s.fsrs))
     if s.by_kind:
         console.print("\n[bold]Retention by kind[/bold] (weakest first)")
         width = max(len(str(k["name"])) for k in s.by_kind)
