@@ -139,7 +139,7 @@ def questions_(decks: DecksArg = None, kind: KindOpt = None, json_: JsonOpt = Fa
 
     kinds = _check_kinds(kind)
     refs = resolve(decks, include_user=False)
-    questions = [q for ref in refs for q in generate(load_deck(ref.path), kinds)]
+    questions = [q for ref in refs for q in generate(load_deck(ref.path), kinds, slug=ref.slug)]
     if json_:
         _json([q.to_dict() for q in questions])
         return
@@ -212,7 +212,8 @@ def play(
                             cram_limit=limit if limit is not None else 20)
         session = Session(store, queue, config, cram=cram)
         if session.left == 0:
-            _out(_nothing_due(store, slugs, queue, when))
+            _out(_nothing_to_practise(limit) if cram
+                 else _nothing_due(store, slugs, queue, when, config))
             return
         summary = run(session)
         right = f" ({summary.right * 100 // summary.answered}%)" if summary.answered else ""
@@ -224,14 +225,43 @@ def play(
             f"Due by tomorrow: {summary.due_tomorrow}.")
 
 
-def _nothing_due(store, slugs, queue, when) -> str:  # type: ignore[no-untyped-def]
+def _nothing_to_practise(limit: int | None) -> str:
+    """Cram ignores the schedule: an empty queue means a zero limit or no questions."""
+    if limit == 0:
+        return "Nothing to practise: --limit 0 asks for no questions (with --cram, --limit " \
+               "is the number of questions)."
+    return "Nothing to practise: the chosen decks and kinds have no questions that are " \
+           "not suspended."
+
+
+def _nothing_due(store, slugs, queue, when, config) -> str:  # type: ignore[no-untyped-def]
+    """Say when the next question is due, and why what waits is not asked now."""
     from reelive_quiz.stats import deck_status
 
     rows = deck_status(store, slugs, when)
     dues = [r.next_due for r in rows if r.next_due]
-    nxt = f"The next question is due {min(dues)}." if dues else "Nothing is scheduled yet."
-    waiting = f" {queue.new_waiting} new question(s) wait for another day."
-    return f"Nothing is due now. {nxt}{waiting}"
+    due_now = sum(r.due_now for r in rows)
+    if due_now and queue.reviews_left == 0:  # held back by the review limit, not the clock
+        limit = config.reviews_per_day
+        head = (f"{due_now} review(s) are due, but the review limit is 0 (--limit, or "
+                "reviews_per_day in config.toml)." if limit == 0 else
+                f"{due_now} review(s) are due, but today's {limit} reviews are done; they "
+                "wait for tomorrow.")
+    else:
+        nxt = f"The next question is due {min(dues)}." if dues else "Nothing is scheduled yet."
+        head = f"Nothing is due now. {nxt}"
+    waiting, new_per_day = queue.new_waiting, config.new_per_day
+    if not waiting:
+        why = ""
+    elif new_per_day == 0:
+        why = (f" {waiting} new question(s) wait: the new-question limit is 0 "
+               "(--new, or new_per_day in config.toml).")
+    elif queue.new_left == 0:
+        why = (f" {waiting} new question(s) wait for tomorrow: today's {new_per_day} new "
+               "are done.")
+    else:  # every one is a sibling of a question answered today
+        why = f" {waiting} new question(s) wait for another day."
+    return f"{head}{why}"
 
 
 @app.command("status")
@@ -254,8 +284,12 @@ def status(decks: DecksArg = None, json_: JsonOpt = False) -> None:
         return
     _out(f"{'deck':<36} {'new':>5} {'learn':>5} {'due':>5} {'today':>5} {'susp':>5} "
          f"{'leech':>5}  next due")
-    for r in rows:
-        _out(f"{one_line(r.title)[:36]:<36} {r.new:>5} {r.learning:>5} {r.due_now:>5} "
+    from collections import Counter
+
+    twice = {title for title, n in Counter(r.title for r in rows).items() if n > 1}
+    for r in rows:  # two files with one title are told apart by their slugs
+        name = f"{r.title} ({r.slug})" if r.title in twice else r.title
+        _out(f"{one_line(name)[:36]:<36} {r.new:>5} {r.learning:>5} {r.due_now:>5} "
              f"{r.due_today:>5} {r.suspended:>5} {r.leeches:>5}  "
              f"{(r.next_due or '-')[:16].replace('T', ' ')}")
     if leech_rows:

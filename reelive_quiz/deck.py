@@ -123,7 +123,9 @@ def slugify(title: str, max_length: int = 80) -> str:
     """A file-name-safe slug: `[a-z0-9-]` only, so no title can leave its folder.
 
     Titles with no Latin letters get a short hash so two such films never
-    share a file; names Windows reserves (`CON`) get a suffix.
+    share a file, and so do titles cut to `max_length` (two long titles that
+    differ only past the cut); names Windows reserves (`CON`) get a suffix.
+    A slug is its own slug, so a file named by one keeps it (see library.py).
     """
     decomposed = unicodedata.normalize("NFKD", title)
     ascii_title = decomposed.encode("ascii", "ignore").decode()
@@ -131,9 +133,9 @@ def slugify(title: str, max_length: int = 80) -> str:
     digest = hashlib.sha1(title.encode("utf-8", "surrogatepass")).hexdigest()[:10]
     if not slug:
         return f"film-{digest}"
-    if any(ch.isalnum() and not ch.isascii() for ch in decomposed):
-        # letters that have no ASCII form (少林寺 2): the hash keeps such films apart
-        slug = f"{slug[: max_length - 11]}-{digest}"
+    if any(ch.isalnum() and not ch.isascii() for ch in decomposed) or len(slug) > max_length:
+        # letters that have no ASCII form (少林寺 2), or a cut: the hash keeps such films apart
+        slug = f"{slug[: max_length - 11].rstrip('-')}-{digest}"
     slug = slug[:max_length].rstrip("-")
     if slug in _WINDOWS_RESERVED:
         slug = f"{slug}-film"
@@ -443,21 +445,24 @@ def dump_deck(deck: Deck) -> str:
 
 
 def write_deck(deck: Deck, path: Path, *, force: bool = False) -> None:
-    """Write atomically (temp file + rename) so a crash never leaves half a deck."""
-    import os
-    import tempfile
+    """Write atomically (temp file + rename) so a crash never leaves half a deck.
 
-    from reelive_quiz.files import shareable
+    Temp files a killed writer left in the folder are removed first, as export does.
+    """
+    import os
+
+    from reelive_quiz.files import make_temp, remove_stale_temps, shareable
 
     if path.exists() and not force:
         raise DeckError(f"{path}: already exists; use --force to replace it")
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    remove_stale_temps(path.parent)
+    fd, tmp = make_temp(path)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(dump_deck(deck))
         shareable(tmp)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise

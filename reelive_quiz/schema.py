@@ -161,6 +161,12 @@ MIGRATIONS: list[tuple[str, str]] = [
             retired INTEGER             -- when `optimize --undo` took it back
         );
     """),
+    # Which copy of the progress this is: `restore` gives the file a new
+    # generation, so a session opened before it never writes into what replaced it.
+    ("6-generation", """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        INSERT INTO meta VALUES ('generation', lower(hex(randomblob(8))));
+    """),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -35,7 +35,7 @@ _PREVIOUS_STATE = f"json_extract(previous, '$[{CARD_COLUMNS.index('state')}]')"
 _REVIEW = int(State.REVIEW)
 
 class FsrsRecords:
-    """Mixed into `Store`: needs its `conn`, `path`, `guard` and `transaction`."""
+    """Mixed into `Store`: needs its `conn`, `path`, `guard`, `transaction` and `writing`."""
 
     conn: sqlite3.Connection
     path: Path
@@ -43,6 +43,7 @@ class FsrsRecords:
     if TYPE_CHECKING:
         def guard(self, doing: str) -> AbstractContextManager[None]: ...
         def transaction(self) -> AbstractContextManager[sqlite3.Connection]: ...
+        def writing(self, doing: str) -> AbstractContextManager[sqlite3.Connection]: ...
 
     # -- the answer log --------------------------------------------------------------
 
@@ -140,7 +141,7 @@ class FsrsRecords:
         new set's id.
         """
         stamp = int(time.time()) if when is None else when
-        with self.guard("save the FSRS parameters"), self.transaction() as db:
+        with self.writing("save the FSRS parameters") as db:  # not into a restored file
             count, last = db.execute("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM reviews"
                                      " WHERE cram = 0").fetchone()
             if (int(count), int(last)) != log_mark:

@@ -47,7 +47,7 @@ def _reviews(env: dict[str, str]) -> list[tuple]:
 
 
 def _write(tmp_path: Path, deck: Deck) -> Path:
-    path = tmp_path / "deck.yaml"
+    path = tmp_path / f"{'-'.join(deck.title.lower().split())}.yaml"  # slug = title's
     write_deck(deck, path)
     return path
 
