@@ -24,7 +24,7 @@ app = typer.Typer(
     name="reelive-quiz",
     help="Learn films from Reelive pages: parse, quiz with spaced repetition, export to Anki.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -39,6 +39,22 @@ KindOpt = Annotated[
                  show_default=False),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        from reelive_quiz import __version__
+
+        _out(f"reelive-quiz {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                       help="Print the version and exit.")] = False,
+) -> None:
+    """Learn films from Reelive pages: parse, quiz with spaced repetition, export to Anki."""
 
 
 def _out(text: str = "") -> None:
@@ -210,9 +226,11 @@ def play(
         summary = run(session)
         right = f" ({summary.right * 100 // summary.answered}%)" if summary.answered else ""
         minutes, seconds = divmod(int(summary.seconds), 60)
+        days = f"{summary.streak} day" + ("" if summary.streak == 1 else "s")
         say("")
         say(("bold", "Session over."), f" {summary.answered} answered, {summary.right} right"
-            f"{right}, {minutes}m {seconds:02d}s. Due by tomorrow: {summary.due_tomorrow}.")
+            f"{right}, {minutes}m {seconds:02d}s. Streak: {days}. "
+            f"Due by tomorrow: {summary.due_tomorrow}.")
 
 
 def _nothing_to_practise(limit: int | None) -> str:

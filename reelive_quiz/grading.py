@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-__all__ = ["grade", "normalize"]
+__all__ = ["differences", "grade", "normalize"]
 
 _ARTICLES = frozenset({"the", "a", "an"})
 # Titles are not names: "mr" alone must not count as knowing "Mr. Chan".
@@ -156,3 +156,29 @@ def grade(
         if rival and _score(givens, rival) >= mine:
             return False
     return True
+
+
+Marked = list[tuple[str, bool]]  # runs of text, True where it differs
+
+
+def differences(given: str, expected: str) -> tuple[Marked, Marked] | None:
+    """Where a close miss differs, as Anki's type-in comparison marks it.
+
+    Compared without case; None when the two are not close (less than half
+    in common), where marking characters would say nothing.
+    """
+    from difflib import SequenceMatcher
+
+    given, expected = given[:200], expected[:200]
+    matcher = SequenceMatcher(None, given.casefold(), expected.casefold(), autojunk=False)
+    if matcher.ratio() < 0.5:
+        return None
+    typed: Marked = []
+    wanted: Marked = []
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        same = op == "equal"
+        if a2 > a1:
+            typed.append((given[a1:a2], not same))
+        if b2 > b1:
+            wanted.append((expected[b1:b2], not same))
+    return typed, wanted

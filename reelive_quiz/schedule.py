@@ -140,6 +140,7 @@ class Queue:
     learning: list[tuple[int, str]] = field(default_factory=list)
     slugs: tuple[str, ...] = ()  # what the session was asked for: its summary counts these
     kinds: tuple[str, ...] = ()
+    fresh: int = 0  # how many of `ids`, at their end, are new questions
 
 
 def done_today(store: Store, when: datetime) -> tuple[int, int]:
@@ -152,8 +153,9 @@ def build_queue(store: Store, slugs: Sequence[str], when: datetime, config: Conf
                 kinds: Sequence[str] | None = None, cram: bool = False,
                 cram_limit: int = 20) -> Queue:
     if cram:
-        return Queue(store.cram_picks(slugs, kinds, cram_limit), 0, 0, 0, [], tuple(slugs),
-                     tuple(kinds or ()))
+        picks = store.cram_picks(slugs, kinds, cram_limit)  # new ones last
+        return Queue(picks, 0, 0, 0, [], tuple(slugs), tuple(kinds or ()),
+                     store.count_new(picks))
     end_ts = to_ts(day_end(when))
     new_done, reviews_done = done_today(store, when)
     new_left = max(0, config.new_per_day - new_done)
@@ -184,7 +186,7 @@ def build_queue(store: Store, slugs: Sequence[str], when: datetime, config: Conf
             if len(new_ids) < new_left and allowed(qid, sibling):
                 new_ids.append(qid)
     return Queue(ids + new_ids, new_left, reviews_left, int(waiting), learning,
-                 tuple(slugs), tuple(kinds or ()))
+                 tuple(slugs), tuple(kinds or ()), len(new_ids))
 
 
 def count_due(store: Store, slugs: Sequence[str], kinds: Sequence[str] | None,

@@ -375,13 +375,13 @@ def test_export_killed_at_random_points(corpus_home: Path, tmp_path: Path) -> No
     # removes them (the first at once, its process being gone; see test_leftovers.py).
 
 
-# The pty session. Each prompt is matched only in its live form (a finished
-# prompt is redrawn with its answer, and must not be answered twice).
-_QUESTION, _FLIP, _RATING, _CONTINUE = (r"» 1\) (?!Next\b)", r"press any key", r"1\) Again",
-                                        r"1\) Next")
+# The pty session. Each prompt is matched by its footer of keys, which only a live
+# prompt shows (a finished prompt is redrawn without it and must not be answered twice).
+_QUESTION, _FLIP, _RATING, _CONTINUE = (r"answer · ↑↓ Enter pick", r"any key show the answer",
+                                        r"Enter Good", r"u undo · s suspend")
 #: A new question with no distractor (a short reply whose context names the other
 #: speaker) is typed from the start: Enter alone answers it.
-_TYPED = r"\(type it; Enter alone"
+_TYPED = r"Enter alone I don't know"
 _FEEDBACK = re.compile(r"✓ Right|✗ Not quite")
 
 

@@ -177,9 +177,9 @@ def test_play_shows_hostile_content_as_text(tmp_path: Path) -> None:
                           env=_play_env(tmp_path / "home"), dimensions=(50, 250), timeout=30)
     seen = b""
     try:
-        for _ in range(8):  # choice, flip and rating prompts, and "Continue?"
-            index = child.expect([rb"Continue\?", rb"\(number or arrows", rb"press any key",
-                                  rb"How well", pexpect.EOF])
+        for _ in range(8):  # choice, flip and rating prompts, and the keys after feedback
+            index = child.expect([rb"u undo", rb"answer \xc2\xb7 \xe2\x86\x91",
+                                  rb"any key show the answer", rb"Enter Good", pexpect.EOF])
             seen += child.before + (child.after if index < 4 else b"")
             if index == 4:
                 break
