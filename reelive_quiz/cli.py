@@ -49,8 +49,10 @@ def _json(data: object) -> None:
 
     from reelive_quiz.terminal import json_text
 
+    from reelive_quiz.output import unicode_ok
+
     indent = 2 if sys.stdout.isatty() else None
-    _out(json_text(json.dumps(data, ensure_ascii=False, indent=indent)))
+    _out(json_text(json.dumps(data, ensure_ascii=not unicode_ok(), indent=indent)))
 
 
 def _check_kinds(kinds: list[str] | None) -> list[str] | None:
@@ -87,6 +89,7 @@ def import_(
 def decks_(json_: JsonOpt = False) -> None:
     """List the bundled and imported decks with their slugs and counts."""
 
+    from reelive_quiz.files import path_text
     from reelive_quiz.library import list_decks, progress_path
     from reelive_quiz.schedule import sync_decks
     from reelive_quiz.store import Store
@@ -98,14 +101,14 @@ def decks_(json_: JsonOpt = False) -> None:
         synced = store.deck_listing()
     rows = []
     for ref in refs:
-        row = synced.get(str(ref.path))
+        row = synced.get(path_text(ref.path))
         if row is None:  # two files with one title share a slug: read this one itself
             from reelive_quiz.deck import load_deck
             from reelive_quiz.questions import generate
 
             deck = load_deck(ref.path)
             row = {"title": deck.title, **deck.contents(), "questions": len(generate(deck))}
-        rows.append({"slug": ref.slug, **row, "bundled": ref.bundled, "path": str(ref.path)})
+        rows.append({"slug": ref.slug, **row, "bundled": ref.bundled, "path": path_text(ref.path)})
     if json_:
         _json(rows)
         return
@@ -181,6 +184,12 @@ def play(
     """Answer what is due today: reviews first, then new questions."""
     from dataclasses import replace
 
+    from reelive_quiz.config import check_range
+
+    if new is not None:
+        check_range("new_per_day", new, "--new")
+    if limit is not None:
+        check_range("reviews_per_day", limit, "--limit")
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise ReeliveError("play needs an interactive terminal (stdin and stdout are not a "
                            "TTY); `reelive-quiz status` works anywhere")
@@ -325,11 +334,23 @@ def restore_(file: Annotated[Path, typer.Argument(help="A file made by `backup`.
 
 
 def main() -> None:
-    """Entry point: typer handles usage errors (exit 2); ours become one line and exit 2."""
+    """Entry point: typer handles usage errors (exit 2); ours become one line and exit 2.
+
+    The output streams are made safe first (see `output.py`): no print fails a command.
+    """
+    from reelive_quiz.output import finish, install
+
+    stdout = install()
+    status: int | str | None = 0
     try:
         app(prog_name="reelive-quiz")
+    except SystemExit as exc:
+        status = exc.code
     except ReeliveError as exc:
         from reelive_quiz.terminal import one_line
 
         sys.stderr.write(f"reelive-quiz: {one_line(str(exc))}\n")
-        sys.exit(2)
+        status = 2
+    if status is None or isinstance(status, int):
+        status = finish(stdout, status or 0)
+    sys.exit(status)

@@ -447,17 +447,25 @@ def write_deck(deck: Deck, path: Path, *, force: bool = False) -> None:
     import os
     import tempfile
 
-    from reelive_quiz.files import shareable
+    from reelive_quiz.files import make_folder, shareable
 
+    if path.is_dir():
+        raise DeckError(f"{path}: is a folder; expected a deck file's name")
     if path.exists() and not force:
         raise DeckError(f"{path}: already exists; use --force to replace it")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    make_folder(path.parent, DeckError, "the deck")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise DeckError(f"{path}: cannot write the deck: {exc.strerror}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(dump_deck(deck))
         shareable(tmp)
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise DeckError(f"{path}: cannot write the deck: {exc.strerror}") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reelive_quiz.errors import DeckError
+from reelive_quiz.files import path_text
 
 __all__ = [
     "DeckRef",
@@ -60,7 +61,9 @@ def _scan(folder: Path, bundled: bool) -> list[DeckRef]:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
         return []
-    return [DeckRef(e.name[: -len(".yaml")], Path(e.path), bundled) for e in entries
+    # A name that is not UTF-8 gets a slug of text (`Am\xe9lie`): what `decks` shows
+    # is what finds it again.
+    return [DeckRef(path_text(e.name[: -len(".yaml")]), Path(e.path), bundled) for e in entries
             if e.name.endswith(".yaml") and not e.name.startswith(".") and e.is_file()]
 
 
@@ -84,7 +87,7 @@ def resolve(names: list[str] | None, include_user: bool = True) -> list[DeckRef]
         if name.endswith((".yaml", ".yml")) or path.is_file():
             if not path.is_file():
                 raise DeckError(f"{name}: no such deck file")
-            ref = DeckRef(path.stem, path.resolve(), False)
+            ref = DeckRef(path_text(path.stem), path.resolve(), False)
         elif name in by_slug:
             ref = by_slug[name]
         else:

@@ -264,4 +264,7 @@ def read_page(path: Path, title: str | None = None) -> Deck:
 
 
 def _title_from_name(path: Path) -> str:
-    return path.stem.replace("-", " ").replace("_", " ").strip().title()
+    import os
+
+    stem = os.fsencode(path.stem).decode("utf-8", "replace")  # a Latin-1 name: still text
+    return stem.replace("-", " ").replace("_", " ").strip().title()

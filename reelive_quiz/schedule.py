@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from reelive_quiz.clock import day_end, day_number, to_ts
+from reelive_quiz.files import path_text
 from reelive_quiz.store import LEECH, NOT_SUSPENDED, CardState, Store
 
 if TYPE_CHECKING:  # the deck and question modules load only when a deck file changed
@@ -106,7 +107,7 @@ def sync_decks(store: Store, refs: Sequence[DeckRef], *, complete: bool) -> list
     slugs: list[str] = []
     for ref in refs:
         sig = _signature(ref)
-        seen = by_path.get(str(ref.path))
+        seen = by_path.get(path_text(ref.path))
         if seen is not None and seen[1] == sig:
             slugs.append(seen[0])
             continue
@@ -114,11 +115,11 @@ def sync_decks(store: Store, refs: Sequence[DeckRef], *, complete: bool) -> list
         from reelive_quiz.questions import generate
 
         deck = load_deck(ref.path)
-        store.sync_deck(deck.slug, deck.title, str(ref.path), sig or "",
+        store.sync_deck(deck.slug, deck.title, path_text(ref.path), sig or "",
                         generate(deck), deck.contents())
         slugs.append(deck.slug)
     if complete:
-        current = {str(r.path) for r in refs}
+        current = {path_text(r.path) for r in refs}
         for slug, path, _ in known:
             if path not in current and slug not in slugs:
                 store.forget_deck(slug)

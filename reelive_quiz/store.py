@@ -210,11 +210,9 @@ class Store:
 
     @classmethod
     def open(cls, path: Path) -> Store:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"{path.parent}: cannot create the data folder: "
-                             f"{exc.strerror}") from None
+        from reelive_quiz.files import make_folder
+
+        make_folder(path.parent, StoreError, "your progress")
         try:
             conn = sqlite3.connect(path, timeout=30, isolation_level=None,
                                    check_same_thread=False)
@@ -313,8 +311,10 @@ class Store:
 
     def backup_to(self, target: Path) -> Path:
         """A consistent copy of the whole file (SQLite's online backup)."""
+        from reelive_quiz.files import make_folder
+
+        make_folder(target.parent, StoreError, "the backup")
         with self.guard("back up the progress file"):
-            target.parent.mkdir(parents=True, exist_ok=True)
             dest = sqlite3.connect(target)
             try:
                 self.conn.backup(dest)
