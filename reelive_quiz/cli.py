@@ -7,6 +7,7 @@ stderr with exit status 2; nothing here knows how a deck or a page is read.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Annotated
 
@@ -36,23 +37,48 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tex
 
 
 def _out(text: str = "") -> None:
-    sys.stdout.write(text + "\n")
+    """Print a line of output; what a terminal would obey (in a file name, a path) is dropped."""
+    from reelive_quiz.terminal import clean
+
+    sys.stdout.write(clean(text) + "\n")
 
 
-def _json(data: object) -> None:
-    """JSON for scripts, with the characters a terminal would obey escaped.
+def _dumps() -> tuple[Callable[[object], str], bool]:
+    """JSON for scripts, with the characters a terminal would obey escaped, as ASCII
+    escapes when stdout cannot encode everything (still valid JSON, nothing lost).
 
     Indented for a person at a terminal, one line for a pipe: `indent` makes the
     json module fall back to its pure-Python encoder (3 ms for 365 decks' status).
     """
     import json
 
+    from reelive_quiz.output import unicode_ok
     from reelive_quiz.terminal import json_text
 
-    from reelive_quiz.output import unicode_ok
-
     indent = 2 if sys.stdout.isatty() else None
-    _out(json_text(json.dumps(data, ensure_ascii=not unicode_ok(), indent=indent)))
+    ascii_only = not unicode_ok()
+    return (lambda data: json_text(json.dumps(data, ensure_ascii=ascii_only, indent=indent)),
+            indent is not None)
+
+
+def _json(data: object) -> None:
+    dumps, _ = _dumps()
+    _out(dumps(data))
+
+
+def _json_list(items: Iterable[object]) -> None:
+    """A JSON array written an item at a time: the same text, without holding it whole."""
+    dumps, indented = _dumps()
+    write = sys.stdout.write
+    first = True
+    for item in items:
+        text = dumps(item)
+        if indented:
+            text = "  " + text.replace("\n", "\n  ")
+        write(("[\n" if indented else "[") if first else (",\n" if indented else ", "))
+        write(text)
+        first = False
+    write("[]\n" if first else ("\n]\n" if indented else "]\n"))
 
 
 def _check_kinds(kinds: list[str] | None) -> list[str] | None:
@@ -132,18 +158,22 @@ def questions_(decks: DecksArg = None, kind: KindOpt = None, json_: JsonOpt = Fa
 
     kinds = _check_kinds(kind)
     refs = resolve(decks, include_user=False)
-    questions = [q for ref in refs for q in generate(load_deck(ref.path), kinds)]
+    loaded = [load_deck(ref.path) for ref in refs]  # a bad deck stops before any output
+    # one deck's questions at a time, printed as they come: memory stays bounded
+    questions = (q for deck in loaded for q in generate(deck, kinds))
     if json_:
-        _json([q.to_dict() for q in questions])
+        _json_list(q.to_dict() for q in questions)
         return
+    count = 0
     for q in questions:
+        count += 1
         _out(f"[{q.kind}] {one_line(q.prompt)}")
         for option in q.options:
             mark = "*" if option == q.answer else "-"
             _out(f"    {mark} {one_line(option)}")
         if not q.options:
             _out(f"    = {one_line(q.answer)}")
-    _out(f"{len(questions)} questions from {len(refs)} deck(s)")
+    _out(f"{count} questions from {len(refs)} deck(s)")
 
 
 def _open(decks: list[str] | None):  # type: ignore[no-untyped-def]

@@ -19,6 +19,7 @@ from reelive_quiz.errors import DeckError
 
 __all__ = [
     "MAX_DECK_BYTES",
+    "MAX_DECK_ITEMS",
     "CustomQuestion",
     "Deck",
     "Line",
@@ -27,8 +28,10 @@ __all__ = [
     "Scene",
     "Track",
     "Trivia",
+    "check_deck_size",
     "deck_from_dict",
     "deck_to_dict",
+    "dump_checked",
     "dump_deck",
     "load_deck",
     "parse_deck",
@@ -36,8 +39,14 @@ __all__ = [
     "write_deck",
 ]
 
-#: A deck larger than this is refused before YAML sees it (a film is ~50 KB).
-MAX_DECK_BYTES = 64 * 1024 * 1024
+#: Decks are held whole in memory while their questions are made (a few KB per
+#: line or item), so a deck is capped in bytes before YAML sees it and in items
+#: after: 4 MB and 40,000 lines and items (a film is ~30 KB and ~200 items) keep
+#: every command under 250 MB. Measured at the caps, a first `status`: 4 MB of
+#: lines, 195 MB peak; 40,000 one-word lines, see test_deck_at_the_caps_*.
+MAX_DECK_BYTES = 4 * 1024 * 1024
+MAX_DECK_ITEMS = 40_000
+_SPLIT = "split it into several decks (one per film)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,7 +364,19 @@ def parse_deck(text: str, source: str = "<deck>") -> Deck:
         # the C parser on text it cannot encode (a lone surrogate).
         raise DeckError(f"{source}: not valid YAML: a value does not fit its type or "
                         f"encoding ({type(exc).__name__}: {str(exc)[:80]})") from None
-    return deck_from_dict(data, source)
+    deck = deck_from_dict(data, source)
+    check_deck_size(deck, source)
+    return deck
+
+
+def check_deck_size(deck: Deck, source: str) -> None:
+    """Refuse a deck with more lines and items than a command can hold in memory."""
+    items = (sum(len(s.lines) + 1 for s in deck.dialogues) + len(deck.quotes)
+             + len(deck.soundtrack) + len(deck.moments) + len(deck.trivia)
+             + len(deck.related) + len(deck.questions))
+    if items > MAX_DECK_ITEMS:
+        raise DeckError(f"{source}: {items:,} lines and items are too many; expected a deck "
+                        f"of at most {MAX_DECK_ITEMS:,} (a film has a few hundred): {_SPLIT}")
 
 
 def load_deck(path: Path) -> Deck:
@@ -435,6 +456,18 @@ def _deck_dumper() -> type:
     return DeckDumper
 
 
+def dump_checked(deck: Deck, source: str) -> str:
+    """The deck's YAML, refused if `load_deck` would refuse it: import never writes a
+    deck that cannot be read back."""
+    check_deck_size(deck, source)
+    text = dump_deck(deck)
+    size = len(text.encode("utf-8"))
+    if size > MAX_DECK_BYTES:
+        raise DeckError(f"{source}: its deck would be {size / 2**20:.1f} MB; expected at most "
+                        f"{MAX_DECK_BYTES // 2**20} MB: {_SPLIT}")
+    return text
+
+
 def dump_deck(deck: Deck) -> str:
     import yaml
 
@@ -442,8 +475,12 @@ def dump_deck(deck: Deck) -> str:
                      allow_unicode=True, width=100)
 
 
-def write_deck(deck: Deck, path: Path, *, force: bool = False) -> None:
-    """Write atomically (temp file + rename) so a crash never leaves half a deck."""
+def write_deck(deck: Deck, path: Path, *, force: bool = False, text: str | None = None,
+               ) -> None:
+    """Write atomically (temp file + rename) so a crash never leaves half a deck.
+
+    `text` is the deck already dumped (see `dump_checked`).
+    """
     import os
     import tempfile
 
@@ -460,7 +497,7 @@ def write_deck(deck: Deck, path: Path, *, force: bool = False) -> None:
         raise DeckError(f"{path}: cannot write the deck: {exc.strerror}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(dump_deck(deck))
+            out.write(dump_deck(deck) if text is None else text)
         shareable(tmp)
         os.replace(tmp, path)
     except OSError as exc:

@@ -51,7 +51,7 @@ def read_limited(path: Path, limit: int, error: type[ReeliveError], what: str) -
     with os.fdopen(fd, "rb") as handle:
         size = info.st_size
         if size > limit:
-            raise error(f"{path}: {size // 2**20} MB is too big; {cap}")
+            raise error(f"{path}: {size / 2**20:.1f} MB is too big; {cap}")
         try:
             data = handle.read(size + 1)  # a buffer of the file's size, not of the cap
             if len(data) > size:  # it grew as we read: read on, up to the cap

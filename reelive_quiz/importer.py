@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from reelive_quiz.deck import Deck, write_deck
+from reelive_quiz.deck import Deck, dump_checked, write_deck
 from reelive_quiz.errors import DeckError
 from reelive_quiz.files import make_folder
 from reelive_quiz.page import read_page
@@ -35,6 +35,7 @@ def import_pages(pages: Iterable[Path], out_dir: Path, *, force: bool = False,
             raise DeckError(f"{target}: is a folder; expected a deck file's name")
         if target.exists() and not force:
             raise DeckError(f"{target}: already exists; use --force to replace it")
-    for deck, target in zip(decks, targets, strict=True):
-        write_deck(deck, target, force=force)
+    texts = [dump_checked(deck, str(page)) for page, deck in zip(pages, decks, strict=True)]
+    for deck, target, text in zip(decks, targets, texts, strict=True):
+        write_deck(deck, target, force=force, text=text)
         yield Imported(deck, target)

@@ -15,6 +15,7 @@ The one place that makes the streams safe, for every command:
 from __future__ import annotations
 
 import codecs
+import contextlib
 import errno
 import os
 import sys
@@ -97,10 +98,8 @@ def finish(guarded: GuardedStream, status: int) -> int:
     if exc.errno == errno.EPIPE:
         return status or 1
     done = " (the work itself is done)" if status == 0 else ""
-    try:
+    with contextlib.suppress(OSError):
         sys.stderr.write(f"reelive-quiz: cannot write the output: {exc.strerror or exc}{done}\n")
-    except OSError:
-        pass
     return status or 2
 
 

@@ -27,9 +27,10 @@ from reelive_quiz.errors import PageError
 
 __all__ = ["MAX_PAGE_BYTES", "parse_page", "read_page"]
 
-#: Larger files are refused with a clear error: a real page is about 60 KB, and
-#: importing keeps a page's deck and its YAML in memory (~40x the page's size).
-MAX_PAGE_BYTES = 8 * 1024 * 1024
+#: Larger files are refused with a clear error: a real page is about 30 KB, and
+#: its deck must stay within the deck's caps (deck.py: MAX_DECK_BYTES), which a
+#: bigger page could not.
+MAX_PAGE_BYTES = 4 * 1024 * 1024
 
 _SUFFIX = ", Reelive"
 _DOWNLOAD = "Download App"
