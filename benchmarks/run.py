@@ -11,7 +11,7 @@ Options: ``--no-write`` prints only; ``--films A B C`` and ``--import-pages N`` 
 the sizes; ``--workdir DIR`` keeps the corpus and stores there (default: a temp
 folder, removed); ``--seed N`` (default 7); ``--runs N``.
 
-The corpus comes from ``benchmarks/corpus.py``; the big store is built with the
+The corpus comes from ``tests/corpus.py``; the big store is built with the
 library (import + one ``status`` to sync the catalogue) and then filled with
 bulk SQL: card states for 60 % of the questions and 10 logged answers per
 question (1,000,000 for 100,000 questions). The clock is frozen
@@ -322,7 +322,7 @@ def child_answer(home: str, count: str, seed: str, out_file: str) -> None:
     rng = random.Random(f"bench-answer:{seed}")
     config = Config()
     store = Store.open(Path(home) / "progress.sqlite3")
-    ids = [r[0] for r in store.query("SELECT id FROM questions WHERE present = 1")]
+    ids = list(store.cards())  # every current question
     picks = [rng.choice(ids) for _ in range(n + 1)]
     ratings = [rng.choice((1, 2, 3, 3, 3, 4)) for _ in range(n + 1)]
     cards = [store.card(q) for q in picks]
@@ -399,10 +399,10 @@ def typer_floor(env: dict[str, str]):  # type: ignore[no-untyped-def]
 def store_figures(home: Path, runs: int, slow_runs: int, answers: int, seed: int,
                   work: Path) -> dict[str, Figure]:
     """status, play, export and answer on one built store."""
-    from reelive_quiz.anki import _build, deck_name
+    from reelive_quiz.anki import deck_id, deck_name, notes
     from reelive_quiz.deck import load_deck
+    from reelive_quiz.generate import generate
     from reelive_quiz.library import resolve
-    from reelive_quiz.questions import generate
 
     env = _env(home)
     cli = _cli()
@@ -417,19 +417,16 @@ def store_figures(home: Path, runs: int, slow_runs: int, answers: int, seed: int
     # the export floor's notes: exactly the notes our export builds
     os.environ["REELIVE_QUIZ_HOME"] = str(home)
     questions = [q for ref in resolve(None) for q in generate(load_deck(ref.path))]
-    _, notes = _build(questions)
     by_model = {"Reelive Multiple Choice": "choice", "Reelive Basic": "basic",
                 "Reelive Cloze": "cloze"}
     rows = []
-    for q, note in zip(questions, notes, strict=True):
+    for q, note in zip(questions, notes(questions), strict=True):
         name = deck_name(q.deck, q.kind)
-        from reelive_quiz.anki import deck_id
-
         rows.append((deck_id(name), name, by_model[note.model.name], list(note.fields),
                      note.guid, tuple(note.tags)))
     data = work / f"notes-{home.name}.marshal"
     data.write_bytes(marshal.dumps(rows))
-    del rows, notes
+    del rows
     apkg = work / f"out-{home.name}.apkg"
     floor_apkg = work / f"floor-{home.name}.apkg"
     out["export"] = compare(f"export of {len(questions)} questions",
@@ -602,7 +599,7 @@ def main(argv: list[str] | None = None) -> int:
         {"dump": child_dump, "genanki": child_genanki, "answer": child_answer}[kind](*rest)
         return 0
 
-    sys.path.insert(0, str(HERE))
+    sys.path.insert(0, str(HERE.parent / "tests"))  # the synthetic pages the tests use too
     from corpus import write_corpus
 
     quick = args.quick

@@ -1,7 +1,10 @@
 """reelive-quiz: learn films from Reelive pages with spaced repetition.
 
-The data travels one way: page text → Deck → Questions → store / schedule →
-quiz session or Anki export.
+The data travels one way: page text → Deck (page.py, deck.py) → Questions
+(generate.py) → the catalogue in the progress file (catalogue.py, store.py) →
+the day's queue (schedule.py) → a quiz session (session.py, quiz.py) or an
+Anki export (anki.py, apkg.py). The README's module map names the one file
+that owns each job.
 """
 
 __version__ = "0.1.0"

@@ -1,4 +1,9 @@
-"""Questions → an Anki package (.apkg) that can be re-imported without harm.
+"""Questions → Anki notes: the export's policy (ids, deck names, note types, fields).
+
+What goes into a package is decided here; how Anki stores it is `apkg.py`'s
+job (the only module that knows genanki's row layout).
+
+The package must re-import without harm.
 
 Re-importing must update notes in place and keep their review history, so
 everything Anki matches on is stable: a note's GUID hashes the question id,
@@ -20,22 +25,19 @@ from __future__ import annotations
 
 import hashlib
 import html
-import itertools
-import json
 import os
-import sqlite3
 import tempfile
 import time
-import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Literal
 
+from reelive_quiz.apkg import NoteRow, Stamps, write_apkg
 from reelive_quiz.errors import ExportError
 from reelive_quiz.files import shareable
-from reelive_quiz.question import KINDS, Question
+from reelive_quiz.question import BLANK, FLIP_KINDS, KINDS, Question
 
 if TYPE_CHECKING:
     import genanki
@@ -46,13 +48,13 @@ __all__ = [
     "CLOZE_FIELDS",
     "NOTETYPE_VERSION",
     "ExportSummary",
-    "build_package",
     "check_output",
     "deck_id",
     "deck_name",
     "export",
     "model_id",
     "note_guid",
+    "notes",
     "notetype_for",
 ]
 
@@ -64,9 +66,10 @@ BASIC_FIELDS = ("Question", "Answer", "Info", "Film", "Kind", "Source")
 CLOZE_FIELDS = ("Text", "Options", "Info", "Film", "Kind", "Source")
 
 ROOT_DECK = "Reelive"
-BLANK = "_____"
-#: Kinds that are never asked with options (flip cards) use the basic note type.
-_BASIC_KINDS = frozenset({"finish-quote"})
+
+
+#: The three note types; which one a question uses is `notetype_for`.
+NoteType = Literal["choice", "basic", "cloze"]
 
 
 def _id31(text: str) -> int:
@@ -91,11 +94,11 @@ def deck_name(film: str, kind: str) -> str:
     return f"{ROOT_DECK}::{title}::{KINDS.get(kind, kind)}"
 
 
-def notetype_for(q: Question) -> str:
+def notetype_for(q: Question) -> NoteType:
     """"cloze", "basic" or "choice", from what the question id hashes, never its mode."""
     if q.kind == "trivia" and q.prompt.count(BLANK) == 1 and q.answer.strip(_INVISIBLE):
         return "cloze"
-    if q.kind in _BASIC_KINDS:
+    if q.kind in FLIP_KINDS:  # flip cards: no options, the basic note type
         return "basic"
     return "choice"
 
@@ -231,38 +234,6 @@ def _base91_pairs() -> tuple[str, ...]:
     return tuple(a + b for a in _BASE91 for b in _BASE91)
 
 
-@cache
-def _note_class() -> type[genanki.Note]:
-    import genanki
-
-    one_card = (genanki.Card(0),)
-
-    class LeanNote(genanki.Note):
-        """A genanki note that skips per-note work this module makes redundant.
-
-        Every field is escaped here, so genanki's scan for stray tags finds
-        nothing; every note has exactly one card (one template whose front
-        shows the always-filled Film field, or the cloze c1), so genanki need
-        not work out its cards; tags are made space-free (`_tag`) once per deck
-        and shared as a tuple, not copied and checked for every note.
-        """
-
-        def __init__(self, model: genanki.Model, fields: list[str], tags: tuple[str, ...],
-                     guid: str, due: int) -> None:
-            self.model = model
-            self.fields = fields
-            self._sort_field = None
-            self._tags = tags
-            self._guid = guid
-            self.due = due
-            self.cards = one_card
-
-        def _check_invalid_html_tags_in_fields(self) -> None:
-            pass
-
-    return LeanNote
-
-
 def _options_html(options: tuple[str, ...], answer: str, esc: Callable[[str], str]) -> str:
     return "".join(f'<li class="rq-correct">{esc(o)}</li>' if o == answer
                    else f"<li>{esc(o)}</li>" for o in options)
@@ -278,19 +249,13 @@ def _cloze(prompt: str, answer: str) -> str:
             f"{_esc(after)}")
 
 
-def build_package(questions: Sequence[Question]) -> genanki.Package:
-    """One genanki package: a deck per film and kind, one note (one card) per question."""
-    return _build(questions)[0]
-
-
 _Entry = tuple["genanki.Deck", str, str, tuple[str, ...], str]
-_Parts = tuple["genanki.Model", list[str], tuple[str, ...], str, int]
 
 
 def _layout(questions: Sequence[Question]) -> tuple[list[genanki.Deck], list[list[int]],
-                                                     Callable[[int], _Parts]]:
+                                                     Callable[[int], NoteRow]]:
     """The decks (each with its note types), the questions of each deck by position,
-    and a function making one note's (model, fields, tags, guid, due) from a position.
+    and a function making one note (a NoteRow) from a position.
 
     Strings that repeat (names, films, sources) are escaped once.
     """
@@ -320,7 +285,7 @@ def _layout(questions: Sequence[Question]) -> tuple[list[genanki.Deck], list[lis
                                  _esc(kind_name), tags, f"{kind_name}?")
         return entry
 
-    def parts(position: int) -> _Parts:
+    def parts(position: int) -> NoteRow:
         q = questions[position]
         _, film, kind, tags, fallback = entry_of(q)
         info, source = esc(q.info), esc(q.source)
@@ -339,7 +304,7 @@ def _layout(questions: Sequence[Question]) -> tuple[list[genanki.Deck], list[lis
             else:
                 fields = [prompt, answer, info, film, kind, source]
                 model = basic
-        return model, fields, tags, note_guid(q.id), position
+        return NoteRow(model, fields, tags, note_guid(q.id), position)
 
     for position, q in enumerate(questions):
         entry_of(q)
@@ -356,18 +321,10 @@ def _layout(questions: Sequence[Question]) -> tuple[list[genanki.Deck], list[lis
     return decks, [positions[key] for key in meta], parts
 
 
-def _build(questions: Sequence[Question]) -> tuple[genanki.Package, list[genanki.Note]]:
-    """All notes in one pass, each filed in its deck."""
-    import genanki
-
-    decks, positions, parts = _layout(questions)
-    make_note = _note_class()
-    notes: list[genanki.Note] = [None] * len(questions)  # type: ignore[list-item]
-    for deck, wanted in zip(decks, positions, strict=True):
-        for position in wanted:
-            note = notes[position] = make_note(*parts(position))
-            deck.notes.append(note)
-    return genanki.Package(decks), notes
+def notes(questions: Sequence[Question]) -> list[NoteRow]:
+    """Every question's note, in question order: what `export` writes, for checks."""
+    _, _, note = _layout(questions)
+    return [note(position) for position in range(len(questions))]
 
 
 def _tag(text: str) -> str:
@@ -401,20 +358,6 @@ def check_output(out: Path) -> Path:
     return out
 
 
-_last_stamp = 0
-
-
-def _timestamp() -> int:
-    """Now, in whole seconds (Anki's note mtime), and later than this process's last export.
-
-    Anki updates a note only when the package's copy is strictly newer, so two
-    exports from one process within a second must still be ordered.
-    """
-    global _last_stamp
-    _last_stamp = max(int(time.time()), _last_stamp + 1)
-    return _last_stamp
-
-
 def _remove_stale_temp_files(out: Path, older_than: float = 3600) -> None:
     """Temp files a killed export left beside `out` (an hour old: no export runs that long)."""
     cutoff = time.time() - older_than
@@ -427,12 +370,18 @@ def _remove_stale_temp_files(out: Path, older_than: float = 3600) -> None:
                 pass
 
 
+#: This process's note modification times: every export newer than the one before.
+_STAMPS = Stamps()
+
+
 def export(questions: Sequence[Question], out: Path,
-           progress: Callable[[int, int], None] | None = None) -> ExportSummary:
+           progress: Callable[[int, int], None] | None = None, *,
+           stamps: Callable[[], int] = _STAMPS) -> ExportSummary:
     """Write `out` atomically: a temp file in its folder, renamed only when complete.
 
     `progress(done, total)` is called as notes are written. On any failure
     (KeyboardInterrupt included) the temp file is removed and `out` is untouched.
+    Notes carry `stamps()` as their modification time (see `apkg.Stamps`).
     """
     out = check_output(Path(out))
     if not questions:
@@ -450,7 +399,7 @@ def export(questions: Sequence[Question], out: Path,
     try:
         with os.fdopen(fd, "wb") as handle:
             shareable(tmp)
-            _write(decks, notes_by_deck, handle, total, progress, out.parent)
+            write_apkg(decks, notes_by_deck, handle, total, progress, out.parent, stamps())
         os.replace(tmp, out)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
@@ -459,111 +408,3 @@ def export(questions: Sequence[Question], out: Path,
         Path(tmp).unlink(missing_ok=True)
         raise
     return ExportSummary(total, total, len(decks), out)  # one card per note
-
-
-_CHUNK = 2000
-_NOTE_ROW = "INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)"
-_CARD_ROW = "INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-
-
-def _write_decks_and_models(cursor: sqlite3.Cursor, decks: Sequence[genanki.Deck],
-                            stamp: int) -> None:
-    """The `col` row's decks and models, exactly as `Deck.write_to_db` leaves them.
-
-    genanki reads, updates and rewrites both JSON blobs once per deck, which
-    is quadratic: with 3,000 subdecks (365 films × 8 kinds) that is minutes of
-    JSON. The same end state in one pass: each deck's entry in order; for note
-    types, every deck but the last stores its entries under string keys (the
-    JSON round trip genanki does between decks), and the last deck's are added
-    under genanki's int keys just before the one dump, as genanki's last dump does.
-    """
-    if not decks:
-        return
-    decks_json = json.loads(cursor.execute("SELECT decks FROM col").fetchone()[0])
-    models_json = json.loads(cursor.execute("SELECT models FROM col").fetchone()[0])
-    last = len(decks) - 1
-    for i, deck in enumerate(decks):
-        if not isinstance(deck.deck_id, int):
-            raise TypeError(f"Deck .deck_id must be an integer, not {deck.deck_id}.")
-        if not isinstance(deck.name, str):
-            raise TypeError(f"Deck .name must be a string, not {deck.name}.")
-        decks_json.update({str(deck.deck_id): deck.to_json()})
-        for note in deck.notes:
-            deck.add_model(note.model)
-        updates = {model.model_id: model.to_json(stamp, deck.deck_id)
-                   for model in deck.models.values()}
-        if i < last:
-            updates = json.loads(json.dumps(updates))  # genanki's round trip: str keys
-        models_json.update(updates)
-    cursor.execute("UPDATE col SET decks = ?", (json.dumps(decks_json),))
-    cursor.execute("UPDATE col SET models = ?", (json.dumps(models_json),))
-
-
-def _write(decks: Sequence[genanki.Deck], notes_by_deck: Sequence[Iterable[_Parts]],
-           handle: BinaryIO, total: int, progress: Callable[[int, int], None] | None,
-           folder: Path | None = None) -> None:
-    """genanki's Package.write_to_file, faster and without its leaks.
-
-    genanki writes the schema, the collection, the decks and the note types;
-    the notes and cards go in with `executemany`, in the same rows genanki's
-    Note/Card.write_to_db would write (one card, ord 0, new, per note), a
-    slice at a time so the progress bar moves. genanki's own writer leaves a
-    SQLite temp file in the system temp folder. Ours is built in `folder` (the
-    output's, next to the package's own temp file), removed whatever happens,
-    and streamed into the zip: in memory, 100,000 notes would be held three
-    times over (the database, its serialized copy, the zip entry), ~300 MB.
-    Without a folder the database is built in memory.
-    """
-    from genanki.apkg_col import APKG_COL
-    from genanki.apkg_schema import APKG_SCHEMA
-
-    stamp = _timestamp()
-    ids = itertools.count(stamp * 1000)
-    scratch: Path | None = None
-    if folder is not None:
-        fd, name = tempfile.mkstemp(prefix=".reelive-export-", suffix=".anki2", dir=folder)
-        os.close(fd)
-        scratch = Path(name)
-    try:
-        conn = sqlite3.connect(":memory:" if scratch is None else scratch)
-        try:
-            cursor = conn.cursor()
-            if scratch is not None:  # a scratch file: no journal, no syncs
-                cursor.execute("PRAGMA journal_mode = OFF")
-                cursor.execute("PRAGMA synchronous = OFF")
-            cursor.executescript(APKG_SCHEMA)
-            cursor.executescript(APKG_COL)
-            done = 0
-            if progress:
-                progress(0, total)
-            _write_decks_and_models(cursor, decks, stamp)
-            for deck, notes in zip(decks, notes_by_deck, strict=True):
-                did = deck.deck_id
-                notes = iter(notes)
-                while chunk := list(itertools.islice(notes, _CHUNK)):
-                    note_rows, card_rows = [], []
-                    for model, fields, tags, guid, due in chunk:
-                        nid, cid = next(ids), next(ids)
-                        note_rows.append((nid, guid, model.model_id, stamp, -1,
-                                          f" {' '.join(tags)} ", "\x1f".join(fields),
-                                          fields[0], 0, 0, ""))
-                        card_rows.append((cid, nid, did, 0, stamp, -1, 0, 0, due,
-                                          0, 0, 0, 0, 0, 0, 0, 0, ""))
-                    cursor.executemany(_NOTE_ROW, note_rows)
-                    cursor.executemany(_CARD_ROW, card_rows)
-                    done += len(note_rows)
-                    if progress:
-                        progress(done, total)
-            conn.commit()
-            data = conn.serialize() if scratch is None else None
-        finally:
-            conn.close()
-        with zipfile.ZipFile(handle, "w") as archive:
-            if scratch is None:
-                archive.writestr("collection.anki2", data)
-            else:
-                archive.write(scratch, "collection.anki2")
-            archive.writestr("media", "{}")
-    finally:
-        if scratch is not None:
-            scratch.unlink(missing_ok=True)

@@ -2,6 +2,12 @@
 
 Errors the user can fix arrive as ReeliveError and leave as one line on
 stderr with exit status 2; nothing here knows how a deck or a page is read.
+
+Imports of the library are local, inside the command that needs them, on
+purpose: start-up time is a target (`status` ≤ 2 × and the first question of
+`play` ≤ 3 × a bare `import typer`, see BENCHMARKS.md), and loading YAML,
+fsrs, genanki or questionary for a command that does not use them would
+cost tens of milliseconds each. Do not move them to the top of the file.
 """
 
 from __future__ import annotations
@@ -115,26 +121,13 @@ def import_(
 def decks_(json_: JsonOpt = False) -> None:
     """List the bundled and imported decks with their slugs and counts."""
 
-    from reelive_quiz.files import path_text
+    from reelive_quiz.catalogue import deck_rows
     from reelive_quiz.library import list_decks, progress_path
-    from reelive_quiz.schedule import sync_decks
     from reelive_quiz.store import Store
     from reelive_quiz.terminal import one_line
 
-    refs = list_decks()
-    with Store.open(progress_path()) as store:  # only changed deck files are re-read
-        sync_decks(store, refs, complete=True)
-        synced = store.deck_listing()
-    rows = []
-    for ref in refs:
-        row = synced.get(path_text(ref.path))
-        if row is None:  # two files with one title share a slug: read this one itself
-            from reelive_quiz.deck import load_deck
-            from reelive_quiz.questions import generate
-
-            deck = load_deck(ref.path)
-            row = {"title": deck.title, **deck.contents(), "questions": len(generate(deck))}
-        rows.append({"slug": ref.slug, **row, "bundled": ref.bundled, "path": path_text(ref.path)})
+    with Store.open(progress_path()) as store:
+        rows = deck_rows(store, list_decks())
     if json_:
         _json(rows)
         return
@@ -152,8 +145,8 @@ def questions_(decks: DecksArg = None, kind: KindOpt = None, json_: JsonOpt = Fa
     """Print the questions generated from decks (default: the bundled decks)."""
 
     from reelive_quiz.deck import load_deck
+    from reelive_quiz.generate import generate
     from reelive_quiz.library import resolve
-    from reelive_quiz.questions import generate
     from reelive_quiz.terminal import one_line
 
     kinds = _check_kinds(kind)
@@ -178,8 +171,8 @@ def questions_(decks: DecksArg = None, kind: KindOpt = None, json_: JsonOpt = Fa
 
 def _open(decks: list[str] | None):  # type: ignore[no-untyped-def]
     """The progress file, synced with the chosen decks (all decks when none is named)."""
+    from reelive_quiz.catalogue import sync_decks
     from reelive_quiz.library import progress_path, resolve
-    from reelive_quiz.schedule import sync_decks
     from reelive_quiz.store import Store
 
     refs = resolve(decks)

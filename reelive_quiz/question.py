@@ -7,11 +7,20 @@ it without loading decks, YAML or the generator's machinery.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Literal
 
-__all__ = ["KINDS", "MODES", "TYPEABLE_LENGTH", "Question"]
+__all__ = ["BLANK", "FLIP_KINDS", "KINDS", "TYPEABLE_LENGTH", "Kind", "Mode", "Question"]
+
+#: What a question asks about (its generator; `custom`: written in the deck).
+Kind = Literal["who-said", "which-scene", "next-line", "finish-quote", "track",
+               "track-artist", "moment", "trivia", "custom"]
+
+#: How it is asked. choice: pick from options; typed: type the answer; flip:
+#: think, see the answer, grade yourself. A learnt choice question is asked typed.
+Mode = Literal["choice", "typed", "flip"]
 
 #: kind → human name (also the Anki subdeck name), in the order they are asked.
-KINDS: dict[str, str] = {
+KINDS: dict[Kind, str] = {
     "who-said": "Who said it",
     "which-scene": "Which scene",
     "next-line": "What comes next",
@@ -23,26 +32,49 @@ KINDS: dict[str, str] = {
     "custom": "Your questions",
 }
 
-#: choice: pick from options; typed: type the answer; flip: show it, grade yourself.
-MODES = ("choice", "typed", "flip")
-
 #: Answers up to this long may be asked typed once a choice question is learnt.
 TYPEABLE_LENGTH = 40
+
+#: What stands where a question's answer was cut out of its text (a trivia fact):
+#: the generator writes it, the Anki export turns it into a cloze.
+BLANK = "_____"
+
+#: Kinds always asked as flip cards (think, show, grade yourself), never with
+#: options: the generator gives them the flip mode, Anki the basic note type.
+FLIP_KINDS = frozenset({"finish-quote"})
 
 
 @dataclass(frozen=True, slots=True)
 class Question:
+    """One question, as generated from a deck and kept in the store's catalogue.
+
+    - `id`: `<kind>-<hash>` of the deck's slug, the kind and the content it was
+      made from; stable across regeneration, the key of its progress and of
+      its Anki note.
+    - `deck`: the film's title (as shown; `slug` is the deck's key).
+    - `options`: the choices, answer included, in their shown order; () when
+      the question is typed or flipped.
+    - `source`: the deck item it was made from, as a YAML path into the deck
+      (`dialogues[3].lines[2]`), not a file name.
+    - `sibling`: shared by questions made from the same line or item; siblings
+      are never asked on the same day.
+    - `info`: what is shown after the answer (the scene, the context, why it
+      matters); may be empty.
+    - `person`: the answer is a person's name, so a typed given or family
+      name alone is graded right.
+    """
+
     id: str
     deck: str
     slug: str
-    kind: str
+    kind: Kind
     prompt: str
     answer: str
     options: tuple[str, ...]
     source: str
     sibling: str
     info: str = ""
-    mode: str = "choice"
+    mode: Mode = "choice"
     person: bool = False
 
     @property

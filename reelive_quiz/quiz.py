@@ -12,15 +12,16 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from reelive_quiz.card import Rating
 from reelive_quiz.question import KINDS, Question
-from reelive_quiz.schedule import AGAIN, EASY, GOOD, HARD
 from reelive_quiz.session import Session, Summary
 from reelive_quiz.terminal import clean, one_line
 
 __all__ = ["run", "say"]
 
 _NEXT, _HARD, _EASY, _UNDO, _SUSPEND, _QUIT = "next", "hard", "easy", "undo", "suspend", "quit"
-_RATINGS = {"Again": AGAIN, "Hard": HARD, "Good": GOOD, "Easy": EASY}
+_RATINGS = {"Again": Rating.AGAIN, "Hard": Rating.HARD, "Good": Rating.GOOD,
+            "Easy": Rating.EASY}
 _DIM, _BOLD = "fg:ansibrightblack", "bold"
 
 
@@ -76,7 +77,7 @@ def run(session: Session) -> Summary:
             session.suspend(question)
             say((_DIM, "Suspended: this question will not be asked again."))
         elif action in (_HARD, _EASY):
-            session.regrade(HARD if action == _HARD else EASY)
+            session.regrade(Rating.HARD if action == _HARD else Rating.EASY)
         done += 1
     return session.summary()
 
@@ -92,7 +93,7 @@ def _ask(session: Session, q: Question, questionary: Any) -> Any:
                                     instruction="(number or arrows, then Enter)").unsafe_ask()
         given = q.options[picked]
         correct: bool | None = given == q.answer
-        rating = GOOD if correct else AGAIN
+        rating = Rating.GOOD if correct else Rating.AGAIN
     elif mode == "typed":
         from reelive_quiz.grading import grade  # rapidfuzz: only when a typed answer comes
 
@@ -101,7 +102,7 @@ def _ask(session: Session, q: Question, questionary: Any) -> Any:
         given = typed.strip()
         others = [o for o in q.options if o != q.answer]
         correct = bool(given) and grade(given, q.answer, others=others, person=q.person)
-        rating = GOOD if correct else AGAIN
+        rating = Rating.GOOD if correct else Rating.AGAIN
     else:
         say(q.prompt)
         questionary.press_any_key_to_continue("Think of the answer, then press any key…"

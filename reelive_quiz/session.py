@@ -12,20 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from reelive_quiz.card import LEARNING_STATES, CardState, Rating, Suspension
 from reelive_quiz.clock import day_end, day_number, now, to_ts
 from reelive_quiz.config import Config
-from reelive_quiz.question import Question
-from reelive_quiz.schedule import (
-    AGAIN,
-    LEARN_AHEAD,
-    LEARNING,
-    RELEARNING,
-    Queue,
-    ask_typed,
-    count_due,
-    next_state,
-)
-from reelive_quiz.store import SUSPENDED, CardState, Review, Store
+from reelive_quiz.question import Mode, Question
+from reelive_quiz.schedule import LEARN_AHEAD, Queue, ask_typed, count_due, next_state
+from reelive_quiz.store import Review, Store
 
 __all__ = ["Answered", "Session", "Summary"]
 
@@ -37,7 +29,7 @@ class Answered:
     rating: int
     correct: bool | None
     given: str | None
-    mode: str
+    mode: Mode
     seconds: float
     card: CardState
 
@@ -98,7 +90,7 @@ class Session:
             return None
         return self.store.question(qid)
 
-    def mode(self, question: Question) -> str:
+    def mode(self, question: Question) -> Mode:
         """choice, typed or flip: a learnt choice question is asked typed."""
         if ask_typed(question.mode, question.typeable, self.store.card(question.id),
                      self.config):
@@ -108,7 +100,7 @@ class Session:
     # -- answering -------------------------------------------------------------------
 
     def answer(self, question: Question, *, rating: int, correct: bool | None,
-               given: str | None, mode: str, seconds: float) -> Answered:
+               given: str | None, mode: Mode, seconds: float) -> Answered:
         when = self.clock()
 
         def review(card: CardState) -> tuple[CardState, int]:
@@ -118,7 +110,7 @@ class Session:
                      question.answer, round(seconds, 3), self.cram)
         review_id = self.store.answer(question.id, review, log)
         card = self.store.card(question.id) or CardState()
-        if (not self.cram and card.state in (LEARNING, RELEARNING) and card.due is not None
+        if (not self.cram and card.state in LEARNING_STATES and card.due is not None
                 and card.due < to_ts(day_end(when)) and not card.suspended):
             heapq.heappush(self._learning, (card.due, question.id))
         done = Answered(review_id, question, rating, correct, given, mode, seconds, card)
@@ -148,7 +140,7 @@ class Session:
 
     def suspend(self, question: Question) -> None:
         """Never ask this question again (until unsuspended)."""
-        self.store.set_suspended(question.id, SUSPENDED)
+        self.store.set_suspended(question.id, Suspension.SUSPENDED)
         self._drop_learning(question.id)
         self._pending = [q for q in self._pending if q != question.id]
 
@@ -161,7 +153,7 @@ class Session:
     def summary(self) -> Summary:
         answered = len(self.history)
         right = sum(1 for a in self.history if a.correct or (a.correct is None
-                                                              and a.rating > AGAIN))
+                                                              and a.rating > Rating.AGAIN))
         when = self.clock()
         tomorrow_end = to_ts(day_end(when)) + 86_400
         due = count_due(self.store, self.queue.slugs, self.queue.kinds, tomorrow_end)

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 
+from reelive_quiz.card import LEARNING_STATES, Suspension
 from reelive_quiz.clock import day_end, day_number, to_ts
-from reelive_quiz.schedule import LEARNING, RELEARNING, REVIEW
-from reelive_quiz.store import LEECH, SUSPENDED, Store
+from reelive_quiz.store import Store
 
 __all__ = ["DeckStatus", "Stats", "collect_stats", "deck_status"]
 
@@ -43,47 +43,35 @@ def deck_status(store: Store, slugs: Sequence[str], when: datetime) -> list[Deck
     date of a deck with nothing due today is one index seek.
     """
     now_ts, end_ts = to_ts(when), to_ts(day_end(when))
-    marks = ",".join("?" * len(slugs)) or "NULL"
-    titles = dict(store.query(f"SELECT slug, title FROM decks WHERE slug IN ({marks})",
-                              list(slugs)))
+    titles = store.deck_titles(slugs)
     # slug -> [total, new, learning, due_now, due_today, suspended, leeches, next_due]
     acc = {slug: [0, 0, 0, 0, 0, 0, 0, None] for slug in titles}
-    for slug, suspended, state, n in store.query(
-            f"SELECT slug, suspended, state, n FROM deck_counts WHERE slug IN ({marks})",
-            list(slugs)):
+    for slug, suspended, state, n in store.deck_counts(slugs):
         row = acc.get(slug)
         if row is None:
             continue
         row[0] += n
-        if suspended == SUSPENDED:
+        if suspended == Suspension.SUSPENDED:
             row[5] += n
-        elif suspended == LEECH:
+        elif suspended == Suspension.LEECH:
             row[6] += n
-        elif state == 0:
+        elif state is None:
             row[1] += n
-        elif state in (LEARNING, RELEARNING):
+        elif state in LEARNING_STATES:
             row[2] += n
-    for slug, due_now, due_today, first_due in store.query(
-            "SELECT slug, SUM(due <= ?), COUNT(*), MIN(due) FROM questions"
-            " WHERE present = 1 AND suspended = 0 AND due < ? AND state IS NOT NULL"
-            " GROUP BY slug", (now_ts, end_ts)):
+    for slug, due_now, due_today, first_due in store.due_by_deck(now_ts, end_ts):
         row = acc.get(slug)
         if row is not None:
             row[3], row[4], row[7] = due_now, due_today, first_due
     for slug, row in acc.items():
         if row[7] is None:
-            row[7] = store.query(
-                "SELECT MIN(due) FROM questions WHERE slug = ? AND present = 1"
-                " AND suspended = 0 AND state IS NOT NULL", (slug,))[0][0]
+            row[7] = store.next_due(slug)
     return [DeckStatus(slug, titles[slug], *row[:7], _iso(row[7]))
             for slug, row in sorted(acc.items()) if row[0]]
 
 
 def leeches(store: Store, slugs: Sequence[str]) -> list[tuple[str, str, int]]:
-    marks = ",".join("?" * len(slugs)) or "NULL"
-    return [(r[0], r[1], r[2]) for r in store.query(
-        f"SELECT deck, prompt, lapses FROM questions WHERE suspended = {LEECH} AND present = 1"
-        f" AND slug IN ({marks}) ORDER BY lapses DESC, deck LIMIT 50", list(slugs))]
+    return [(r.deck, r.prompt, r.lapses) for r in store.leeches(slugs, limit=50)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,34 +95,21 @@ def _date_of_day(day: int) -> str:
 def collect_stats(store: Store, when: datetime, weeks: int = 12) -> Stats:
     today = day_number(when)
     first = today - weeks * 7 + 1
-    per_day = dict(store.query(
-        "SELECT day, COUNT(*) FROM reviews WHERE day >= ? AND cram = 0 GROUP BY day",
-        (first,)))
+    per_day = store.reviews_per_day(first)
     days = [(_date_of_day(d), int(per_day.get(d, 0))) for d in range(first, today + 1)]
     streak, d = 0, today
     if not per_day.get(today):
         d -= 1  # today not studied yet does not break the streak
-    while store.query("SELECT 1 FROM reviews WHERE day = ? AND cram = 0 LIMIT 1", (d,)):
+    while store.studied_on(d):
         streak, d = streak + 1, d - 1
-    right, counted = store.query(
-        "SELECT COALESCE(SUM(rating > 1), 0), COUNT(*) FROM reviews WHERE day > ? AND cram = 0"
-        f" AND first = 0 AND json_extract(previous, '$[0]') = {REVIEW}", (today - 30,))[0]
-    end = to_ts(day_end(when))
-    due_rows = store.query(
-        "SELECT CASE WHEN due < ? THEN 0 ELSE (due - ?) / 86400 + 1 END, COUNT(*)"
-        " FROM questions WHERE state IS NOT NULL AND present = 1 AND suspended = 0"
-        " AND due < ? GROUP BY 1", (end, end, end + 29 * 86400))
-    due_by = {int(k): n for k, n in due_rows}
+    right, counted = store.retention(today - 30)
+    due_by = store.due_forecast(to_ts(day_end(when)), 30)
     forecast = [((when + timedelta(days=i)).astimezone().date().isoformat(),
                  int(due_by.get(i, 0))) for i in range(30)]
-    hardest = [{"deck": r[0], "prompt": r[1], "answer": r[2], "lapses": r[3],
-                "difficulty": round(r[4], 2) if r[4] is not None else None}
-               for r in store.query(
-                   "SELECT deck, prompt, answer, lapses, difficulty FROM questions"
-                   " WHERE state IS NOT NULL AND present = 1"
-                   " ORDER BY lapses DESC, difficulty DESC LIMIT 5")]
-    confused = [{"expected": r[0], "given": r[1], "times": r[2]} for r in store.query(
-        "SELECT expected, given, COUNT(*) FROM reviews WHERE correct = 0 AND mode = 'choice'"
-        " AND given IS NOT NULL GROUP BY expected, given ORDER BY 3 DESC, 1 LIMIT 5")]
+    hardest = [{"deck": r.deck, "prompt": r.prompt, "answer": r.answer, "lapses": r.lapses,
+                "difficulty": round(r.difficulty, 2) if r.difficulty is not None else None}
+               for r in store.hardest(5)]
+    confused = [{"expected": r.expected, "given": r.given, "times": r.times}
+                for r in store.confusions(5)]
     return Stats(days, (right / counted) if counted else None, int(counted), streak, forecast,
                  hardest, confused)

@@ -1,5 +1,10 @@
 """Progress in one SQLite file: the question catalogue, card states, the answer log.
 
+The only module that runs SQL on the progress file: every read is a method
+named for what it returns (`learning_due`, `retention`, ...), so a query
+and the index or column order it relies on are kept together (the schema
+and its migrations are in `schema.py`).
+
 Every write is its own transaction, committed before the call returns, so an
 answer given is an answer kept: Ctrl-C, a closed terminal or a killed process
 loses nothing. Writers take SQLite's write lock first (`BEGIN IMMEDIATE`) and
@@ -18,160 +23,27 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
+from reelive_quiz.card import CardState
 from reelive_quiz.errors import StoreError
+from reelive_quiz.schema import (
+    CARD_COLUMNS,
+    DECK_CONTENTS,
+    MIGRATIONS,
+    QUESTION_COLUMNS,
+    SCHEMA_VERSION,
+    TABLES,
+    statements,
+)
+from reelive_quiz.store_reads import Answer, Reads
 
 if TYPE_CHECKING:  # loaded when a question is read: `status` never needs it
     from reelive_quiz.question import Question
 
-__all__ = ["DECK_CONTENTS", "SCHEMA_VERSION", "CardState", "Review", "Store"]
+__all__ = ["Answer", "CardState", "DeckFile", "Orphan", "Review", "Store",
+           "check_progress_file"]
 
-# Each migration runs once, in its own transaction, in order; the file is
-# backed up before the first one that touches existing data.
-MIGRATIONS: list[tuple[str, str]] = [
-    ("1-base", """
-        CREATE TABLE decks (
-            slug TEXT PRIMARY KEY,
-            title TEXT NOT NULL,
-            path TEXT NOT NULL,
-            signature TEXT NOT NULL
-        );
-        CREATE TABLE questions (
-            id TEXT PRIMARY KEY,
-            slug TEXT NOT NULL,
-            deck TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            prompt TEXT NOT NULL,
-            answer TEXT NOT NULL,
-            options TEXT NOT NULL,
-            source TEXT NOT NULL,
-            sibling TEXT NOT NULL,
-            info TEXT NOT NULL,
-            mode TEXT NOT NULL,
-            person INTEGER NOT NULL,
-            position INTEGER NOT NULL,
-            present INTEGER NOT NULL DEFAULT 1,
-            state INTEGER,
-            step INTEGER,
-            stability REAL,
-            difficulty REAL,
-            due INTEGER,
-            last_review INTEGER,
-            reps INTEGER NOT NULL DEFAULT 0,
-            lapses INTEGER NOT NULL DEFAULT 0,
-            suspended INTEGER NOT NULL DEFAULT 0
-        );
-        CREATE INDEX questions_due ON questions (present, suspended, due)
-            WHERE state IS NOT NULL;
-        CREATE INDEX questions_new ON questions (present, suspended, position, slug)
-            WHERE state IS NULL;
-        CREATE INDEX questions_slug ON questions (slug, present, suspended, state, due);
-        CREATE TABLE reviews (
-            id INTEGER PRIMARY KEY,
-            question TEXT NOT NULL,
-            ts INTEGER NOT NULL,
-            day INTEGER NOT NULL,
-            rating INTEGER NOT NULL,
-            correct INTEGER,
-            given TEXT,
-            expected TEXT,
-            mode TEXT NOT NULL,
-            seconds REAL,
-            first INTEGER NOT NULL,
-            cram INTEGER NOT NULL DEFAULT 0,
-            previous TEXT
-        );
-        CREATE INDEX reviews_day ON reviews (day, cram, first);
-    """),
-    ("2-review-lookups", """
-        CREATE INDEX reviews_question ON reviews (question, id);
-    """),
-    # status must not walk every card: triggers keep per-deck counts by
-    # (suspended, state), and due cards are counted from a range of an index.
-    ("3-deck-counts", """
-        CREATE TABLE deck_counts (
-            slug TEXT NOT NULL,
-            suspended INTEGER NOT NULL,
-            state INTEGER NOT NULL,  -- 0: new
-            n INTEGER NOT NULL,
-            PRIMARY KEY (slug, suspended, state)
-        ) WITHOUT ROWID;
-        INSERT INTO deck_counts
-            SELECT slug, suspended, COALESCE(state, 0), COUNT(*) FROM questions
-            WHERE present = 1 GROUP BY 1, 2, 3;
-        CREATE TRIGGER deck_counts_insert AFTER INSERT ON questions WHEN NEW.present = 1
-        BEGIN
-            INSERT INTO deck_counts VALUES (NEW.slug, NEW.suspended, COALESCE(NEW.state, 0), 1)
-                ON CONFLICT DO UPDATE SET n = n + 1;
-        END;
-        CREATE TRIGGER deck_counts_delete AFTER DELETE ON questions WHEN OLD.present = 1
-        BEGIN
-            UPDATE deck_counts SET n = n - 1 WHERE slug = OLD.slug
-                AND suspended = OLD.suspended AND state = COALESCE(OLD.state, 0);
-        END;
-        CREATE TRIGGER deck_counts_update_old AFTER UPDATE OF slug, present, suspended, state
-            ON questions WHEN OLD.present = 1
-        BEGIN
-            UPDATE deck_counts SET n = n - 1 WHERE slug = OLD.slug
-                AND suspended = OLD.suspended AND state = COALESCE(OLD.state, 0);
-        END;
-        CREATE TRIGGER deck_counts_update_new AFTER UPDATE OF slug, present, suspended, state
-            ON questions WHEN NEW.present = 1
-        BEGIN
-            INSERT INTO deck_counts VALUES (NEW.slug, NEW.suspended, COALESCE(NEW.state, 0), 1)
-                ON CONFLICT DO UPDATE SET n = n + 1;
-        END;
-        CREATE INDEX questions_due_slug ON questions (present, suspended, due, slug)
-            WHERE state IS NOT NULL;
-        CREATE INDEX questions_next_due ON questions (slug, present, suspended, due)
-            WHERE state IS NOT NULL;
-        CREATE INDEX questions_learning ON questions (present, suspended, due, slug, id, sibling)
-            WHERE state IN (1, 3);
-    """),
-    # `decks` lists what each deck holds from the catalogue, not by re-reading
-    # every file; decks synced before this are re-read once to fill the counts.
-    ("4-deck-contents", """
-        ALTER TABLE decks ADD COLUMN scenes INTEGER;
-        ALTER TABLE decks ADD COLUMN quotes INTEGER;
-        ALTER TABLE decks ADD COLUMN tracks INTEGER;
-        ALTER TABLE decks ADD COLUMN moments INTEGER;
-        ALTER TABLE decks ADD COLUMN trivia INTEGER;
-        UPDATE decks SET signature = '';
-    """),
-]
-#: What a deck holds, as the `decks` table keeps it (see `Deck.contents`).
-DECK_CONTENTS = ("scenes", "quotes", "tracks", "moments", "trivia")
-SCHEMA_VERSION = len(MIGRATIONS)
-
-_CARD_COLUMNS = ("state", "step", "stability", "difficulty", "due", "last_review", "reps",
-                 "lapses", "suspended")
-_QUESTION_COLUMNS = ("id", "deck", "slug", "kind", "prompt", "answer", "options", "source",
-                     "sibling", "info", "mode", "person")
-
-NOT_SUSPENDED, SUSPENDED, LEECH = 0, 1, 2
-
-
-@dataclass(frozen=True, slots=True)
-class CardState:
-    """A question's schedule; `state` None means never answered (new)."""
-
-    state: int | None = None
-    step: int | None = None
-    stability: float | None = None
-    difficulty: float | None = None
-    due: int | None = None
-    last_review: int | None = None
-    reps: int = 0
-    lapses: int = 0
-    suspended: int = NOT_SUSPENDED
-
-    def to_json(self) -> str:
-        return json.dumps([getattr(self, c) for c in _CARD_COLUMNS])
-
-    @classmethod
-    def from_json(cls, text: str) -> CardState:
-        return cls(*json.loads(text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +62,25 @@ class Review:
     cram: bool = False
 
 
+class Orphan(NamedTuple):
+    """A studied question its deck no longer has: its progress may be carried over."""
+
+    id: str
+    kind: str
+    prompt: str
+    answer: str
+
+
+#: (added questions, orphans by id) → pairs (new id, old id) whose progress moves.
+CarryOver = Callable[[Sequence["Question"], Mapping[str, Orphan]], list[tuple[str, str]]]
+
+
+class DeckFile(NamedTuple):
+    slug: str
+    path: str
+    signature: str
+
+
 def _question_from_row(row: Sequence[object]) -> Question:
     from reelive_quiz.question import Question
 
@@ -199,7 +90,7 @@ def _question_from_row(row: Sequence[object]) -> Question:
                     str(mode), bool(person))
 
 
-class Store:
+class Store(Reads):
     """The progress file. Open with `Store.open(path)`; close when done."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
@@ -289,7 +180,7 @@ class Store:
             with self.transaction():
                 if self.conn.execute("PRAGMA user_version").fetchone()[0] >= number:
                     continue  # another process migrated while we waited for the lock
-                for statement in _statements(script):
+                for statement in statements(script):
                     self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA user_version = {number}")
                 self.conn.execute("CREATE TABLE IF NOT EXISTS migrations "
@@ -322,14 +213,26 @@ class Store:
                 dest.close()
         return target
 
+    def replace_with(self, source: Path) -> None:
+        """Overwrite the whole file with a checked progress file (see check_progress_file)."""
+        with self.guard("restore the progress file"):
+            src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+            try:
+                src.backup(self.conn)
+            finally:
+                src.close()
+
     # -- the catalogue of questions ---------------------------------------------
 
     def sync_deck(self, slug: str, title: str, path: str, signature: str,
-                  questions: Sequence[Question], contents: Mapping[str, int]) -> None:
+                  questions: Sequence[Question], contents: Mapping[str, int],
+                  carry_over: CarryOver) -> None:
         """Make the catalogue match a deck: new questions added, gone ones hidden.
 
-        Progress follows ids; a question whose text was only slightly edited
-        (a typo fixed) inherits the progress of the one it replaces.
+        `questions` come in the order they are to be introduced (their
+        `position`). Progress follows ids; `carry_over(added, orphans)` pairs
+        new ids with studied ones the deck no longer has, whose progress they
+        take (an edited question). All in one transaction.
         """
         with self.guard("update the question catalogue"), self.transaction() as db:
             old = {row[0]: row for row in db.execute(
@@ -337,9 +240,10 @@ class Store:
                 (slug,))}
             ids = {q.id for q in questions}
             added = [q for q in questions if q.id not in old]
-            orphans = {qid: row for qid, row in old.items()
-                       if qid not in ids and row[4] is not None}
-            for new_id, old_id in _carry_over(added, orphans):
+            orphans = {qid: Orphan(qid, kind, prompt, answer)
+                       for qid, (_, kind, prompt, answer, state) in old.items()
+                       if qid not in ids and state is not None}
+            for new_id, old_id in carry_over(added, orphans):
                 db.execute("UPDATE questions SET id = ? WHERE id = ?", (new_id, old_id))
                 db.execute("UPDATE reviews SET question = ? WHERE question = ?",
                            (new_id, old_id))
@@ -355,7 +259,7 @@ class Store:
                 " person = excluded.person, position = excluded.position, present = 1",
                 ((q.id, q.deck, q.slug, q.kind, q.prompt, q.answer,
                   json.dumps(q.options, ensure_ascii=False), q.source, q.sibling, q.info,
-                  q.mode, int(q.person), pos) for pos, q in enumerate(_interleave(questions))))
+                  q.mode, int(q.person), pos) for pos, q in enumerate(questions)))
             columns = ("slug", "title", "path", "signature", *DECK_CONTENTS)
             db.execute(f"INSERT INTO decks ({', '.join(columns)})"
                        f" VALUES ({', '.join('?' * len(columns))}) ON CONFLICT (slug) DO UPDATE"
@@ -373,7 +277,7 @@ class Store:
     def question(self, qid: str) -> Question | None:
         with self.guard("read a question"):
             row = self.conn.execute(
-                f"SELECT {', '.join(_QUESTION_COLUMNS)} FROM questions WHERE id = ?",
+                f"SELECT {', '.join(QUESTION_COLUMNS)} FROM questions WHERE id = ?",
                 (qid,)).fetchone()
         return _question_from_row(row) if row else None
 
@@ -386,7 +290,7 @@ class Store:
             where += f" AND kind IN ({','.join('?' * len(kinds))})"
             args += list(kinds)
         with self.guard("read questions"):
-            rows = self.conn.execute(f"SELECT {', '.join(_QUESTION_COLUMNS)} FROM questions"
+            rows = self.conn.execute(f"SELECT {', '.join(QUESTION_COLUMNS)} FROM questions"
                                      f" WHERE {where} ORDER BY slug, position", args)
             return [_question_from_row(row) for row in rows]
 
@@ -403,14 +307,24 @@ class Store:
     def card(self, qid: str) -> CardState | None:
         """The question's schedule (None if the question is unknown)."""
         with self.guard("read a card"):
-            row = self.conn.execute(f"SELECT {', '.join(_CARD_COLUMNS)} FROM questions "
+            row = self.conn.execute(f"SELECT {', '.join(CARD_COLUMNS)} FROM questions "
                                     "WHERE id = ?", (qid,)).fetchone()
         return CardState(*row) if row else None
 
-    def query(self, sql: str, params: Sequence[object] | dict[str, object] = ()) -> list:
-        """Read-only queries for the schedule and stats modules."""
+    def deck_files(self) -> list[DeckFile]:
+        """Every synced deck file, with the signature it had when it was read."""
+        with self.guard("read the deck list"):
+            return [DeckFile(*row) for row in self.conn.execute(
+                "SELECT slug, path, signature FROM decks")]
+
+    def schema_version(self) -> int:
         with self.guard("read progress"):
-            return self.conn.execute(sql, params).fetchall()
+            return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def integrity(self) -> str:
+        """SQLite's integrity check: "ok" for an intact file."""
+        with self.guard("check the progress file"):
+            return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
 
     # -- writing answers -------------------------------------------------------------
 
@@ -422,7 +336,7 @@ class Store:
         it) and returns its next state and the rating. Returns the log row id.
         """
         with self.guard("save your answer"), self.transaction() as db:
-            row = db.execute(f"SELECT {', '.join(_CARD_COLUMNS)} FROM questions "
+            row = db.execute(f"SELECT {', '.join(CARD_COLUMNS)} FROM questions "
                              "WHERE id = ?", (qid,)).fetchone()
             if row is None:
                 raise StoreError(f"{self.path}: no question {qid} in the catalogue")
@@ -431,8 +345,8 @@ class Store:
                 after, rating = before, review(before)[1]
             else:
                 after, rating = review(before)
-                db.execute(f"UPDATE questions SET {', '.join(f'{c} = ?' for c in _CARD_COLUMNS)}"
-                           " WHERE id = ?", (*(getattr(after, c) for c in _CARD_COLUMNS), qid))
+                db.execute(f"UPDATE questions SET {', '.join(f'{c} = ?' for c in CARD_COLUMNS)}"
+                           " WHERE id = ?", (*(getattr(after, c) for c in CARD_COLUMNS), qid))
             cur = db.execute(
                 "INSERT INTO reviews (question, ts, day, rating, correct, given, expected, mode,"
                 " seconds, first, cram, previous) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -460,8 +374,8 @@ class Store:
                 return False
             if not cram:
                 before = CardState.from_json(previous)
-                db.execute(f"UPDATE questions SET {', '.join(f'{c} = ?' for c in _CARD_COLUMNS)}"
-                           " WHERE id = ?", (*(getattr(before, c) for c in _CARD_COLUMNS), qid))
+                db.execute(f"UPDATE questions SET {', '.join(f'{c} = ?' for c in CARD_COLUMNS)}"
+                           " WHERE id = ?", (*(getattr(before, c) for c in CARD_COLUMNS), qid))
             db.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
             return True
 
@@ -470,46 +384,28 @@ class Store:
             db.execute("UPDATE questions SET suspended = ? WHERE id = ?", (value, qid))
 
 
-def _statements(script: str) -> Iterator[str]:
-    """A script's statements; a trigger's body has `;` inside, so split where SQLite would."""
-    buffer = ""
-    for piece in script.split(";"):
-        buffer += piece + ";"
-        if sqlite3.complete_statement(buffer):
-            if buffer.strip(" \n;"):
-                yield buffer
-            buffer = ""
-
-
-def _interleave(questions: Sequence[Question]) -> list[Question]:
-    """New questions in a varied order: one of each kind in turn, deck order within."""
-    by_kind: dict[str, list[Question]] = {}
-    for q in questions:
-        by_kind.setdefault(q.kind, []).append(q)
-    lists = list(by_kind.values())
-    out: list[Question] = []
-    for i in range(max((len(x) for x in lists), default=0)):
-        out.extend(x[i] for x in lists if i < len(x))
-    return out
-
-
-def _carry_over(added: Sequence[Question], orphans: dict[str, tuple]) -> list[tuple[str, str]]:
-    """Pairs (new id, old id) for edited questions: same kind, text nearly the same."""
-    if not added or not orphans or len(added) * len(orphans) > 2_000_000:
-        return []
-    from rapidfuzz import fuzz, process
-
-    pool = {qid: f"{row[2]}\n{row[3]}" for qid, row in orphans.items()}
-    kind_of = {qid: row[1] for qid, row in orphans.items()}
-    pairs = []
-    for q in added:
-        choices = {qid: text for qid, text in pool.items() if kind_of[qid] == q.kind}
-        if not choices:
-            continue
-        best = process.extractOne(f"{q.prompt}\n{q.answer}", choices, scorer=fuzz.ratio,
-                                  score_cutoff=90)
-        if best is not None:
-            old_id = best[2]
-            pairs.append((q.id, old_id))
-            del pool[old_id]
-    return pairs
+def check_progress_file(source: Path) -> None:
+    """Refuse anything that is not an intact reelive-quiz progress file (before a restore)."""
+    if not source.is_file():
+        raise StoreError(f"{source}: no such file")
+    with source.open("rb") as head:
+        if head.read(16) != b"SQLite format 3\x00":
+            raise StoreError(f"{source}: not a reelive-quiz progress file (not SQLite)")
+    try:
+        conn = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = {r[0] for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+            check = conn.execute("PRAGMA quick_check").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise StoreError(f"{source}: cannot read it as a progress file: {exc}") from None
+    if not tables >= TABLES:
+        raise StoreError(f"{source}: not a reelive-quiz progress file (tables missing)")
+    if version > SCHEMA_VERSION:
+        raise StoreError(f"{source}: made by a newer reelive-quiz (schema {version}); "
+                         "upgrade reelive-quiz first")
+    if check != "ok":
+        raise StoreError(f"{source}: damaged ({check}); not restored")

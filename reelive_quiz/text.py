@@ -1,4 +1,5 @@
-"""Comparing texts as a person would, shared by deck checks and question rules."""
+"""Comparing texts as a person would: the generator's fairness rules use it (does a
+prompt give its answer away, are two options the same once folded)."""
 
 from __future__ import annotations
 

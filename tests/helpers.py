@@ -20,7 +20,7 @@ def run_cli(*args: str, home: Path, cwd: Path | None = None,
 
 def old_store(path: Path) -> Path:
     """A progress file at schema version 1 holding one answer, as an old release left it."""
-    from reelive_quiz.store import MIGRATIONS
+    from reelive_quiz.schema import MIGRATIONS
 
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path)

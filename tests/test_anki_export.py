@@ -21,95 +21,32 @@ from pathlib import Path
 
 import genanki
 import pytest
+from builders import IMG, XSS, film, hostile
 
 from reelive_quiz import anki as rq_anki
 from reelive_quiz.anki import (
     BASIC_FIELDS,
     CHOICE_FIELDS,
     CLOZE_FIELDS,
-    build_package,
     deck_name,
     export,
     model_id,
     note_guid,
+    notes,
     notetype_for,
 )
+from reelive_quiz.apkg import Stamps
 from reelive_quiz.deck import (
-    CustomQuestion,
-    Deck,
-    Line,
-    Moment,
-    Quote,
-    Scene,
-    Track,
-    Trivia,
     write_deck,
 )
 from reelive_quiz.errors import ExportError
-from reelive_quiz.questions import KINDS, Question, generate
+from reelive_quiz.generate import generate
+from reelive_quiz.question import KINDS, Question
 
 pytest.importorskip("anki")
 
 from anki.collection import Collection, ImportAnkiPackageRequest
 from anki.import_export_pb2 import ImportAnkiPackageOptions
-
-XSS = "<script>alert(1)</script>"
-IMG = "<img src=x onerror=alert(1)>"
-
-
-# -- decks --------------------------------------------------------------------
-
-def film(title: str = "Test Film", *, line: str = "Where were you last night?",
-         extra_quote: bool = False, moments: int = 2) -> Deck:
-    """A small deck with every kind of question."""
-    quotes = [Quote("Ann Lee", "We were never meant to stay, only to remember the rain."),
-              Quote("Bo Chan", "Some doors close quietly, and you hear them for years.")]
-    if extra_quote:
-        quotes.append(Quote("Cy Ray", "Every train leaves on time except the one you wait for."))
-    return Deck(
-        title=title,
-        dialogues=(
-            Scene("The Stairs", (Line("Ann Lee", "Good evening."), Line("Bo Chan", line),
-                                 Line("Ann Lee", "At the office, as always."),
-                                 Line("Cy Ray", "Nobody works that late."))),
-            Scene("The Rain", (Line("Bo Chan", "It is raining again."),
-                               Line("Ann Lee", "Then we wait."),
-                               Line("Cy Ray", "How long?"),
-                               Line("Bo Chan", "As long as it takes."))),
-        ),
-        quotes=tuple(quotes),
-        soundtrack=(Track("Yumeji's Theme", "Shigeru Umebayashi", "The slow walks to the stall"),
-                    Track("Quizas", "Nat King Cole", "The closing montage")),
-        moments=(Moment("The Noodle Run", "She walks to the stall. The music swells.",
-                        "Their first chance meeting."),
-                 Moment("The Taxi Ride", "They share a taxi home. Hands almost touch.",
-                        "The closest they come."))[:moments],
-        trivia=(Trivia("Long Shoot", "Director Wong Kar-wai shot the film over 15 months.",
-                       "The script changed daily."),
-                Trivia("The Dresses", "Maggie Cheung wore more than 20 dresses.",
-                       "Each marks a day.")),
-        questions=(CustomQuestion("What year is it set?", "1962", ("1962", "1975", "1948")),
-                   CustomQuestion("What city is it set in?", "Hong Kong")),
-    )
-
-
-def hostile() -> Deck:
-    """Every string is an attack: markup, entities, template and cloze syntax."""
-    bad = f"{XSS} & {IMG} {{{{c2::x}}}} {{{{Answer}}}} a::b"
-    return Deck(
-        title=f"Evil {XSS} & Co",
-        dialogues=(Scene(f"Scene {IMG}", (Line(f"Mal {XSS}", f"Hi {bad}"),
-                                          Line("Eve & Co", f"Bye {bad}"),
-                                          Line("Nora <b>", "Plain words only."))),),
-        quotes=(Quote(f"Mal {XSS}", f"This quote carries {bad} with it, all of it."),),
-        soundtrack=(Track(f"Song {IMG}", "Band & Co", f"The end {bad}"),
-                    Track("Other {{Film}}", "Nobody", "The start")),
-        moments=(Moment(f"Moment {XSS}", f"It happens. {bad}", f"Context {bad}"),),
-        trivia=(Trivia(f"Fact {XSS}", f"Director Evil Person wrote {bad} in 1999.",
-                       f"Why {bad}"),),
-        questions=(CustomQuestion(f"Q {bad}", f"A {IMG}", (f"A {IMG}", "B & {{c3::y}}")),),
-    )
-
 
 # -- Anki helpers -------------------------------------------------------------
 
@@ -251,10 +188,9 @@ def test_every_front_has_text_even_for_empty_prompts(tmp_path: Path, col) -> Non
 
 def test_one_card_per_note_is_what_genanki_itself_computes() -> None:
     qs = generate(film()) + generate(hostile())
-    package = build_package(qs)
-    notes = [n for deck in package.decks for n in deck.notes]
-    assert len(notes) == len(qs)
-    for note in notes:  # the lean notes skip genanki's card logic: it must agree
+    rows = notes(qs)
+    assert len(rows) == len(qs)
+    for note in rows:  # the writer skips genanki's card logic: it must agree
         plain = genanki.Note(model=note.model, fields=note.fields, guid=note.guid)
         assert [c.ord for c in plain.cards] == [0]
         assert genanki.Note._find_invalid_html_tags_in_field("\x1f".join(note.fields)) == []
@@ -339,8 +275,9 @@ def test_pinned_timestamp_would_skip_updates(tmp_path: Path, col) -> None:
     """The trap, with the real Anki: same mod time → the change is silently skipped."""
     v1 = generate(film(), ["which-scene"])
     v2 = generate(film(line="Where were you on Tuesday night?"), ["which-scene"])
-    build_package(v1).write_to_file(str(tmp_path / "p1.apkg"), timestamp=1_700_000_000)
-    build_package(v2).write_to_file(str(tmp_path / "p2.apkg"), timestamp=1_700_000_000)
+    pinned = lambda: 1_700_000_000  # noqa: E731
+    export(v1, tmp_path / "p1.apkg", stamps=pinned)
+    export(v2, tmp_path / "p2.apkg", stamps=pinned)
     import_apkg(col, tmp_path / "p1.apkg")
     assert not import_apkg(col, tmp_path / "p2.apkg").updated  # skipped: why we never pin
     assert import_apkg(col, export(v2, tmp_path / "ours.apkg").path).updated
@@ -477,3 +414,12 @@ def test_genanki_is_imported_lazily() -> None:
                             check=True)
     assert result.stdout.strip() == "False"
 
+
+
+def test_stamps_follow_the_clock_and_never_repeat() -> None:
+    """Anki's note mod time: the clock's second, or one past the last stamp given."""
+    now = [1_700_000_000.9]
+    stamps = Stamps(clock=lambda: now[0])
+    assert [stamps(), stamps(), stamps()] == [1_700_000_000, 1_700_000_001, 1_700_000_002]
+    now[0] += 60
+    assert stamps() == 1_700_000_060

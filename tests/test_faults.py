@@ -21,16 +21,22 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import corpus
 import helpers
 import pexpect
 import pytest
+from builders import many_quotes
 from helpers import old_store
+from typer.main import get_command
 
+from reelive_quiz.card import Rating
+from reelive_quiz.catalogue import sync_decks
+from reelive_quiz.cli import app
 from reelive_quiz.config import Config
-from reelive_quiz.deck import Deck, Quote, write_deck
+from reelive_quiz.deck import write_deck
 from reelive_quiz.errors import StoreError
 from reelive_quiz.library import DeckRef, bundled_dir
-from reelive_quiz.schedule import AGAIN, GOOD, build_queue, sync_decks
+from reelive_quiz.schedule import build_queue
 from reelive_quiz.session import Session
 from reelive_quiz.store import Store
 
@@ -39,6 +45,7 @@ BUNDLED = bundled_dir() / "in-the-mood-for-love.yaml"
 NOW = "2026-03-02T10:00:00"
 START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 CONFIG = Config(fuzz=False, new_per_day=1000)
+AGAIN, GOOD = Rating.AGAIN, Rating.GOOD
 
 
 def run_cli(*args: str, home: Path, timeout: float = 120) -> subprocess.CompletedProcess:
@@ -46,7 +53,9 @@ def run_cli(*args: str, home: Path, timeout: float = 120) -> subprocess.Complete
 
 
 def reviews(path: Path) -> list[tuple]:
-    conn = sqlite3.connect(path)
+    """The answer log of a file, read as a witness from outside: read-only, not migrated
+    (an old backup stays old), no WAL left beside a copy."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         return conn.execute("SELECT id, question, rating FROM reviews ORDER BY id").fetchall()
     finally:
@@ -55,7 +64,7 @@ def reviews(path: Path) -> list[tuple]:
 
 def integrity(path: Path) -> str:
     with Store.open(path) as store:
-        return str(store.query("PRAGMA integrity_check")[0][0])
+        return store.integrity()
 
 
 def session_on(store: Store, deck: Path = BUNDLED) -> Session:
@@ -136,9 +145,7 @@ def test_cli_backs_up_before_a_migration(tmp_path: Path) -> None:
 # -- backup and restore ---------------------------------------------------------------------
 
 def _has_command(name: str) -> bool:
-    out = subprocess.run([sys.executable, "-m", "reelive_quiz", "--help"],
-                         capture_output=True, text=True, timeout=60).stdout
-    return re.search(rf"^\s+{name}\s", out, re.MULTILINE) is not None
+    return name in get_command(app).commands
 
 
 needs_backup = pytest.mark.skipif(not (_has_command("backup") and _has_command("restore")),
@@ -161,8 +168,8 @@ def test_backup_answer_more_restore(home: Path, tmp_path: Path) -> None:
     assert reviews(path) == saved
     assert integrity(path) == "ok"
     with Store.open(path) as store:
-        assert store.query("SELECT COUNT(*) FROM questions WHERE state IS NOT NULL")[0][0] \
-            == len({q for _, q, _ in saved})
+        studied = [c for c in store.cards().values() if c.state is not None]
+        assert len(studied) == len({q for _, q, _ in saved})
     kept = list((home / "backups").glob("*.sqlite3"))  # the progress restore replaced
     assert any(len(reviews(k)) == 17 for k in kept)
 
@@ -217,7 +224,7 @@ def _check_failure(store: Store, saved: list[int], error: StoreError, qid: str,
     assert len(message.splitlines()) == 1 and str(store.path) in message
     assert what in message and "save your answer" in message
     assert not isinstance(error.__cause__, sqlite3.Error) or error.__suppress_context__
-    logged = [r[0] for r in store.query("SELECT id FROM reviews ORDER BY id")]
+    logged = [a.id for a in store.answers()]
     assert logged == saved  # every answer before the failure, and nothing else
     assert store.card(qid) == card_before  # the failed answer left no trace
 
@@ -227,7 +234,7 @@ def test_disk_full_reports_the_answer_and_keeps_the_others(tmp_path: Path) -> No
     try:
         session = session_on(store)
         first = answer_next(session, 3)
-        pages = store.query("PRAGMA page_count")[0][0]
+        pages = store.conn.execute("PRAGMA page_count").fetchone()[0]  # fault injection
         store.conn.execute(f"PRAGMA max_page_count = {pages + 1}")
         saved, error, qid = _answer_until_failure(session)
         assert len(saved) >= 1
@@ -237,7 +244,7 @@ def test_disk_full_reports_the_answer_and_keeps_the_others(tmp_path: Path) -> No
         _check_failure(store, first + saved, error, qid, card_before, "disk full")
         store.conn.execute(f"PRAGMA max_page_count = {pages + 1000}")  # space again
         answer_next(session, 2)
-        assert store.query("PRAGMA integrity_check")[0][0] == "ok"
+        assert store.integrity() == "ok"
     finally:
         store.close()
     assert len(reviews(tmp_path / "progress.sqlite3")) == len(first) + len(saved) + 2
@@ -276,10 +283,8 @@ def tiny_tmpfs(size: str = "1m") -> Iterator[Path]:
 
 
 def _small_deck(folder: Path) -> Path:
-    quotes = tuple(Quote(f"Speaker {i % 5}", f"Line number {i} is said here, once and only.")
-                   for i in range(150))
     path = folder / "small.yaml"
-    write_deck(Deck("Small Film", quotes=quotes), path)
+    write_deck(many_quotes(150), path)
     return path
 
 
@@ -324,8 +329,7 @@ def _apkg_notes(path: Path) -> int:
 def corpus_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data folder with 30 imported corpus films (~8,500 questions with the bundled deck)."""
     base = tmp_path_factory.mktemp("corpus")
-    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "corpus.py"), str(base / "pages"),
-                    "--films", "30", "--seed", "7"], check=True, capture_output=True)
+    corpus.write_corpus(base / "pages", 30, seed=7)
     home = base / "home"
     result = run_cli("import", *map(str, sorted((base / "pages").glob("*.txt"))), home=home)
     assert result.returncode == 0, result.stderr
@@ -455,8 +459,8 @@ def test_export_removes_temp_files_a_killed_export_left(tmp_path: Path) -> None:
 
     from reelive_quiz.anki import export
     from reelive_quiz.deck import load_deck
+    from reelive_quiz.generate import generate
     from reelive_quiz.library import bundled_dir
-    from reelive_quiz.questions import generate
 
     out = tmp_path / "films.apkg"
     stale = [tmp_path / ".films.apkg.abc123.tmp", tmp_path / ".reelive-export-x1.anki2"]

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import json
 import random
 import re
-import sys
 from dataclasses import replace
 from pathlib import Path
 
+import corpus
 import pytest
+from builders import corpus_deck
 from helpers import run_cli
 
-from reelive_quiz.deck import Deck, Line, Moment, Quote, Scene, Track, Trivia, load_deck
+from reelive_quiz.deck import Deck, Line, Quote, Scene, Track, load_deck
 from reelive_quiz.errors import PageError
 from reelive_quiz.page import parse_page, read_page
 
@@ -24,36 +24,6 @@ FILM = "In the Mood for Love"
 SLUG = "in-the-mood-for-love"
 NOISE = ("Download App", "Reelive App", "The Social Media App", "No mods, no censorship")
 
-
-def _load_corpus():  # type: ignore[no-untyped-def]
-    """benchmarks/corpus.py is a script, not a package: load it by path."""
-    name = "reelive_benchmark_corpus"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / "corpus.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-corpus = _load_corpus()
-
-
-def film_deck(film) -> Deck:  # type: ignore[no-untyped-def]
-    """The Deck a corpus Film should parse to, built from the Film record alone."""
-    return Deck(
-        title=film.title,
-        dialogues=tuple(Scene(s.title, tuple(Line(sp, tx) for sp, tx in s.lines))
-                        for s in film.scenes),
-        quotes=tuple(Quote(sp, tx) for sp, tx in film.quotes),
-        soundtrack=tuple(Track(t.title, " / ".join(t.artists), t.accompanies)
-                         for t in film.tracks),
-        moments=tuple(Moment(*m) for m in film.moments),
-        trivia=tuple(Trivia(*t) for t in film.trivia),
-        related=tuple(film.related),
-    )
 
 
 def all_strings(deck: Deck) -> list[str]:
@@ -275,19 +245,19 @@ def test_unseen_film_from_corpus() -> None:
     assert len(deck.related) == len(film.related)
     speakers = {ln.speaker for s in deck.dialogues for ln in s.lines}
     assert speakers.isdisjoint({"Chow Mo-wan", "Su Li-zhen"})
-    assert deck == film_deck(film)
+    assert deck == corpus_deck(film)
 
 
 @pytest.mark.parametrize("index", [1, 2, 5, 8, 13, 21])
 def test_more_unseen_films(index: int) -> None:
     film = corpus.make_film(corpus.page_rng(11, index), index)
-    assert parse_page(corpus.render_page(film), "p.txt") == film_deck(film)
+    assert parse_page(corpus.render_page(film), "p.txt") == corpus_deck(film)
 
 
 @pytest.mark.parametrize("drop", ["tracks", "moments", "trivia", "related"])
 def test_unseen_film_with_a_section_missing(drop: str) -> None:
     film = replace(corpus.make_film(random.Random(1), 3), **{drop: []})
-    assert parse_page(corpus.render_page(film), "p.txt") == film_deck(film)
+    assert parse_page(corpus.render_page(film), "p.txt") == corpus_deck(film)
 
 
 # -- errors -------------------------------------------------------------------
@@ -423,7 +393,7 @@ def test_cli_decks_lists_an_imported_unseen_film(tmp_path: Path, _home: Path) ->
     page.write_text(corpus.render_page(film), encoding="utf-8")
     result = run_cli("import", str(page), home=_home)
     assert result.returncode == 0, result.stderr
-    slug = film_deck(film).slug
+    slug = corpus_deck(film).slug
     assert yaml_files(_home) == [_home / "decks" / f"{slug}.yaml"]
 
     text = run_cli("decks", home=_home)

@@ -6,32 +6,22 @@ import json
 import os
 import re
 import signal
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pexpect
 import pytest
+from builders import small_film
 
-from reelive_quiz.deck import CustomQuestion, Deck, Line, Quote, Scene, load_deck, write_deck
-from reelive_quiz.questions import Question, generate
+from reelive_quiz.deck import load_deck, write_deck
+from reelive_quiz.generate import generate
+from reelive_quiz.question import Question
+from reelive_quiz.store import Store
 
 ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>]")
 NOW = "2026-03-02T10:00:00"
 EXE = [sys.executable, "-m", "reelive_quiz"]
-
-
-def _deck() -> Deck:
-    return Deck("The Test Film", dialogues=(
-        Scene("Morning", (Line("Ann Lee", "Coffee first, then the world."),
-                          Line("Bo Chan", "You said that yesterday."),
-                          Line("Cy Dorn", "And the day before."))),
-        Scene("Night", (Line("Bo Chan", "Lights out, everyone."),
-                        Line("Ann Lee", "Five more minutes."),
-                        Line("Cy Dorn", "Nobody sleeps here."))),
-    ), quotes=(Quote("Ann Lee", "The world can wait until the coffee is gone."),),
-        questions=(CustomQuestion("In which city is the film set?", "Hong Kong"),))
 
 
 @pytest.fixture
@@ -47,7 +37,7 @@ def env(tmp_path: Path) -> dict[str, str]:
 @pytest.fixture
 def deck_path(tmp_path: Path) -> Path:
     path = tmp_path / "the-test-film.yaml"
-    write_deck(_deck(), path)
+    write_deck(small_film(), path)
     return path
 
 
@@ -101,14 +91,11 @@ class Player:
 
 
 def _log(env: dict[str, str]) -> list[tuple]:
-    db = sqlite3.connect(Path(env["REELIVE_QUIZ_HOME"]) / "progress.sqlite3")
-    try:
-        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        return db.execute("SELECT r.question, r.correct, r.rating, r.given, q.suspended"
-                          " FROM reviews r JOIN questions q ON q.id = r.question"
-                          " ORDER BY r.id").fetchall()
-    finally:
-        db.close()
+    """(question, correct, rating, given, suspended) for every answer, oldest first."""
+    with Store.open(Path(env["REELIVE_QUIZ_HOME"]) / "progress.sqlite3") as store:
+        assert store.integrity() == "ok"
+        return [(a.question, a.correct, a.rating, a.given, store.card(a.question).suspended)
+                for a in store.answers()]
 
 
 def test_right_wrong_undo_suspend_and_ctrl_c(env: dict[str, str], deck_path: Path) -> None:

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import random
 import re
 import subprocess
-import sys
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
+import corpus
 import helpers
 import pytest
+from builders import second_film
 
 from reelive_quiz.deck import (
     CustomQuestion,
@@ -27,9 +27,11 @@ from reelive_quiz.deck import (
     load_deck,
     write_deck,
 )
+from reelive_quiz.generate import MAX_OPTIONS, generate
 from reelive_quiz.library import bundled_dir
 from reelive_quiz.page import parse_page
-from reelive_quiz.questions import KINDS, MAX_OPTIONS, Question, contains, fold, generate
+from reelive_quiz.question import KINDS, Question
+from reelive_quiz.text import contains, fold
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = bundled_dir() / "in-the-mood-for-love.yaml"
@@ -37,54 +39,6 @@ SLUG = "in-the-mood-for-love"
 NUMBER_WORDS = {"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
                 "eleven", "twelve", "twenty", "thirty", "forty", "fifty", "hundred",
                 "thousand"}
-
-# A differently shaped film: five speakers (one with accents, two with one name), three
-# scenes (one title with a comma), one track, no trivia, hand-written questions, and
-# the same words ("Of course.") from two people in two scenes.
-SECOND = Deck(
-    title="Les Étoiles de Montmartre",
-    dialogues=(
-        Scene("The Café at Dawn", (
-            Line("Amélie Poulain", "The coffee is cold again."),
-            Line("Nino Quincampoix", "Then we drink it cold."),
-            Line("Raymond Dufayel", "Cold coffee keeps painters awake."),
-            Line("Nino Quincampoix", "Of course."),
-        )),
-        Scene("A Photo Booth, Gare de l'Est", (
-            Line("Nino Quincampoix", "Who tears up these pictures?"),
-            Line("Georgette", "Someone with too many faces."),
-            Line("Joseph", "I keep a record of every laugh."),
-            Line("Amélie Poulain", "That sounds lonely."),
-        )),
-        Scene("The Glass Man's Window", (
-            Line("Raymond Dufayel", "The girl with the glass never looks at us."),
-            Line("Amélie Poulain", "Maybe she is looking somewhere else."),
-            Line("Georgette", "Of course!"),
-            Line("Joseph", "Everyone looks somewhere else, sooner or later."),
-        )),
-    ),
-    quotes=(
-        Quote("Amélie Poulain",
-              "Times are hard for dreamers, but we keep dreaming anyway, every night."),
-        Quote("Joseph", "A laugh you count is a laugh you lose."),
-    ),
-    soundtrack=(Track("Comptine d'un autre été", "Yann Tiersen", "Plays over the bicycle ride"),),
-    moments=(
-        Moment("The Stone Skipping", "She skips stones on the canal at dusk. Nobody sees her "
-               "smile. The ducks do not care.", "Small pleasures define her."),
-        Moment("The Garden Gnome", "A gnome travels the world and sends photographs home. "
-               "Her father finally leaves the house.", "A prank that frees a man."),
-        Moment("The Red Arrows", "Chalk arrows lead a young man across the hill. He follows "
-               "every one of them.", "A game of courtship."),
-    ),
-    related=("Delicatessen", "The City of Lost Children"),
-    questions=(
-        CustomQuestion("Which district is the café in?", "Montmartre",
-                       ("Pigalle", "Montmartre", "Le Marais")),
-        CustomQuestion("What does she skip on the canal?", "Stones"),
-    ),
-)
-
 
 @pytest.fixture(scope="module")
 def bundled() -> Deck:
@@ -102,14 +56,6 @@ def run_cli(*args: str, home: Path, cwd: Path,
 
 
 def _corpus_deck(index: int) -> Deck:
-    name = "reelive_benchmark_corpus"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / "corpus.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    corpus = sys.modules[name]
     return parse_page(corpus.make_page(random.Random(index), index), f"film-{index}.txt")
 
 
@@ -221,7 +167,7 @@ def test_bundled_deck_questions_follow_the_rules(bundled: Deck,
 
 
 def test_second_deck_questions_follow_the_rules() -> None:
-    check_rules(SECOND, generate(SECOND))
+    check_rules(second_film(), generate(second_film()))
 
 
 @pytest.mark.parametrize("index", [3, 4])
@@ -274,12 +220,12 @@ def test_bundled_trivia_asks_key_facts(bundled: Deck,
 
 
 def test_second_deck_kinds_and_shapes() -> None:
-    questions = generate(SECOND)
+    questions = generate(second_film())
     kinds = _kinds(questions)
     for kind in ("who-said", "which-scene", "track", "track-artist", "moment", "custom"):
         assert kinds[kind], kind
     assert kinds["trivia"] == 0
-    track = SECOND.soundtrack[0]
+    track = second_film().soundtrack[0]
     tracks = [q for q in questions if q.kind == "track"]
     assert {q.answer for q in tracks} == {track.title, track.accompanies}
     # a film with one track has no other track to offer: asked without options
@@ -322,7 +268,7 @@ def test_generation_is_deterministic(bundled: Deck,
                                      bundled_questions: list[Question]) -> None:
     assert generate(bundled) == bundled_questions
     assert generate(load_deck(BUNDLED)) == bundled_questions
-    assert generate(SECOND) == generate(SECOND)
+    assert generate(second_film()) == generate(second_film())
 
 
 def _ids(deck: Deck) -> set[str]:
@@ -379,13 +325,14 @@ def test_id_changes_when_its_own_line_changes(bundled: Deck) -> None:
 
 
 def test_ids_do_not_depend_on_the_position_in_the_deck() -> None:
-    moved = replace(SECOND, dialogues=SECOND.dialogues[::-1], moments=SECOND.moments[::-1])
-    assert _ids(moved) == _ids(SECOND)
+    second = second_film()
+    moved = replace(second, dialogues=second.dialogues[::-1], moments=second.moments[::-1])
+    assert _ids(moved) == _ids(second)
 
 
 def test_ids_differ_between_films() -> None:
-    renamed = replace(SECOND, title="Another Film Entirely")
-    assert _ids(renamed).isdisjoint(_ids(SECOND))
+    renamed = replace(second_film(), title="Another Film Entirely")
+    assert _ids(renamed).isdisjoint(_ids(second_film()))
 
 
 # -- the `questions` command ------------------------------------------------------
@@ -411,13 +358,13 @@ def test_cli_questions_json_is_the_library_output(tmp_path: Path, _home: Path,
 
 def test_cli_questions_second_deck_file(tmp_path: Path, _home: Path) -> None:
     path = tmp_path / "second.yaml"
-    write_deck(SECOND, path)
+    write_deck(second_film(), path)
     result = run_cli("questions", str(path), "--json", "--kind", "custom", "--kind",
                      "who-said", home=_home, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     items = json.loads(result.stdout)
     assert {i["kind"] for i in items} == {"custom", "who-said"}
-    assert items == [q.to_dict() for q in generate(SECOND, ["custom", "who-said"])]
+    assert items == [q.to_dict() for q in generate(second_film(), ["custom", "who-said"])]
 
 
 def test_cli_questions_kind_filter(tmp_path: Path, _home: Path,

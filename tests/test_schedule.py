@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import itertools
 import os
 import sqlite3
@@ -10,21 +11,26 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from builders import tiny_film
 from helpers import old_store
 
+from reelive_quiz.card import LEARNING_STATES, Rating, State, Suspension
+from reelive_quiz.catalogue import sync_decks
 from reelive_quiz.clock import NOW_ENV, day_end, day_number, now, to_ts
 from reelive_quiz.config import Config
-from reelive_quiz.deck import Deck, Line, Quote, Scene, load_deck, write_deck
+from reelive_quiz.deck import Line, Scene, load_deck, write_deck
 from reelive_quiz.errors import StoreError
 from reelive_quiz.library import DeckRef, bundled_dir
-from reelive_quiz.schedule import AGAIN, GOOD, build_queue, sync_decks
+from reelive_quiz.schedule import build_queue
+from reelive_quiz.schema import MIGRATIONS
 from reelive_quiz.session import Session
 from reelive_quiz.stats import collect_stats, deck_status, leeches
-from reelive_quiz.store import LEECH, MIGRATIONS, Store
+from reelive_quiz.store import Store
 
 BUNDLED = bundled_dir() / "in-the-mood-for-love.yaml"
 START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 CONFIG = Config(fuzz=False)
+AGAIN, GOOD = Rating.AGAIN, Rating.GOOD
 
 
 @pytest.fixture(autouse=True)
@@ -62,8 +68,13 @@ def _day(store: Store, slugs: list[str], when: datetime, config: Config,
 
 
 def _reviews(store: Store) -> list[tuple]:
-    return store.query("SELECT r.question, r.day, r.first, r.rating, q.sibling FROM reviews r"
-                       " JOIN questions q ON q.id = r.question ORDER BY r.id")
+    """(question, day, first, rating, sibling) for every answer, oldest first."""
+    return [(a.question, a.day, a.first, a.rating, store.question(a.question).sibling)
+            for a in store.answers()]
+
+
+def _in_review(store: Store) -> dict[str, object]:
+    return {qid: card for qid, card in store.cards().items() if card.state == State.REVIEW}
 
 
 def test_thirty_days_intervals_limits_and_siblings(store: Store) -> None:
@@ -74,13 +85,11 @@ def test_thirty_days_intervals_limits_and_siblings(store: Store) -> None:
     for day in range(30):
         when = START + timedelta(days=day)
         if day == 1:  # from now on, miss a few questions learnt on day 0
-            forgotten = {r[0] for r in store.query(
-                "SELECT id FROM questions WHERE state = 2 ORDER BY id LIMIT 3")}
+            forgotten = set(sorted(_in_review(store))[:3])
         _day(store, slugs, when, config, wrong=forgotten)
-        for qid, _stability, due, last in store.query(
-                "SELECT id, stability, due, last_review FROM questions WHERE state = 2"):
-            if last == int(when.timestamp()):
-                intervals.setdefault(qid, []).append((due - last) / 86400)
+        for qid, card in _in_review(store).items():
+            if card.last_review == int(when.timestamp()):
+                intervals.setdefault(qid, []).append((card.due - card.last_review) / 86400)
     log = _reviews(store)
     days = sorted({r[1] for r in log})
     assert len(days) == 30
@@ -102,9 +111,7 @@ def test_thirty_days_intervals_limits_and_siblings(store: Store) -> None:
         assert all(b > a for a, b in itertools.pairwise(iv)), iv
     assert max(iv[-1] for iv in remembered) > 10
     for qid in forgotten:
-        _state, lapses = store.query("SELECT state, lapses FROM questions WHERE id = ?",
-                                    (qid,))[0]
-        assert lapses >= 1
+        assert store.card(qid).lapses >= 1
         ratings = [r[3] for r in log if r[0] == qid]
         assert AGAIN in ratings
     # a forgotten question's interval after the lapse is shorter than before it
@@ -120,7 +127,7 @@ def test_forgetting_shortens_the_interval(store: Store) -> None:
     slugs = _sync(store)
     when = START
     _day(store, slugs, when, replace(CONFIG, new_per_day=1), kinds=["who-said"])
-    qid = store.query("SELECT id FROM questions WHERE state = 2")[0][0]
+    qid = next(iter(_in_review(store)))
     gaps = []
     for _ in range(4):
         card = store.card(qid)
@@ -143,7 +150,7 @@ def test_leech_is_suspended_and_listed(store: Store) -> None:
     config = replace(CONFIG, new_per_day=1, leech_lapses=3)
     when = START
     _day(store, slugs, when, config, kinds=["who-said"])
-    qid = store.query("SELECT id FROM questions WHERE state IS NOT NULL")[0][0]
+    qid = next(q for q, card in store.cards().items() if card.state is not None)
     for _ in range(10):
         card = store.card(qid)
         if card.suspended:
@@ -155,7 +162,7 @@ def test_leech_is_suspended_and_listed(store: Store) -> None:
         _day(store, slugs, when + timedelta(hours=1), replace(config, new_per_day=0),
              kinds=["who-said"])
     card = store.card(qid)
-    assert card.suspended == LEECH and card.lapses == 3
+    assert card.suspended == Suspension.LEECH and card.lapses == 3
     assert [row[2] for row in leeches(store, slugs)] == [3]
     assert deck_status(store, slugs, when)[0].leeches == 1
     later = build_queue(store, slugs, when + timedelta(days=400), config)
@@ -172,7 +179,7 @@ def test_undo_restores_card_and_log(store: Store) -> None:
     assert store.card(q.id) != before
     assert session.undo() is not None
     assert store.card(q.id) == before
-    assert store.query("SELECT COUNT(*) FROM reviews")[0][0] == 0
+    assert store.answers() == []
     assert session.next().id == q.id  # asked again
 
 
@@ -185,8 +192,8 @@ def test_cram_does_not_touch_the_schedule(store: Store) -> None:
         session.answer(q, rating=AGAIN, correct=False, given="x", mode="choice", seconds=1)
         answered += 1
     assert answered == 5
-    assert store.query("SELECT COUNT(*) FROM questions WHERE state IS NOT NULL")[0][0] == 0
-    assert store.query("SELECT COUNT(*) FROM reviews WHERE cram = 1")[0][0] == 5
+    assert all(card.state is None for card in store.cards().values())
+    assert [a.cram for a in store.answers()] == [1] * 5
     assert build_queue(store, slugs, START, CONFIG).new_left == 20
 
 
@@ -203,37 +210,40 @@ def test_new_limit_counts_per_day_not_per_run(store: Store) -> None:
     assert tomorrow.new_left == 5
 
 
-def _small_deck(text: str = "I never said that.") -> Deck:
-    return Deck("Tiny Film", dialogues=(
-        Scene("The Start", (Line("Ann Lee", text), Line("Bo Chan", "You did, twice."),
-                            Line("Ann Lee", "Then I take it back."))),
-        Scene("The End", (Line("Bo Chan", "Goodbye, then."), Line("Ann Lee", "Not yet."))),
-    ), quotes=(Quote("Bo Chan", "Every film ends, but not this one."),))
+def _who_said_progress(store: Store, present: bool = True) -> dict[str, int]:
+    """prompt → reps of the who-said questions (current, or hidden when not present)."""
+    out = {}
+    for qid, card in store.cards(present=present).items():
+        q = store.question(qid)
+        if q.kind == "who-said":
+            out[q.prompt] = card.reps
+    return out
 
 
 def test_progress_follows_ids_and_survives_small_edits(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "tiny-film.yaml"
-    write_deck(_small_deck("I never sayd that."), path)
+    write_deck(tiny_film("I never sayd that."), path)
     slugs = _sync(store, path)
     config = replace(CONFIG, new_per_day=100)
     _day(store, slugs, START, config, kinds=["who-said"])
-    before = dict(store.query("SELECT prompt, reps FROM questions WHERE kind = 'who-said'"))
+    before = _who_said_progress(store)
     assert before and all(reps > 0 for reps in before.values())
     # fix the typo, drop the quote, add a scene
-    edited = replace(_small_deck("I never said that."), quotes=(), dialogues=(
-        *_small_deck().dialogues, Scene("Later", (Line("Bo Chan", "Who is there?"),))))
+    edited = replace(tiny_film("I never said that."), quotes=(), dialogues=(
+        *tiny_film().dialogues, Scene("Later", (Line("Bo Chan", "Who is there?"),))))
     write_deck(edited, path, force=True)
     _sync(store, path)
-    rows = store.query("SELECT prompt, reps, present FROM questions WHERE kind = 'who-said'")
-    by_prompt = {p: (reps, present) for p, reps, present in rows}
+    by_prompt = {prompt: (reps, 1) for prompt, reps in _who_said_progress(store).items()}
+    by_prompt |= {prompt: (reps, 0) for prompt, reps in
+                  _who_said_progress(store, present=False).items()}
     assert by_prompt["Who says “I never said that.”?"][0] > 0, "typo fix keeps progress"
     assert "Who says “I never sayd that.”?" not in by_prompt
     assert by_prompt["Who says “You did, twice.”?"] == (before["Who says “You did, twice.”?"], 1)
     assert by_prompt["Who says “Every film ends, but not this one.”?"][1] == 0  # kept, hidden
     assert by_prompt["Who says “Who is there?”?"] == (0, 1)
     queue = build_queue(store, slugs, START + timedelta(days=60), config)
-    hidden = store.query("SELECT id FROM questions WHERE present = 0")
-    assert hidden and not {h[0] for h in hidden} & set(queue.ids)
+    hidden = set(store.cards(present=False))
+    assert hidden and not hidden & set(queue.ids)
 
 
 def test_two_sessions_at_once_never_lose_or_double(tmp_path: Path) -> None:
@@ -250,12 +260,14 @@ def test_two_sessions_at_once_never_lose_or_double(tmp_path: Path) -> None:
         p.join(60)
         assert p.exitcode == 0
     with Store.open(path) as s:
-        rows = s.query("SELECT question, COUNT(*) FROM reviews GROUP BY question")
-        total = s.query("SELECT COUNT(*) FROM reviews")[0][0]
-        reps = s.query("SELECT SUM(reps) FROM questions")[0][0]
-    assert total == 2 * 25
-    assert reps == total  # every logged answer moved its card exactly once
-    assert max(n for _, n in rows) <= 2
+        answers = s.answers()
+        cards = s.cards()
+    assert len(answers) == 2 * 25
+    # every logged answer moved its card exactly once, question by question (a question
+    # may be answered more than twice: one session may take another's learning card
+    # and see it again, learning ahead, so no bound on answers per question holds)
+    per_question = collections.Counter(a.question for a in answers)
+    assert per_question == {qid: card.reps for qid, card in cards.items() if card.reps}
 
 
 def _answer_many(path: str, worker: int) -> None:
@@ -278,27 +290,27 @@ def test_stats_count_what_happened(store: Store) -> None:
     when = START + timedelta(days=3)
     stats = collect_stats(store, when)
     per_day = dict(stats.days)
-    logged = store.query("SELECT day, COUNT(*) FROM reviews GROUP BY day")
-    for day, n in logged:
+    logged = collections.Counter(a.day for a in store.answers())
+    for day, n in logged.items():
         assert per_day[datetime.fromordinal(day).date().isoformat()] == n
     assert stats.streak == 4
     end = int(day_end(when).timestamp())
     expected = [0] * 30  # day 0: due by the end of today; day k: due on the k-th day after
-    for (due,) in store.query("SELECT due FROM questions WHERE state IS NOT NULL"
-                              " AND suspended = 0"):
+    for due in (c.due for c in store.cards().values() if c.state is not None
+                and not c.suspended):
         k = 0 if due < end else (due - end) // 86400 + 1
         if k < 30:
             expected[k] += 1
     assert [n for _, n in stats.forecast] == expected
     assert sum(1 for n in expected[1:] if n) >= 3  # the forecast has days to get wrong
-    assert day_number(when) == max(d for d, _ in logged)
+    assert day_number(when) == max(logged)
 
 
 def test_migration_backs_up_and_moves_forward(tmp_path: Path) -> None:
     path = old_store(tmp_path / "progress.sqlite3")
     with Store.open(path) as s:
-        assert s.query("PRAGMA user_version")[0][0] == len(MIGRATIONS)
-        assert s.query("SELECT COUNT(*) FROM reviews")[0][0] == 1
+        assert s.schema_version() == len(MIGRATIONS)
+        assert len(s.answers()) == 1
     backups = list(tmp_path.glob("progress.sqlite3.before-v*"))
     assert len(backups) == 1
     old = sqlite3.connect(backups[0])
@@ -314,7 +326,7 @@ def test_damaged_file_is_reported_and_kept(tmp_path: Path) -> None:
     data = path.read_bytes()
     path.write_bytes(data[:100] + b"\xff" * 4000 + data[4100:])
     with pytest.raises(StoreError) as err, Store.open(path) as s:
-        s.query("SELECT COUNT(*) FROM questions")
+        s.cards()
         _sync(s)
     message = str(err.value)
     assert str(path) in message and "damaged" in message and "\n" not in message
@@ -337,7 +349,8 @@ def test_stats_show_the_pairs_most_often_confused(store: Store) -> None:
         session.answer(q, rating=AGAIN, correct=False, given=wrong, mode="choice", seconds=1)
         picked += 1
     expected: dict[tuple[str, str], int] = {}
-    for given, answer in store.query("SELECT given, expected FROM reviews"):
+    for a in store.answers():
+        given, answer = a.given, a.expected
         expected[(answer, given)] = expected.get((answer, given), 0) + 1
     confused = collect_stats(store, START).confused
     assert confused[0]["times"] == max(expected.values())
@@ -349,14 +362,14 @@ def _status_by_scan(store: Store, slug: str, when: datetime) -> tuple:
     from reelive_quiz.clock import day_end
 
     now_ts, end_ts = int(when.timestamp()), int(day_end(when).timestamp())
-    rows = store.query("SELECT state, suspended, due FROM questions WHERE slug = ?"
-                       " AND present = 1", (slug,))
-    active = [(st, due) for st, sus, due in rows if sus == 0]
+    rows = [(c.state, c.suspended, c.due) for c in store.cards([slug]).values()]
+    active = [(st, due) for st, sus, due in rows if sus == Suspension.NONE]
     return (len(rows), sum(st is None for st, _ in active),
-            sum(st in (1, 3) for st, _ in active),
+            sum(st in LEARNING_STATES for st, _ in active),
             sum(st is not None and due <= now_ts for st, due in active),
             sum(st is not None and due < end_ts for st, due in active),
-            sum(sus == 1 for _, sus, _ in rows), sum(sus == 2 for _, sus, _ in rows),
+            sum(sus == Suspension.SUSPENDED for _, sus, _ in rows),
+            sum(sus == Suspension.LEECH for _, sus, _ in rows),
             min((due for st, due in active if st is not None), default=None))
 
 
@@ -371,7 +384,7 @@ def test_status_counts_match_a_full_scan(store: Store, tmp_path: Path) -> None:
             wrong.add(session.history[0].question.id)
             session.suspend(session.history[-1].question)
         path = tmp_path / "tiny-film.yaml"  # a deck that changes under the store
-        write_deck(_small_deck(f"Line number {day}."), path, force=True)
+        write_deck(tiny_film(f"Line number {day}."), path, force=True)
         slugs_tiny = _sync(store, path)
         for moment in (when, when + timedelta(hours=20), when + timedelta(days=3)):
             for row in deck_status(store, slugs + slugs_tiny, moment):
@@ -383,18 +396,20 @@ def test_status_counts_match_a_full_scan(store: Store, tmp_path: Path) -> None:
 
 def test_the_summary_counts_only_what_the_session_played(store: Store, tmp_path: Path) -> None:
     tiny = tmp_path / "tiny-film.yaml"
-    write_deck(_small_deck(), tiny)
+    write_deck(tiny_film(), tiny)
     bundled, small = _sync(store), _sync(store, tiny)
     config = replace(CONFIG, new_per_day=500)
 
     def missed(slugs: list[str]) -> set[str]:  # missed once, they come back tomorrow
-        return {r[0] for r in store.query("SELECT id FROM questions WHERE slug = ?", slugs)}
+        return set(store.cards(slugs))
 
     _day(store, bundled, START, config, wrong=missed(bundled), kinds=["who-said"])
     session = _day(store, small, START, config, wrong=missed(small))
     tomorrow_end = to_ts(day_end(START)) + 86_400
-    small_due = store.query("SELECT COUNT(*) FROM questions WHERE slug = ? AND due < ?",
-                            (small[0], tomorrow_end))[0][0]
-    all_due = store.query("SELECT COUNT(*) FROM questions WHERE due < ?", (tomorrow_end,))[0][0]
+    def due(slugs: list[str]) -> int:
+        return sum(1 for c in store.cards(slugs).values()
+                   if c.due is not None and c.due < tomorrow_end)
+
+    small_due, all_due = due(small), due([])
     assert 0 < small_due < all_due
     assert session.summary().due_tomorrow == small_due

@@ -1,4 +1,4 @@
-"""Generate a synthetic corpus of Reelive film pages for benchmarks.
+"""Generate a synthetic corpus of Reelive film pages, for tests and benchmarks.
 
 The pages follow the layout of ``tests/data/in-the-mood-for-love.txt`` byte for
 byte: dialogue scenes, quotes, soundtrack, key moments, trivia, the promotion
@@ -15,7 +15,7 @@ key moments and trivia are all distinct.
 
 Usage::
 
-    python benchmarks/corpus.py OUT_DIR --films 1000 --seed 7
+    python tests/corpus.py OUT_DIR --films 1000 --seed 7
 """
 
 from __future__ import annotations

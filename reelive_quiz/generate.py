@@ -1,4 +1,4 @@
-"""Deck → Questions.
+"""Deck → Questions: the question generator.
 
 Every question is made from one item of the deck and names it in `source`.
 Its id hashes the deck's slug, the kind and the content it was made from
@@ -14,14 +14,14 @@ import hashlib
 import random
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from reelive_quiz.deck import Deck
-from reelive_quiz.question import KINDS, MODES, TYPEABLE_LENGTH, Question
+from reelive_quiz.question import BLANK, FLIP_KINDS, KINDS, TYPEABLE_LENGTH, Kind, Mode, Question
 from reelive_quiz.text import contains, fold
 
-__all__ = ["KINDS", "MAX_OPTIONS", "MODES", "Question", "contains", "fold", "generate"]
+__all__ = ["MAX_OPTIONS", "generate"]
 
 MAX_OPTIONS = 4
 
@@ -103,11 +103,13 @@ class _Builder:
         self.out: list[Question] = []
         self.rng = random.Random()  # reseeded by each question's id
 
-    def add(self, kind: str, content: Sequence[str], *, prompt: str, answer: str,
+    def add(self, kind: Kind, content: Sequence[str], *, prompt: str, answer: str,
             pool: _Pool | Iterable[str] = (), source: str, sibling: str, info: str = "",
-            mode: str = "choice", person: bool = False, check: bool = True,
+            mode: Mode = "choice", person: bool = False, check: bool = True,
             reject: Callable[[str], bool] | None = None) -> None:
         qid = _id(self.slug, kind, *content)
+        if kind in FLIP_KINDS:
+            mode = "flip"
         if qid in self.seen or (check and contains(prompt, answer)):
             return
         options: tuple[str, ...] = ()
@@ -233,7 +235,7 @@ def _finish_quote(b: _Builder) -> None:
         b.add("finish-quote", (q.speaker, q.text),
               prompt=f"Finish the quote ({q.speaker}): “{head} …”", answer=tail,
               source=f"quotes[{i}]", sibling=b.sibling("line", q.speaker, q.text),
-              info=f"{q.speaker}: {_quoted(q.text)}", mode="flip")
+              info=f"{q.speaker}: {_quoted(q.text)}")
 
 
 def _tracks(b: _Builder) -> None:
@@ -336,7 +338,7 @@ def _numbers(text: str) -> list[str]:
 def _blank(text: str, answers: Sequence[str]) -> str:
     for answer in answers:
         if answer:
-            text = re.sub(rf"(?<!\w){re.escape(answer)}(?!\w)", "_____", text,
+            text = re.sub(rf"(?<!\w){re.escape(answer)}(?!\w)", BLANK, text,
                           flags=re.IGNORECASE)
     return text
 
@@ -396,9 +398,3 @@ _GENERATORS = {
     "trivia": _trivia,
     "custom": _custom,
 }
-
-
-def iter_all(decks: Iterable[Deck], kinds: Iterable[str] | None = None) -> Iterator[Question]:
-    kinds = list(kinds) if kinds is not None else None
-    for deck in decks:
-        yield from generate(deck, kinds)

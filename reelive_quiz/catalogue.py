@@ -1,0 +1,132 @@
+"""Deck files → the question catalogue: what the store knows each deck holds.
+
+A deck file is re-read only when its signature (generator version, mtime,
+size) changed; then its questions are regenerated and the store's catalogue
+made to match. Progress follows question ids; a question whose text was only
+slightly edited (a typo fixed) inherits the progress of the one it replaces
+(`carry_over`). New questions are introduced in a varied order (`interleave`).
+The deck and generator modules load only when a file changed: `status` on an
+unchanged library reads no YAML.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from reelive_quiz.files import path_text
+from reelive_quiz.store import Orphan, Store
+
+if TYPE_CHECKING:
+    from reelive_quiz.library import DeckRef
+    from reelive_quiz.question import Question
+
+__all__ = ["GENERATOR_VERSION", "carry_over", "deck_rows", "interleave", "sync_decks"]
+
+#: Bump when question generation changes, so every deck is re-read once.
+GENERATOR_VERSION = "1"
+#: Edits are matched only while the comparison stays cheap (a few seconds at worst).
+_MAX_COMPARISONS = 2_000_000
+#: How alike (rapidfuzz ratio, 0–100) an edited question's prompt and answer must be.
+_SIMILAR = 90
+
+
+def _signature(ref: DeckRef) -> str | None:
+    try:
+        st = os.stat(ref.path)
+    except OSError:
+        return None
+    return f"{GENERATOR_VERSION}:{st.st_mtime_ns}:{st.st_size}"
+
+
+def sync_decks(store: Store, refs: Sequence[DeckRef], *, complete: bool) -> list[str]:
+    """Re-read the decks whose file changed; returns the slugs of `refs`.
+
+    `complete` says `refs` are all the decks there are, so a deck that
+    disappeared is hidden (its progress kept).
+    """
+    known = store.deck_files()
+    by_path = {f.path: f for f in known}
+    slugs: list[str] = []
+    for ref in refs:
+        sig = _signature(ref)
+        seen = by_path.get(path_text(ref.path))
+        if seen is not None and seen.signature == sig:
+            slugs.append(seen.slug)
+            continue
+        from reelive_quiz.deck import load_deck
+        from reelive_quiz.generate import generate
+
+        deck = load_deck(ref.path)
+        store.sync_deck(deck.slug, deck.title, path_text(ref.path), sig or "",
+                        interleave(generate(deck)), deck.contents(), carry_over)
+        slugs.append(deck.slug)
+    if complete:
+        current = {path_text(r.path) for r in refs}
+        for f in known:
+            if f.path not in current and f.slug not in slugs:
+                store.forget_deck(f.slug)
+    return list(dict.fromkeys(slugs))
+
+
+def interleave(questions: Sequence[Question]) -> list[Question]:
+    """New questions in a varied order: one of each kind in turn, deck order within."""
+    by_kind: dict[str, list[Question]] = {}
+    for q in questions:
+        by_kind.setdefault(q.kind, []).append(q)
+    lists = list(by_kind.values())
+    out: list[Question] = []
+    for i in range(max((len(x) for x in lists), default=0)):
+        out.extend(x[i] for x in lists if i < len(x))
+    return out
+
+
+def carry_over(added: Sequence[Question], orphans: Mapping[str, Orphan],
+               ) -> list[tuple[str, str]]:
+    """Pairs (new id, old id) for edited questions: same kind, text nearly the same.
+
+    `orphans` are the studied questions of the deck that the new version no
+    longer has; each is inherited at most once.
+    """
+    if not added or not orphans or len(added) * len(orphans) > _MAX_COMPARISONS:
+        return []
+    from rapidfuzz import fuzz, process
+
+    pool = {qid: f"{o.prompt}\n{o.answer}" for qid, o in orphans.items()}
+    kind_of = {qid: o.kind for qid, o in orphans.items()}
+    pairs = []
+    for q in added:
+        choices = {qid: text for qid, text in pool.items() if kind_of[qid] == q.kind}
+        if not choices:
+            continue
+        best = process.extractOne(f"{q.prompt}\n{q.answer}", choices, scorer=fuzz.ratio,
+                                  score_cutoff=_SIMILAR)
+        if best is not None:
+            old_id = best[2]
+            pairs.append((q.id, old_id))
+            del pool[old_id]
+    return pairs
+
+
+def deck_rows(store: Store, refs: Sequence[DeckRef]) -> list[dict[str, object]]:
+    """What `decks` lists: per file its slug, title, contents and question count.
+
+    Paths are text even when a name is not UTF-8 (`files.path_text`), as the
+    store keeps them. Counts come from the synced catalogue. Two files whose titles give one
+    slug share one catalogue entry (the last synced), so a file the catalogue
+    does not hold is read and counted itself.
+    """
+    sync_decks(store, refs, complete=True)  # only changed deck files are re-read
+    synced = store.deck_listing()
+    rows: list[dict[str, object]] = []
+    for ref in refs:
+        row = synced.get(path_text(ref.path))
+        if row is None:
+            from reelive_quiz.deck import load_deck
+            from reelive_quiz.generate import generate
+
+            deck = load_deck(ref.path)
+            row = {"title": deck.title, **deck.contents(), "questions": len(generate(deck))}
+        rows.append({"slug": ref.slug, **row, "bundled": ref.bundled, "path": path_text(ref.path)})
+    return rows

@@ -1,0 +1,170 @@
+"""The progress file's schema: its migrations, columns and index conditions, in one place.
+
+The store (`store.py`) is the only module that runs SQL on the progress file;
+what its queries share with the schema lives here, so a query and the index
+it relies on cannot drift apart: the learning-card index and the queue's
+learning query both use `LEARNING_WHERE` (and a test checks the query plan).
+Each migration runs once, in its own transaction, in order; its text never
+changes once released (a file migrated by it must match a fresh one).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+
+from reelive_quiz.card import CARD_FIELDS, LEARNING_STATES
+
+__all__ = [
+    "CARD_COLUMNS",
+    "DECK_CONTENTS",
+    "LEARNING_WHERE",
+    "MIGRATIONS",
+    "NEW_IN_COUNTS",
+    "QUESTION_COLUMNS",
+    "SCHEMA_VERSION",
+    "TABLES",
+    "statements",
+]
+
+#: The condition of the partial index `questions_learning`; a query uses that
+#: index only if its WHERE holds this very text.
+LEARNING_WHERE = f"state IN ({', '.join(str(int(s)) for s in LEARNING_STATES)})"
+#: `deck_counts` keeps new cards (state NULL) under this state: a key cannot be NULL.
+NEW_IN_COUNTS = 0
+
+# Each migration runs once, in its own transaction, in order; the file is
+# backed up before the first one that touches existing data.
+MIGRATIONS: list[tuple[str, str]] = [
+    ("1-base", """
+        CREATE TABLE decks (
+            slug TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            path TEXT NOT NULL,
+            signature TEXT NOT NULL
+        );
+        CREATE TABLE questions (
+            id TEXT PRIMARY KEY,
+            slug TEXT NOT NULL,
+            deck TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            prompt TEXT NOT NULL,
+            answer TEXT NOT NULL,
+            options TEXT NOT NULL,
+            source TEXT NOT NULL,
+            sibling TEXT NOT NULL,
+            info TEXT NOT NULL,
+            mode TEXT NOT NULL,
+            person INTEGER NOT NULL,
+            position INTEGER NOT NULL,
+            present INTEGER NOT NULL DEFAULT 1,
+            state INTEGER,
+            step INTEGER,
+            stability REAL,
+            difficulty REAL,
+            due INTEGER,
+            last_review INTEGER,
+            reps INTEGER NOT NULL DEFAULT 0,
+            lapses INTEGER NOT NULL DEFAULT 0,
+            suspended INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX questions_due ON questions (present, suspended, due)
+            WHERE state IS NOT NULL;
+        CREATE INDEX questions_new ON questions (present, suspended, position, slug)
+            WHERE state IS NULL;
+        CREATE INDEX questions_slug ON questions (slug, present, suspended, state, due);
+        CREATE TABLE reviews (
+            id INTEGER PRIMARY KEY,
+            question TEXT NOT NULL,
+            ts INTEGER NOT NULL,
+            day INTEGER NOT NULL,
+            rating INTEGER NOT NULL,
+            correct INTEGER,
+            given TEXT,
+            expected TEXT,
+            mode TEXT NOT NULL,
+            seconds REAL,
+            first INTEGER NOT NULL,
+            cram INTEGER NOT NULL DEFAULT 0,
+            previous TEXT
+        );
+        CREATE INDEX reviews_day ON reviews (day, cram, first);
+    """),
+    ("2-review-lookups", """
+        CREATE INDEX reviews_question ON reviews (question, id);
+    """),
+    # status must not walk every card: triggers keep per-deck counts by
+    # (suspended, state), and due cards are counted from a range of an index.
+    ("3-deck-counts", f"""
+        CREATE TABLE deck_counts (
+            slug TEXT NOT NULL,
+            suspended INTEGER NOT NULL,
+            state INTEGER NOT NULL,  -- {NEW_IN_COUNTS}: new
+            n INTEGER NOT NULL,
+            PRIMARY KEY (slug, suspended, state)
+        ) WITHOUT ROWID;
+        INSERT INTO deck_counts
+            SELECT slug, suspended, COALESCE(state, 0), COUNT(*) FROM questions
+            WHERE present = 1 GROUP BY 1, 2, 3;
+        CREATE TRIGGER deck_counts_insert AFTER INSERT ON questions WHEN NEW.present = 1
+        BEGIN
+            INSERT INTO deck_counts VALUES (NEW.slug, NEW.suspended, COALESCE(NEW.state, 0), 1)
+                ON CONFLICT DO UPDATE SET n = n + 1;
+        END;
+        CREATE TRIGGER deck_counts_delete AFTER DELETE ON questions WHEN OLD.present = 1
+        BEGIN
+            UPDATE deck_counts SET n = n - 1 WHERE slug = OLD.slug
+                AND suspended = OLD.suspended AND state = COALESCE(OLD.state, 0);
+        END;
+        CREATE TRIGGER deck_counts_update_old AFTER UPDATE OF slug, present, suspended, state
+            ON questions WHEN OLD.present = 1
+        BEGIN
+            UPDATE deck_counts SET n = n - 1 WHERE slug = OLD.slug
+                AND suspended = OLD.suspended AND state = COALESCE(OLD.state, 0);
+        END;
+        CREATE TRIGGER deck_counts_update_new AFTER UPDATE OF slug, present, suspended, state
+            ON questions WHEN NEW.present = 1
+        BEGIN
+            INSERT INTO deck_counts VALUES (NEW.slug, NEW.suspended, COALESCE(NEW.state, 0), 1)
+                ON CONFLICT DO UPDATE SET n = n + 1;
+        END;
+        CREATE INDEX questions_due_slug ON questions (present, suspended, due, slug)
+            WHERE state IS NOT NULL;
+        CREATE INDEX questions_next_due ON questions (slug, present, suspended, due)
+            WHERE state IS NOT NULL;
+        CREATE INDEX questions_learning ON questions (present, suspended, due, slug, id, sibling)
+            WHERE {LEARNING_WHERE};
+    """),
+    # `decks` lists what each deck holds from the catalogue, not by re-reading
+    # every file; decks synced before this are re-read once to fill the counts.
+    ("4-deck-contents", """
+        ALTER TABLE decks ADD COLUMN scenes INTEGER;
+        ALTER TABLE decks ADD COLUMN quotes INTEGER;
+        ALTER TABLE decks ADD COLUMN tracks INTEGER;
+        ALTER TABLE decks ADD COLUMN moments INTEGER;
+        ALTER TABLE decks ADD COLUMN trivia INTEGER;
+        UPDATE decks SET signature = '';
+    """),
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+#: The tables a progress file must have (what a backup to restore is checked for).
+TABLES = frozenset({"questions", "reviews", "decks"})
+#: What a deck holds, as the `decks` table keeps it (see `Deck.contents`).
+DECK_CONTENTS = ("scenes", "quotes", "tracks", "moments", "trivia")
+#: A card's columns in `questions`, in CardState order.
+CARD_COLUMNS = CARD_FIELDS
+#: A question's columns in `questions`, in Question order.
+QUESTION_COLUMNS = ("id", "deck", "slug", "kind", "prompt", "answer", "options", "source",
+                    "sibling", "info", "mode", "person")
+
+
+def statements(script: str) -> Iterator[str]:
+    """A script's statements; a trigger's body has `;` inside, so split where SQLite would."""
+    buffer = ""
+    for piece in script.split(";"):
+        buffer += piece + ";"
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip(" \n;"):
+                yield buffer
+            buffer = ""

@@ -1,0 +1,308 @@
+"""The store's read queries for the day's queue and for statistics.
+
+Part of the store (`Store` inherits `Reads`): the only other module that runs
+SQL on the progress file. Each query is a method named for what it returns,
+with its rows named (`NamedTuple`s); what a query relies on in the schema
+is spelt from `schema.py`, never retyped: the learning query's condition is
+the partial index's (`LEARNING_WHERE`), and the state before an answer is
+read from the logged card at the position CARD_COLUMNS gives it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from reelive_quiz.card import CardState, State, Suspension
+from reelive_quiz.schema import CARD_COLUMNS, LEARNING_WHERE, NEW_IN_COUNTS
+
+__all__ = ["Answer", "Confusion", "DeckCount", "DeckDue", "Due", "Hard", "Leech", "Pick",
+           "Reads"]
+
+#: The answer log's `previous` holds the card as a JSON array in CARD_COLUMNS order.
+_PREVIOUS_STATE = f"json_extract(previous, '$[{CARD_COLUMNS.index('state')}]')"
+
+
+class Due(NamedTuple):
+    id: str
+    due: int
+    sibling: str
+
+
+class Pick(NamedTuple):
+    id: str
+    sibling: str
+
+
+class DeckCount(NamedTuple):
+    slug: str
+    suspended: int
+    state: int | None  # None: new
+    n: int
+
+
+class DeckDue(NamedTuple):
+    slug: str
+    due_now: int
+    due_today: int
+    first_due: int
+
+
+class Leech(NamedTuple):
+    deck: str
+    prompt: str
+    lapses: int
+
+
+class Hard(NamedTuple):
+    deck: str
+    prompt: str
+    answer: str
+    lapses: int
+    difficulty: float | None
+
+
+class Confusion(NamedTuple):
+    expected: str
+    given: str
+    times: int
+
+
+class Answer(NamedTuple):
+    """One row of the answer log, as stored (`first`: the question's first answer)."""
+
+    id: int
+    question: str
+    ts: int
+    day: int
+    rating: int
+    correct: int | None
+    given: str | None
+    expected: str | None
+    mode: str
+    seconds: float | None
+    first: int
+    cram: int
+
+
+def _marks(values: Sequence[object]) -> str:
+    """`?,?,?` for an IN list; `NULL` when empty, so it matches nothing."""
+    return ",".join("?" * len(values)) or "NULL"
+
+
+def _in(column: str, values: Sequence[str]) -> tuple[str, list[str]]:
+    if not values:
+        return "1", []
+    return f"{column} IN ({','.join('?' * len(values))})", list(values)
+
+
+def _scope(slugs: Sequence[str], kinds: Sequence[str] | None) -> tuple[str, list[str]]:
+    """The queue's scope: these decks and kinds; no decks or no kinds means all."""
+    slug_sql, slug_args = _in("slug", slugs)
+    kind_sql, kind_args = _in("kind", kinds or [])
+    return f"{slug_sql} AND {kind_sql}", slug_args + kind_args
+
+
+class Reads:
+    """Read-only queries; `Store` provides the connection and the error guard."""
+
+    conn: sqlite3.Connection
+
+    def guard(self, doing: str) -> contextlib.AbstractContextManager[None]:
+        raise NotImplementedError  # Store.guard
+
+    # -- the day's queue (schedule.py) -----------------------------------------------
+
+    def introduced_on(self, day: int) -> int:
+        """Questions answered for the first time on this study day (not cramming)."""
+        with self.guard("read progress"):
+            return int(self.conn.execute(
+                "SELECT COUNT(*) FROM reviews WHERE day = ? AND cram = 0 AND first = 1",
+                (day,)).fetchone()[0])
+
+    def reviewed_on(self, day: int) -> int:
+        """Questions reviewed on this study day that were not new that day."""
+        with self.guard("read progress"):
+            return int(self.conn.execute(
+                "SELECT COUNT(DISTINCT question) FROM reviews WHERE day = ? AND cram = 0"
+                " AND first = 0 AND question NOT IN (SELECT question FROM reviews WHERE day = ?"
+                " AND cram = 0 AND first = 1)", (day, day)).fetchone()[0])
+
+    def answered_siblings(self, day: int) -> dict[str, set[str]]:
+        """sibling → the questions of it answered on this study day (not cramming)."""
+        out: dict[str, set[str]] = {}
+        with self.guard("read progress"):
+            for sibling, qid in self.conn.execute(
+                    "SELECT DISTINCT q.sibling, q.id FROM reviews r JOIN questions q"
+                    " ON q.id = r.question WHERE r.day = ? AND r.cram = 0", (day,)):
+                out.setdefault(sibling, set()).add(qid)
+        return out
+
+    def cram_picks(self, slugs: Sequence[str], kinds: Sequence[str] | None,
+                   limit: int) -> list[str]:
+        """Ids to practise, studied ones soonest due first, then new ones in order."""
+        scope, args = _scope(slugs, kinds)
+        with self.guard("read progress"):
+            return [r[0] for r in self.conn.execute(
+                f"SELECT id FROM questions WHERE present = 1 AND suspended = 0 AND {scope}"
+                " ORDER BY state IS NULL, due, position LIMIT ?", (*args, limit))]
+
+    def learning_due(self, slugs: Sequence[str], kinds: Sequence[str] | None,
+                     until: int) -> list[Due]:
+        """Cards in learning steps due before `until`, soonest first.
+
+        Read from the covering partial index `questions_learning`: its condition
+        and this query's are the same text (`LEARNING_WHERE`).
+        """
+        scope, args = _scope(slugs, kinds)
+        with self.guard("read progress"):
+            return [Due(*row) for row in self.conn.execute(
+                f"SELECT id, due, sibling FROM questions WHERE {LEARNING_WHERE}"
+                f" AND present = 1 AND suspended = 0 AND due < ? AND {scope} ORDER BY due",
+                (until, *args))]
+
+    def reviews_due(self, slugs: Sequence[str], kinds: Sequence[str] | None, until: int,
+                    limit: int) -> list[Pick]:
+        """Learnt cards (state review) due before `until`, soonest first."""
+        scope, args = _scope(slugs, kinds)
+        with self.guard("read progress"):
+            return [Pick(*row) for row in self.conn.execute(
+                f"SELECT id, sibling FROM questions WHERE state = {State.REVIEW:d}"
+                f" AND present = 1 AND suspended = 0 AND due < ? AND {scope}"
+                " ORDER BY due LIMIT ?", (until, *args, limit))]
+
+    def new_waiting(self, slugs: Sequence[str], kinds: Sequence[str] | None) -> int:
+        """New questions not suspended; without kinds, from the per-deck counts."""
+        scope, args = _scope(slugs, kinds)
+        if kinds:
+            sql = (f"SELECT COUNT(*) FROM questions WHERE state IS NULL AND present = 1"
+                   f" AND suspended = 0 AND {scope}")
+        else:  # the per-deck counts the triggers keep: no walk over every new card
+            sql = (f"SELECT COALESCE(SUM(n), 0) FROM deck_counts WHERE state = {NEW_IN_COUNTS}"
+                   f" AND suspended = 0 AND {scope}")
+        with self.guard("read progress"):
+            return int(self.conn.execute(sql, args).fetchone()[0])
+
+    def new_picks(self, slugs: Sequence[str], kinds: Sequence[str] | None,
+                  limit: int) -> list[Pick]:
+        """New questions in the order they are introduced (`position`)."""
+        scope, args = _scope(slugs, kinds)
+        with self.guard("read progress"):
+            return [Pick(*row) for row in self.conn.execute(
+                f"SELECT id, sibling FROM questions WHERE state IS NULL AND present = 1"
+                f" AND suspended = 0 AND {scope} ORDER BY position, slug LIMIT ?",
+                (*args, limit))]
+
+    def due_count(self, slugs: Sequence[str], kinds: Sequence[str] | None,
+                  before: int) -> int:
+        """Studied questions (not suspended) due before `before`."""
+        scope, args = _scope(slugs, kinds)
+        with self.guard("read progress"):
+            return int(self.conn.execute(
+                f"SELECT COUNT(*) FROM questions WHERE state IS NOT NULL AND present = 1"
+                f" AND suspended = 0 AND due < ? AND {scope}", (before, *args)).fetchone()[0])
+
+    # -- status and stats (stats.py) ------------------------------------------------
+
+    def deck_titles(self, slugs: Sequence[str]) -> dict[str, str]:
+        with self.guard("read the deck list"):
+            return dict(self.conn.execute(
+                f"SELECT slug, title FROM decks WHERE slug IN ({_marks(slugs)})", list(slugs)))
+
+    def deck_counts(self, slugs: Sequence[str]) -> list[DeckCount]:
+        """Questions per deck, suspension and state (None: new), kept by triggers."""
+        with self.guard("read progress"):
+            return [DeckCount(slug, suspended, None if state == NEW_IN_COUNTS else state, n)
+                    for slug, suspended, state, n in self.conn.execute(
+                        f"SELECT slug, suspended, state, n FROM deck_counts"
+                        f" WHERE slug IN ({_marks(slugs)})", list(slugs))]
+
+    def due_by_deck(self, now: int, until: int) -> list[DeckDue]:
+        """Per deck: cards due by `now`, due before `until`, and the first due time."""
+        with self.guard("read progress"):
+            return [DeckDue(*row) for row in self.conn.execute(
+                "SELECT slug, SUM(due <= ?), COUNT(*), MIN(due) FROM questions"
+                " WHERE present = 1 AND suspended = 0 AND due < ? AND state IS NOT NULL"
+                " GROUP BY slug", (now, until))]
+
+    def next_due(self, slug: str) -> int | None:
+        """When the deck's first studied question (not suspended) is due."""
+        with self.guard("read progress"):
+            return self.conn.execute(
+                "SELECT MIN(due) FROM questions WHERE slug = ? AND present = 1"
+                " AND suspended = 0 AND state IS NOT NULL", (slug,)).fetchone()[0]
+
+    def leeches(self, slugs: Sequence[str], limit: int = 50) -> list[Leech]:
+        """Questions suspended as leeches, most lapses first."""
+        with self.guard("read progress"):
+            return [Leech(*row) for row in self.conn.execute(
+                f"SELECT deck, prompt, lapses FROM questions WHERE suspended = "
+                f"{Suspension.LEECH:d} AND present = 1 AND slug IN ({_marks(slugs)})"
+                " ORDER BY lapses DESC, deck LIMIT ?", (*slugs, limit))]
+
+    def reviews_per_day(self, since: int) -> dict[int, int]:
+        """Study day → answers logged (not cramming), from day `since` on."""
+        with self.guard("read progress"):
+            return dict(self.conn.execute(
+                "SELECT day, COUNT(*) FROM reviews WHERE day >= ? AND cram = 0 GROUP BY day",
+                (since,)))
+
+    def studied_on(self, day: int) -> bool:
+        with self.guard("read progress"):
+            return self.conn.execute("SELECT 1 FROM reviews WHERE day = ? AND cram = 0 LIMIT 1",
+                                     (day,)).fetchone() is not None
+
+    def retention(self, after: int) -> tuple[int, int]:
+        """(right, counted): answers after day `after` to cards that were in review.
+
+        The state before an answer is read from the log's copy of the card
+        (`previous`, in CARD_COLUMNS order), so relearning does not count.
+        """
+        with self.guard("read progress"):
+            right, counted = self.conn.execute(
+                "SELECT COALESCE(SUM(rating > 1), 0), COUNT(*) FROM reviews WHERE day > ?"
+                f" AND cram = 0 AND first = 0 AND {_PREVIOUS_STATE} = {State.REVIEW:d}",
+                (after,)).fetchone()
+        return int(right), int(counted)
+
+    def due_forecast(self, day_end: int, days: int) -> dict[int, int]:
+        """Days after the study day ending at `day_end` (0: due by then) → cards due."""
+        with self.guard("read progress"):
+            return {int(k): n for k, n in self.conn.execute(
+                "SELECT CASE WHEN due < ? THEN 0 ELSE (due - ?) / 86400 + 1 END, COUNT(*)"
+                " FROM questions WHERE state IS NOT NULL AND present = 1 AND suspended = 0"
+                " AND due < ? GROUP BY 1", (day_end, day_end, day_end + (days - 1) * 86400))}
+
+    def hardest(self, limit: int = 5) -> list[Hard]:
+        """Studied questions with the most lapses, then the highest difficulty."""
+        with self.guard("read progress"):
+            return [Hard(*row) for row in self.conn.execute(
+                "SELECT deck, prompt, answer, lapses, difficulty FROM questions"
+                " WHERE state IS NOT NULL AND present = 1"
+                " ORDER BY lapses DESC, difficulty DESC LIMIT ?", (limit,))]
+
+    def confusions(self, limit: int = 5) -> list[Confusion]:
+        """The wrong options most often picked instead of the right one."""
+        with self.guard("read progress"):
+            return [Confusion(*row) for row in self.conn.execute(
+                "SELECT expected, given, COUNT(*) FROM reviews WHERE correct = 0"
+                " AND mode = 'choice' AND given IS NOT NULL GROUP BY expected, given"
+                " ORDER BY 3 DESC, 1 LIMIT ?", (limit,))]
+
+    def answers(self, question: str | None = None) -> list[Answer]:
+        """The answer log (of one question, or all), oldest first."""
+        where, args = ("WHERE question = ?", (question,)) if question else ("", ())
+        with self.guard("read progress"):
+            return [Answer(*row) for row in self.conn.execute(
+                f"SELECT {', '.join(Answer._fields)} FROM reviews {where} ORDER BY id", args)]
+
+    def cards(self, slugs: Sequence[str] = (), *, present: bool = True,
+              ) -> dict[str, CardState]:
+        """Question id → card, for these decks (all when none), in catalogue order."""
+        where = "present = ?" + (f" AND slug IN ({_marks(slugs)})" if slugs else "")
+        with self.guard("read cards"):
+            return {row[0]: CardState(*row[1:]) for row in self.conn.execute(
+                f"SELECT id, {', '.join(CARD_COLUMNS)} FROM questions WHERE {where}"
+                " ORDER BY slug, position", (int(present), *slugs))}

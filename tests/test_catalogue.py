@@ -1,0 +1,61 @@
+"""Deck files → the question catalogue: the order new questions come in, and which
+edited question inherits which progress (the store-level behaviour is in test_schedule)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from reelive_quiz.catalogue import carry_over, deck_rows, interleave
+from reelive_quiz.deck import Deck, Quote, load_deck, write_deck
+from reelive_quiz.generate import generate
+from reelive_quiz.library import DeckRef, bundled_dir
+from reelive_quiz.store import Orphan, Store
+
+BUNDLED = bundled_dir() / "in-the-mood-for-love.yaml"
+
+
+def test_new_questions_take_turns_by_kind_in_deck_order() -> None:
+    questions = generate(load_deck(BUNDLED))
+    order = interleave(questions)
+    assert sorted(q.id for q in order) == sorted(q.id for q in questions)
+    kinds = list(dict.fromkeys(q.kind for q in questions))
+    assert len(kinds) >= 5
+    assert [q.kind for q in order[: len(kinds)]] == kinds  # one of each kind first
+    for kind in kinds:  # within a kind, the deck's order
+        assert [q for q in order if q.kind == kind] == [q for q in questions if q.kind == kind]
+
+
+def _orphan(q: object, **change: str) -> Orphan:
+    q = replace(q, **change)  # type: ignore[type-var]
+    return Orphan(f"old-{q.id}", q.kind, q.prompt, q.answer)
+
+
+def test_an_edited_question_inherits_the_progress_of_the_one_it_replaces() -> None:
+    questions = [q for q in generate(load_deck(BUNDLED)) if q.kind == "who-said"][:3]
+    fixed, other, third = questions
+    typo = _orphan(fixed, prompt=fixed.prompt.replace("e", "é", 1))
+    rewritten = _orphan(other, prompt="Who says something else entirely, in other words?")
+    wrong_kind = _orphan(replace(third, kind="which-scene"))
+    orphans = {o.id: o for o in (typo, rewritten, wrong_kind)}
+    assert carry_over(questions, orphans) == [(fixed.id, typo.id)]
+    # one orphan is inherited once, by the first of two near-copies of the same kind
+    twin = replace(fixed, id="who-said-twin")
+    assert carry_over([fixed, twin], {typo.id: typo}) == [(fixed.id, typo.id)]
+
+
+def test_decks_counts_each_of_two_files_that_share_a_slug(tmp_path: Path) -> None:
+    one, two = tmp_path / "same-film.yaml", tmp_path / "same-film-copy.yaml"
+    write_deck(Deck("Same Film", quotes=(Quote("Ann Lee", "Once upon a time in a film."),)),
+               one)
+    write_deck(Deck("Same Film", quotes=(Quote("Ann Lee", "Once upon a time in a film."),
+                                         Quote("Bo Chan", "Twice is a habit, they say."))), two)
+    refs = [DeckRef("same-film", one, False), DeckRef("same-film-copy", two, False)]
+    with Store.open(tmp_path / "progress.sqlite3") as store:
+        rows = {Path(str(r["path"])).name: r for r in deck_rows(store, refs)}
+    for path in (one, two):
+        row = rows[path.name]
+        deck = load_deck(path)
+        assert (row["slug"], row["title"], row["quotes"]) == (path.stem, "Same Film",
+                                                              len(deck.quotes))
+        assert row["questions"] == len(generate(deck))

@@ -1,0 +1,97 @@
+"""The store's contract: SQL lives only in the store modules, and what its queries rely on
+in the schema (an index's condition, the logged card's column order) is checked here."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from reelive_quiz.card import LEARNING_STATES, CardState, Rating, State
+from reelive_quiz.catalogue import sync_decks
+from reelive_quiz.clock import day_end, day_number, to_ts
+from reelive_quiz.config import Config
+from reelive_quiz.library import DeckRef, bundled_dir
+from reelive_quiz.schedule import build_queue, next_state
+from reelive_quiz.store import Review, Store
+
+PACKAGE = Path(__file__).resolve().parent.parent / "reelive_quiz"
+BUNDLED = bundled_dir() / "in-the-mood-for-love.yaml"
+START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+CONFIG = Config(fuzz=False)
+#: The modules allowed to hold SQL: the store and its schema, and the .apkg writer
+#: (for Anki's own collection file, not the progress file).
+SQL_OWNERS = {"store.py", "store_reads.py", "schema.py", "apkg.py"}
+SQL = re.compile(r"\bSELECT\b[^\"']*\bFROM\b|\bINSERT INTO\b|\bUPDATE\s+\w+\s+SET\b"
+                 r"|\bDELETE FROM\b|\bCREATE\s+(?:TABLE|INDEX|TRIGGER)\b|\bPRAGMA\b")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    s = Store.open(tmp_path / "progress.sqlite3")
+    yield s
+    s.close()
+
+
+def _answer(store: Store, qid: str, rating: Rating, when: datetime) -> CardState:
+    """One answer through the store, as a session gives it; returns the card before."""
+    before = store.card(qid)
+    store.answer(qid, lambda card: (next_state(card, rating, when, CONFIG), rating),
+                 Review(qid, to_ts(when), day_number(when), rating, "choice",
+                        rating > Rating.AGAIN))
+    return before
+
+
+def test_no_sql_outside_the_store_modules() -> None:
+    found = [f"{path.name}: {match.group(0)}" for path in sorted(PACKAGE.glob("*.py"))
+             if path.name not in SQL_OWNERS
+             for match in SQL.finditer(path.read_text(encoding="utf-8"))]
+    assert found == []
+
+
+def test_the_learning_query_reads_its_partial_index(store: Store) -> None:
+    slugs = sync_decks(store, [DeckRef(BUNDLED.stem, BUNDLED, True)], complete=False)
+    queue = build_queue(store, slugs, START, CONFIG)
+    for qid in queue.ids[:8]:
+        _answer(store, qid, Rating.AGAIN, START)  # into the learning steps
+    until = to_ts(day_end(START))
+    cards = store.cards(slugs)
+    learning = {qid for qid, c in cards.items() if c.state in LEARNING_STATES and c.due < until}
+    assert len(learning) == 8
+    # every deck, or several: a play session's scopes (one deck is served by another index)
+    for scope in ([], [*slugs, "another-film"]):
+        seen: list[str] = []
+        store.conn.set_trace_callback(seen.append)
+        try:
+            due = store.learning_due(scope, None, until)
+        finally:
+            store.conn.set_trace_callback(None)
+        assert {d.id for d in due} == learning
+        (sql,) = [s for s in seen if s.lstrip().startswith("SELECT")]
+        plan = " ".join(str(row) for row in store.conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
+        assert "questions_learning" in plan, plan
+
+
+def test_retention_counts_answers_to_cards_that_were_in_review(store: Store) -> None:
+    """True retention reads the state before each answer from the logged card."""
+    slugs = sync_decks(store, [DeckRef(BUNDLED.stem, BUNDLED, True)], complete=False)
+    qids = build_queue(store, slugs, START, CONFIG).ids[:6]
+    expected_right = expected_counted = 0
+    when = START
+    for day in range(40):
+        when = START + timedelta(days=day)
+        for n, qid in enumerate(qids):
+            card = store.card(qid)
+            if card.due is not None and card.due > to_ts(when):
+                continue
+            rating = Rating.AGAIN if (day + n) % 5 == 0 else Rating.GOOD
+            before = _answer(store, qid, rating, when)
+            if before.state == State.REVIEW:
+                expected_counted += 1
+                expected_right += rating > Rating.AGAIN
+    states = {a for a in (store.card(q).state for q in qids)}
+    assert State.REVIEW in states
+    assert expected_counted >= 10 and 0 < expected_right < expected_counted
+    assert store.retention(day_number(when) - 40) == (expected_right, expected_counted)
