@@ -208,25 +208,31 @@ def test_now_at_the_edges_of_the_range(tmp_path: Path, moment: str) -> None:
     """The first and last moments accepted work, a whole session's worth of answers too."""
     from datetime import datetime, timedelta
 
+    from reelive_quiz.card import Rating
+    from reelive_quiz.catalogue import sync_decks
     from reelive_quiz.config import Config
     from reelive_quiz.library import list_decks
-    from reelive_quiz.schedule import GOOD, build_queue, sync_decks
+    from reelive_quiz.schedule import build_queue
     from reelive_quiz.session import Session
     from reelive_quiz.store import Store
 
     for command in (["status"], ["stats", "--json"]):
         result = run_cli(*command, home=tmp_path, env={"REELIVE_QUIZ_NOW": moment})
         assert result.returncode == 0, result.stderr
-    when = datetime.fromisoformat(moment).astimezone()
+    start = datetime.fromisoformat(moment).astimezone()
+    answered = 0
     with Store.open(tmp_path / "progress.sqlite3") as store:
         slugs = sync_decks(store, list_decks(), complete=True)
         config = Config(new_per_day=3)
         for day in range(3):
-            session = Session(store, build_queue(store, slugs, when + timedelta(days=day),
-                                                 config), config)
+            when = start + timedelta(days=day) if day else start
+            session = Session(store, build_queue(store, slugs, when, config), config,
+                              clock=lambda when=when: when)
             while (q := session.next()) is not None:
-                session.answer(q, rating=GOOD, correct=True, given=q.answer, mode="choice",
-                               seconds=1.0)
+                session.answer(q, rating=Rating.GOOD, correct=True, given=q.answer,
+                               mode=q.mode, seconds=1.0)
+                answered += 1
+    assert answered >= 3
 
 
 @pytest.mark.parametrize(("flag", "value"), [("--new", str(10**20)), ("--limit", str(10**20)),
