@@ -135,7 +135,9 @@ def _in_the_way(tmp_path: Path, kind: str) -> Path:
 @pytest.mark.parametrize("kind", ["file", "dangling", "devnull"])
 def test_data_folder_in_the_way(tmp_path: Path, kind: str) -> None:
     home = _in_the_way(tmp_path, kind)
-    for command in COMMANDS:
+    # every command meets a data folder that is a file; the other kinds, the folder code
+    commands = COMMANDS if kind == "file" else [["status"], ["import", str(PAGE)]]
+    for command in commands:
         args = [a.format(tmp=tmp_path) for a in command]
         result = run_cli(*args, home=home, env=NOW)
         if command[0] in ("decks", "questions"):  # the bundled decks alone need no folder
