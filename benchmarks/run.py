@@ -17,6 +17,10 @@ bulk SQL: card states for 60 % of the questions and 10 logged answers per
 question (1,000,000 for 100,000 questions). The clock is frozen
 (``REELIVE_QUIZ_NOW``) and ``TZ=UTC``, so every run sees the same queue.
 
+``optimize`` is judged by an absolute target (≤ 15 s, ≤ 250 MB on the largest
+store, adopting: memory states rewritten); each run gets a fresh copy of the
+store, and its floor (reading the answer log alone) only shows where time goes.
+
 Internal modes (``--child ...``) are the floor programs and the answer timer;
 they run in their own processes.
 """
@@ -180,12 +184,15 @@ class Figure:
     limit: float | None = None  # ratio limit
     note: str = ""
     absolute: dict[str, float] = field(default_factory=dict)
+    max_seconds: float | None = None  # an absolute target (the floor only explains)
 
     @property
     def ratio(self) -> float:
         return self.figure.median / self.floor.median if self.floor.median else float("nan")
 
     def verdict(self) -> bool:
+        if self.max_seconds is not None:
+            return self.figure.median <= self.max_seconds and self.figure.peak_mb <= 250
         if self.absolute:
             return (self.absolute["median_ms"] <= 3.0 and self.absolute["p99_ms"] <= 10.0
                     and self.figure.peak_mb <= 250)
@@ -307,6 +314,38 @@ def child_genanki(data_file: str, out_file: str) -> None:
         deck.add_note(genanki.Note(model=models[model], fields=fields, guid=guid,
                                    tags=list(tags)))
     genanki.Package([deck]).write_to_file(out_file)
+
+
+def child_logscan(home: str) -> None:
+    """The optimize floor: reading the answer log alone, as optimize reads it."""
+    db = sqlite3.connect(Path(home) / "progress.sqlite3")
+    rows = 0
+    cursor = db.execute("SELECT question, id, ts, day, rating FROM reviews WHERE cram = 0")
+    while batch := cursor.fetchmany(8192):
+        rows += len(batch)
+    db.close()
+
+
+def optimize_figure(home: Path, runs: int, work: Path) -> Figure:
+    """`optimize` fitting, comparing and adopting on a store of its own each run."""
+    env = _env(home)
+    progress = home / "progress.sqlite3"
+    pristine = work / f"pristine-{home.name}.sqlite3"
+    shutil.copy(progress, pristine)
+
+    def restore() -> None:
+        for extra in ("-wal", "-shm"):
+            progress.with_name(progress.name + extra).unlink(missing_ok=True)
+        shutil.copy(pristine, progress)
+
+    result = compare("optimize (fit, compare, adopt)", lambda: timed([*_cli(), "optimize"], env),
+                     lambda: timed([PY, __file__, "--child", "logscan", str(home)], env), runs,
+                     floor_name="reading the answer log alone (sqlite3)",
+                     target="≤ 15 s, ≤ 250 MB", limit=0.0, setup=restore)
+    result.max_seconds = 15.0
+    restore()
+    pristine.unlink()
+    return result
 
 
 def child_answer(home: str, count: str, seed: str, out_file: str) -> None:
@@ -436,6 +475,7 @@ def store_figures(home: Path, runs: int, slow_runs: int, answers: int, seed: int
                             slow_runs, floor_name="genanki writing the same notes (one deck)",
                             target="≤ 1.3 × floor", limit=1.3)
     out["answer"] = answer_figure(home, runs, answers, seed, work)
+    out["optimize"] = optimize_figure(home, slow_runs, work)
     return out
 
 
@@ -547,8 +587,8 @@ def report(info: dict, figures: list[Figure], scaling: list[tuple[dict, dict[str
         "### Scaling (medians; ratio to the same run's floor in brackets)",
         "",
         "| questions | films | answers logged | status --json | play: first question | "
-        "export | answer median / p99 | import (same films) |",
-        "|---|---|---|---|---|---|---|---|",
+        "export | answer median / p99 | import (same films) | optimize |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for size, figs in scaling:
         a = figs["answer"].absolute
@@ -559,7 +599,9 @@ def report(info: dict, figures: list[Figure], scaling: list[tuple[dict, dict[str
 
         lines.append(f"| {size['questions']} | {size['films']} | {size['reviews']} | "
                      f"{cell('status')} | {cell('play')} | {cell('export')} | "
-                     f"{a['median_ms']:.2f} / {a['p99_ms']:.2f} ms | {cell('import')} |")
+                     f"{a['median_ms']:.2f} / {a['p99_ms']:.2f} ms | {cell('import')} | "
+                     f"{figs['optimize'].figure.median:.1f} s, "
+                     f"{figs['optimize'].figure.peak_mb:.0f} MB |")
     return "\n".join(lines)
 
 
@@ -596,7 +638,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.child:
         kind, *rest = args.child
-        {"dump": child_dump, "genanki": child_genanki, "answer": child_answer}[kind](*rest)
+        {"dump": child_dump, "genanki": child_genanki, "answer": child_answer,
+         "logscan": child_logscan}[kind](*rest)
         return 0
 
     sys.path.insert(0, str(HERE.parent / "tests"))  # the synthetic pages the tests use too
@@ -635,7 +678,8 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(home, ignore_errors=True)
         print("import:", flush=True)
         imp = import_figure(pages[:import_pages], slow_runs, work)
-        figures += [big["status"], big["play"], big["answer"], imp, big["export"]]
+        figures += [big["status"], big["play"], big["answer"], imp, big["export"],
+                    big["optimize"]]
         info = {"machine": machine(), "seed": args.seed, "runs": runs, "slow_runs": slow_runs,
                 "command": "python benchmarks/run.py" + (" --quick" if quick else ""),
                 "import_pages": import_pages, **info_big}

@@ -26,7 +26,7 @@ def test_quick_benchmark_completes(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     out = result.stdout
     for figure in ("--help", "status --json", "play: first question",
-                   "saving one answer", "import of", "export of"):
+                   "saving one answer", "import of", "export of", "optimize (fit"):
         assert figure in out, figure
     assert "| figure | median" in out  # the results table
     assert "### Scaling" in out

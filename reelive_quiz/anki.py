@@ -26,7 +26,6 @@ from __future__ import annotations
 import hashlib
 import html
 import os
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -36,7 +35,7 @@ from typing import TYPE_CHECKING, Literal
 
 from reelive_quiz.apkg import NoteRow, Stamps, write_apkg
 from reelive_quiz.errors import ExportError
-from reelive_quiz.files import shareable
+from reelive_quiz.files import make_temp, remove_stale_temps, shareable
 from reelive_quiz.question import BLANK, FLIP_KINDS, KINDS, Question
 
 if TYPE_CHECKING:
@@ -274,11 +273,16 @@ def _layout(questions: Sequence[Question]) -> tuple[list[genanki.Deck], list[lis
             done = seen[text] = _esc(text)
         return done
 
+    slugs_of_title: dict[str, set[str]] = {}
+    for q in questions:
+        slugs_of_title.setdefault(q.deck, set()).add(q.slug)
+
     def entry_of(q: Question) -> _Entry:
-        key = (q.deck, q.kind)
+        key = (q.slug, q.kind)  # two deck files with one title are two Anki decks
         entry = meta.get(key)
         if entry is None:
-            name = deck_name(q.deck, q.kind)
+            film = q.deck if len(slugs_of_title[q.deck]) == 1 else f"{q.deck} ({q.slug})"
+            name = deck_name(film, q.kind)
             kind_name = KINDS.get(q.kind, q.kind)
             tags = ("reelive", _tag(q.slug), _tag(q.kind))  # shared: immutable
             entry = meta[key] = (genanki.Deck(deck_id(name), name), _esc(q.deck),
@@ -308,7 +312,7 @@ def _layout(questions: Sequence[Question]) -> tuple[list[genanki.Deck], list[lis
 
     for position, q in enumerate(questions):
         entry_of(q)
-        key = (q.deck, q.kind)
+        key = (q.slug, q.kind)
         positions.setdefault(key, []).append(position)
         model = {"cloze": cloze, "basic": basic}.get(notetype_for(q), choice)
         used.setdefault(key, {}).setdefault(id(model), model)
@@ -388,12 +392,13 @@ def export(questions: Sequence[Question], out: Path,
         raise ExportError(f"{out}: nothing to export; the chosen decks and kinds have no "
                           "questions")
     _remove_stale_temp_files(out)
+    remove_stale_temps(out.parent)  # a killed export's, at once: its process is gone
     decks, positions, parts = _layout(questions)
     total = len(questions)
     # notes are made a slice at a time as they are written, never all held at once
     notes_by_deck = [(parts(position) for position in wanted) for wanted in positions]
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+        fd, tmp = make_temp(out)
     except OSError as exc:
         raise ExportError(f"{out}: cannot write: {exc.strerror or exc}") from None
     try:

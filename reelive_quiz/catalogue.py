@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from reelive_quiz.files import path_text
-from reelive_quiz.store import Orphan, Store
+from reelive_quiz.store import DeckFile, Orphan, Store
 
 if TYPE_CHECKING:
     from reelive_quiz.library import DeckRef
@@ -43,31 +43,65 @@ def _signature(ref: DeckRef) -> str | None:
 def sync_decks(store: Store, refs: Sequence[DeckRef], *, complete: bool) -> list[str]:
     """Re-read the decks whose file changed; returns the slugs of `refs`.
 
-    `complete` says `refs` are all the decks there are, so a deck that
-    disappeared is hidden (its progress kept).
+    A deck's slug is its file's (`DeckRef.slug`, see library.py), hashed into
+    its question ids. A file the catalogue knows under another slug (a store
+    from before slugs came from file names, or a title fixed then), or a new
+    file whose deck's old file is gone (renamed or moved: same title), takes
+    over the old slug's progress, and the old entry goes: no question loses
+    its progress, no ghost deck stays behind. `complete` says `refs` are all
+    the decks there are, so a deck that disappeared is hidden (its progress kept).
     """
     known = store.deck_files()
-    by_path = {f.path: f for f in known}
+    by_path: dict[str, list[DeckFile]] = {}
+    for f in known:
+        by_path.setdefault(f.path, []).append(f)
+    claimed = {_slug(r) for r in refs} | _library_slugs(complete)
     slugs: list[str] = []
     for ref in refs:
-        sig = _signature(ref)
-        seen = by_path.get(path_text(ref.path))
-        if seen is not None and seen.signature == sig:
-            slugs.append(seen.slug)
+        slug, sig = _slug(ref), _signature(ref)
+        seen = by_path.get(path_text(ref.path), [])
+        if [(f.slug, f.signature) for f in seen] == [(slug, sig)]:
+            slugs.append(slug)
             continue
         from reelive_quiz.deck import load_deck
         from reelive_quiz.generate import generate
 
         deck = load_deck(ref.path)
-        store.sync_deck(deck.slug, deck.title, path_text(ref.path), sig or "",
-                        interleave(generate(deck)), deck.contents(), carry_over)
-        slugs.append(deck.slug)
+        questions = generate(deck, slug=slug)
+        retired = [f.slug for f in seen if f.slug != slug and f.slug not in claimed]
+        if not seen:  # a new file: the deck it replaces, if its file is gone (moved, renamed)
+            retired += [f.slug for f in known
+                        if f.slug != slug and f.slug not in claimed and f.slug not in retired
+                        and (f.slug == deck.slug or f.title == deck.title)
+                        and not os.path.exists(f.path)]
+        renamed: dict[str, str] = {}
+        for old in retired:  # the same content under the old slug: its ids, in the same order
+            renamed.update(zip((q.id for q in generate(deck, slug=old)),
+                               (q.id for q in questions), strict=True))
+        store.sync_deck(slug, deck.title, path_text(ref.path), sig or "", interleave(questions),
+                        deck.contents(), carry_over, retired=retired, renamed=renamed)
+        slugs.append(slug)
     if complete:
         current = {path_text(r.path) for r in refs}
         for f in known:
             if f.path not in current and f.slug not in slugs:
                 store.forget_deck(f.slug)
     return list(dict.fromkeys(slugs))
+
+
+def _slug(ref: DeckRef) -> str:
+    from reelive_quiz.library import file_slug
+
+    return file_slug(ref.slug)
+
+
+def _library_slugs(complete: bool) -> set[str]:
+    """Slugs of every deck file there is, when `refs` may be only some of them."""
+    if complete:
+        return set()
+    from reelive_quiz.library import list_decks
+
+    return {r.slug for r in list_decks()}
 
 
 def interleave(questions: Sequence[Question]) -> list[Question]:
@@ -112,10 +146,9 @@ def carry_over(added: Sequence[Question], orphans: Mapping[str, Orphan],
 def deck_rows(store: Store, refs: Sequence[DeckRef]) -> list[dict[str, object]]:
     """What `decks` lists: per file its slug, title, contents and question count.
 
-    Paths are text even when a name is not UTF-8 (`files.path_text`), as the
-    store keeps them. Counts come from the synced catalogue. Two files whose titles give one
-    slug share one catalogue entry (the last synced), so a file the catalogue
-    does not hold is read and counted itself.
+    Counts come from the synced catalogue (one entry a file); a file it does
+    not hold is read and counted itself. Paths are text even when a name is
+    not UTF-8 (`files.path_text`), as the store keeps them.
     """
     sync_decks(store, refs, complete=True)  # only changed deck files are re-read
     synced = store.deck_listing()
@@ -127,6 +160,7 @@ def deck_rows(store: Store, refs: Sequence[DeckRef]) -> list[dict[str, object]]:
             from reelive_quiz.generate import generate
 
             deck = load_deck(ref.path)
-            row = {"title": deck.title, **deck.contents(), "questions": len(generate(deck))}
+            row = {"title": deck.title, **deck.contents(),
+                   "questions": len(generate(deck, slug=ref.slug))}
         rows.append({"slug": ref.slug, **row, "bundled": ref.bundled, "path": path_text(ref.path)})
     return rows

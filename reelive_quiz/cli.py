@@ -151,9 +151,10 @@ def questions_(decks: DecksArg = None, kind: KindOpt = None, json_: JsonOpt = Fa
 
     kinds = _check_kinds(kind)
     refs = resolve(decks, include_user=False)
-    loaded = [load_deck(ref.path) for ref in refs]  # a bad deck stops before any output
-    # one deck's questions at a time, printed as they come: memory stays bounded
-    questions = (q for deck in loaded for q in generate(deck, kinds))
+    # a bad deck stops before any output; then one deck's questions at a time, printed
+    # as they come: memory stays bounded
+    loaded = [(ref, load_deck(ref.path)) for ref in refs]
+    questions = (q for ref, deck in loaded for q in generate(deck, kinds, slug=ref.slug))
     if json_:
         _json_list(q.to_dict() for q in questions)
         return
@@ -234,7 +235,8 @@ def play(
                             cram_limit=limit if limit is not None else 20)
         session = Session(store, queue, config, cram=cram)
         if session.left == 0:
-            _out(_nothing_due(store, slugs, queue, when))
+            _out(_nothing_to_practise(limit) if cram
+                 else _nothing_due(store, slugs, queue, when, config))
             return
         summary = run(session)
         right = f" ({summary.right * 100 // summary.answered}%)" if summary.answered else ""
@@ -244,14 +246,43 @@ def play(
             f"{right}, {minutes}m {seconds:02d}s. Due by tomorrow: {summary.due_tomorrow}.")
 
 
-def _nothing_due(store, slugs, queue, when) -> str:  # type: ignore[no-untyped-def]
+def _nothing_to_practise(limit: int | None) -> str:
+    """Cram ignores the schedule: an empty queue means a zero limit or no questions."""
+    if limit == 0:
+        return "Nothing to practise: --limit 0 asks for no questions (with --cram, --limit " \
+               "is the number of questions)."
+    return "Nothing to practise: the chosen decks and kinds have no questions that are " \
+           "not suspended."
+
+
+def _nothing_due(store, slugs, queue, when, config) -> str:  # type: ignore[no-untyped-def]
+    """Say when the next question is due, and why what waits is not asked now."""
     from reelive_quiz.stats import deck_status
 
     rows = deck_status(store, slugs, when)
     dues = [r.next_due for r in rows if r.next_due]
-    nxt = f"The next question is due {min(dues)}." if dues else "Nothing is scheduled yet."
-    waiting = f" {queue.new_waiting} new question(s) wait for another day."
-    return f"Nothing is due now. {nxt}{waiting}"
+    due_now = sum(r.due_now for r in rows)
+    if due_now and queue.reviews_left == 0:  # held back by the review limit, not the clock
+        limit = config.reviews_per_day
+        head = (f"{due_now} review(s) are due, but the review limit is 0 (--limit, or "
+                "reviews_per_day in config.toml)." if limit == 0 else
+                f"{due_now} review(s) are due, but today's {limit} reviews are done; they "
+                "wait for tomorrow.")
+    else:
+        nxt = f"The next question is due {min(dues)}." if dues else "Nothing is scheduled yet."
+        head = f"Nothing is due now. {nxt}"
+    waiting, new_per_day = queue.new_waiting, config.new_per_day
+    if not waiting:
+        why = ""
+    elif new_per_day == 0:
+        why = (f" {waiting} new question(s) wait: the new-question limit is 0 "
+               "(--new, or new_per_day in config.toml).")
+    elif queue.new_left == 0:
+        why = (f" {waiting} new question(s) wait for tomorrow: today's {new_per_day} new "
+               "are done.")
+    else:  # every one is a sibling of a question answered today
+        why = f" {waiting} new question(s) wait for another day."
+    return f"{head}{why}"
 
 
 @app.command("status")
@@ -274,8 +305,12 @@ def status(decks: DecksArg = None, json_: JsonOpt = False) -> None:
         return
     _out(f"{'deck':<36} {'new':>5} {'learn':>5} {'due':>5} {'today':>5} {'susp':>5} "
          f"{'leech':>5}  next due")
-    for r in rows:
-        _out(f"{one_line(r.title)[:36]:<36} {r.new:>5} {r.learning:>5} {r.due_now:>5} "
+    from collections import Counter
+
+    twice = {title for title, n in Counter(r.title for r in rows).items() if n > 1}
+    for r in rows:  # two files with one title are told apart by their slugs
+        name = f"{r.title} ({r.slug})" if r.title in twice else r.title
+        _out(f"{one_line(name)[:36]:<36} {r.new:>5} {r.learning:>5} {r.due_now:>5} "
              f"{r.due_today:>5} {r.suspended:>5} {r.leeches:>5}  "
              f"{(r.next_due or '-')[:16].replace('T', ' ')}")
     if leech_rows:
@@ -301,6 +336,70 @@ def stats(json_: JsonOpt = False) -> None:
     from rich.console import Console
 
     render_stats(result, Console(highlight=False))
+
+
+@app.command("optimize")
+def optimize_(
+    dry_run: Annotated[bool, typer.Option("--dry-run",
+                       help="Fit and report, save nothing.")] = False,
+    reschedule: Annotated[bool, typer.Option("--reschedule",
+                          help="Move due dates to the new intervals (default: keep them).")
+                          ] = False,
+    reset: Annotated[bool, typer.Option("--reset",
+                     help="Go back to the default FSRS parameters.")] = False,
+    undo: Annotated[bool, typer.Option("--undo",
+                    help="Go back to the parameters in use before the last change.")] = False,
+    workload: Annotated[bool, typer.Option("--workload",
+                        help="Show the daily work each desired retention costs.")] = False,
+    json_: JsonOpt = False,
+) -> None:
+    """Fit FSRS to your own answers; adopt the fit only if it predicts them better."""
+    from reelive_quiz.clock import now, to_ts
+    from reelive_quiz.library import progress_path
+    from reelive_quiz.store import Store
+
+    if reset + undo + workload > 1:
+        raise ReeliveError("optimize: --reset, --undo and --workload go one at a time")
+    if workload and (dry_run or reschedule):
+        raise ReeliveError("optimize --workload changes nothing: it takes no --dry-run "
+                           "or --reschedule")
+    config = _config()
+    when = to_ts(now())
+    if workload:
+        from reelive_quiz.optimize_views import workload_lines
+        from reelive_quiz.workload import workload as simulate
+
+        store, _ = _open(None)  # the catalogue as the decks are now
+        with store:
+            result = simulate(store, config)
+        if json_:
+            _json(result.to_dict())
+            return
+        for line in workload_lines(result, config.desired_retention):
+            _out(line)
+        return
+    from reelive_quiz.optimize import change, optimize
+    from reelive_quiz.optimize_views import change_lines, fit_lines
+
+    with Store.open(progress_path()) as store:
+        if reset or undo:
+            done = change(store, "reset" if reset else "undo", config.desired_retention,
+                          when, dry_run=dry_run, reschedule=reschedule)
+            if json_:
+                _json({"action": done.action, "saved": done.saved,
+                       "recomputed": done.recomputed, "rescheduled": done.rescheduled,
+                       "in_use": done.in_use.to_dict() if done.in_use else None})
+                return
+            lines = change_lines(done, "reset" if reset else "undo", dry_run)
+        else:
+            fit = optimize(store, config.desired_retention, when, dry_run=dry_run,
+                           reschedule=reschedule)
+            if json_:
+                _json(fit.to_dict())
+                return
+            lines = fit_lines(fit, dry_run)
+    for line in lines:
+        _out(line)
 
 
 @app.command("export")

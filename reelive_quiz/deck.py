@@ -133,7 +133,9 @@ def slugify(title: str, max_length: int = 80) -> str:
     """A file-name-safe slug: `[a-z0-9-]` only, so no title can leave its folder.
 
     Titles with no Latin letters get a short hash so two such films never
-    share a file; names Windows reserves (`CON`) get a suffix.
+    share a file, and so do titles cut to `max_length` (two long titles that
+    differ only past the cut); names Windows reserves (`CON`) get a suffix.
+    A slug is its own slug, so a file named by one keeps it (see library.py).
     """
     decomposed = unicodedata.normalize("NFKD", title)
     ascii_title = decomposed.encode("ascii", "ignore").decode()
@@ -141,9 +143,9 @@ def slugify(title: str, max_length: int = 80) -> str:
     digest = hashlib.sha1(title.encode("utf-8", "surrogatepass")).hexdigest()[:10]
     if not slug:
         return f"film-{digest}"
-    if any(ch.isalnum() and not ch.isascii() for ch in decomposed):
-        # letters that have no ASCII form (少林寺 2): the hash keeps such films apart
-        slug = f"{slug[: max_length - 11]}-{digest}"
+    if any(ch.isalnum() and not ch.isascii() for ch in decomposed) or len(slug) > max_length:
+        # letters that have no ASCII form (少林寺 2), or a cut: the hash keeps such films apart
+        slug = f"{slug[: max_length - 11].rstrip('-')}-{digest}"
     slug = slug[:max_length].rstrip("-")
     if slug in _WINDOWS_RESERVED:
         slug = f"{slug}-film"
@@ -480,12 +482,12 @@ def write_deck(deck: Deck, path: Path, *, force: bool = False, text: str | None 
                ) -> None:
     """Write atomically (temp file + rename) so a crash never leaves half a deck.
 
-    `text` is the deck already dumped (see `dump_checked`).
+    `text` is the deck already dumped (see `dump_checked`). Temp files a killed
+    writer left in the folder are removed first, as export does.
     """
     import os
-    import tempfile
 
-    from reelive_quiz.files import make_folder, shareable
+    from reelive_quiz.files import make_folder, make_temp, remove_stale_temps, shareable
 
     if path.is_dir():
         raise DeckError(f"{path}: is a folder; expected a deck file's name")
@@ -493,7 +495,8 @@ def write_deck(deck: Deck, path: Path, *, force: bool = False, text: str | None 
         raise DeckError(f"{path}: already exists; use --force to replace it")
     make_folder(path.parent, DeckError, "the deck")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        remove_stale_temps(path.parent)
+        fd, tmp = make_temp(path)
     except OSError as exc:
         raise DeckError(f"{path}: cannot write the deck: {exc.strerror}") from None
     try:
@@ -502,8 +505,8 @@ def write_deck(deck: Deck, path: Path, *, force: bool = False, text: str | None 
         shareable(tmp)
         os.replace(tmp, path)
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise DeckError(f"{path}: cannot write the deck: {exc.strerror}") from None
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise

@@ -6,7 +6,8 @@ and exit status 2, so tests can call the library and check the message.
 
 from __future__ import annotations
 
-__all__ = ["DeckError", "ExportError", "PageError", "ReeliveError", "StoreError"]
+__all__ = ["DeckError", "ExportError", "PageError", "ProgressReplaced", "ReeliveError",
+           "StoreError"]
 
 
 class ReeliveError(Exception):
@@ -32,6 +33,10 @@ class DeckError(ReeliveError):
 
 class StoreError(ReeliveError):
     """The progress file cannot be opened, read or written."""
+
+
+class ProgressReplaced(StoreError):
+    """The progress file was restored from a backup while this process had it open."""
 
 
 class ExportError(ReeliveError):

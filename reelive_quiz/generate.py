@@ -96,9 +96,9 @@ def _quoted(text: str) -> str:
 # -- generation ---------------------------------------------------------------
 
 class _Builder:
-    def __init__(self, deck: Deck) -> None:
+    def __init__(self, deck: Deck, slug: str | None = None) -> None:
         self.deck = deck
-        self.slug = deck.slug
+        self.slug = deck.slug if slug is None else slug
         self.seen: set[str] = set()
         self.out: list[Question] = []
         self.rng = random.Random()  # reseeded by each question's id
@@ -126,10 +126,15 @@ class _Builder:
         return _digest(self.slug, *content)[:16]
 
 
-def generate(deck: Deck, kinds: Iterable[str] | None = None) -> list[Question]:
-    """All questions of a deck, in a stable order (kind by kind, deck order within)."""
+def generate(deck: Deck, kinds: Iterable[str] | None = None, *,
+             slug: str | None = None) -> list[Question]:
+    """All questions of a deck, in a stable order (kind by kind, deck order within).
+
+    `slug` is the deck's key in the catalogue (its file's, see library.py); ids
+    hash it, so it defaults to the title's only for a deck that has no file.
+    """
     wanted = set(kinds) if kinds is not None else set(KINDS)
-    b = _Builder(deck)
+    b = _Builder(deck, slug)
     for kind, make in _GENERATORS.items():
         if kind in wanted:
             make(b)

@@ -2,12 +2,20 @@
 
 Bundled decks ship inside the package (package data), so the installed tool
 finds them from any folder; imported decks live in the user's data folder.
+
+A deck's slug comes from its file's name, not its title: it names the deck
+in the catalogue and is hashed into its questions' ids, so fixing a typo in a
+title keeps them, and two files with one title are two decks. Every slug is
+safe (`[a-z0-9-]`) and unique among the decks; a file named by `import` (a
+slug already) keeps its name as its slug.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reelive_quiz.errors import DeckError
@@ -18,6 +26,7 @@ __all__ = [
     "bundled_dir",
     "config_path",
     "data_dir",
+    "file_slug",
     "list_decks",
     "progress_path",
     "resolve",
@@ -56,13 +65,49 @@ def bundled_dir() -> Path:
     return here.parent / "decks"  # a source checkout or an editable install
 
 
+_SAFE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_RESERVED = re.compile(r"(?:con|prn|aux|nul|com[0-9]|lpt[0-9])")
+
+
+def file_slug(name: str) -> str:
+    """A file name's slug; a name that is one already (every imported deck's) is kept."""
+    if len(name) <= 80 and _SAFE.fullmatch(name) and not _RESERVED.fullmatch(name):
+        return name  # without loading the deck module: most commands never need it
+    from reelive_quiz.deck import slugify
+
+    return slugify(name)
+
+
+def _digest(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+
+
+def _unique(refs: Iterable[DeckRef], taken: set[str], key: str = "name") -> list[DeckRef]:
+    """Give each ref a safe slug no other deck has; `taken` grows with them.
+
+    Names that are slugs already come first and keep theirs; a later name that
+    comes out the same (`My Deck.yaml` beside `my-deck.yaml`) gets a short hash
+    of its file name (`key="name"`) or of its whole path (`key="path"`).
+    """
+    out = []
+    for ref in sorted(refs, key=lambda r: (file_slug(r.slug) != r.slug, r.slug)):
+        slug = file_slug(ref.slug)
+        if slug in taken:
+            slug = f"{slug[:71]}-{_digest(ref.slug if key == 'name' else path_text(ref.path))}"
+        taken.add(slug)
+        out.append(replace(ref, slug=slug))
+    return out
+
+
 def _scan(folder: Path, bundled: bool) -> list[DeckRef]:
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
         return []
-    # A name that is not UTF-8 gets a slug of text (`Am\xe9lie`): what `decks` shows
-    # is what finds it again.
+    # A name that is not UTF-8 (`Am\xe9lie.yaml` in Latin-1) is made text first: its
+    # slug, its hash and every message can be encoded.
     return [DeckRef(path_text(e.name[: -len(".yaml")]), Path(e.path), bundled) for e in entries
             if e.name.endswith(".yaml") and not e.name.startswith(".") and e.is_file()]
 
@@ -72,7 +117,7 @@ def list_decks(include_user: bool = True) -> list[DeckRef]:
     refs = {r.slug: r for r in _scan(bundled_dir(), True)}
     if include_user:
         refs.update({r.slug: r for r in _scan(user_decks_dir(), False)})
-    return sorted(refs.values(), key=lambda r: r.slug)
+    return sorted(_unique(refs.values(), set()), key=lambda r: r.slug)
 
 
 def resolve(names: list[str] | None, include_user: bool = True) -> list[DeckRef]:
@@ -80,14 +125,17 @@ def resolve(names: list[str] | None, include_user: bool = True) -> list[DeckRef]
     if not names:
         return list_decks(include_user=include_user)
     known = list_decks(include_user=True)
-    by_slug = {r.slug: r for r in known}
+    by_slug = {r.path.stem: r for r in known} | {r.slug: r for r in known}
+    by_path = {_resolved(r.path): r for r in known}
+    taken = {r.slug for r in known}
     found: dict[Path, DeckRef] = {}
     for name in names:
         path = Path(name)
         if name.endswith((".yaml", ".yml")) or path.is_file():
             if not path.is_file():
                 raise DeckError(f"{name}: no such deck file")
-            ref = DeckRef(path_text(path.stem), path.resolve(), False)
+            ref = by_path.get(_resolved(path)) or found.get(path.resolve()) or _unique(
+                [DeckRef(path_text(path.stem), path.resolve(), False)], taken, key="path")[0]
         elif name in by_slug:
             ref = by_slug[name]
         else:
@@ -96,6 +144,13 @@ def resolve(names: list[str] | None, include_user: bool = True) -> list[DeckRef]
                             f"(known: {hint}; see `reelive-quiz decks`)")
         found.setdefault(ref.path, ref)
     return list(found.values())
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except OSError:
+        return path
 
 
 def progress_path() -> Path:

@@ -70,14 +70,17 @@ def run(session: Session) -> Summary:
         if action == _QUIT:
             break
         if action == _UNDO:
-            session.undo()
-            say((_DIM, "Answer taken back."))
-            continue
+            if session.undo() is None:  # answered again since, by another session
+                say((_DIM, "Not taken back: the question was answered again since."))
+            else:
+                say((_DIM, "Answer taken back."))
+                continue
         if action == _SUSPEND:
             session.suspend(question)
             say((_DIM, "Suspended: this question will not be asked again."))
-        elif action in (_HARD, _EASY):
-            session.regrade(Rating.HARD if action == _HARD else Rating.EASY)
+        elif action in (_HARD, _EASY) and session.regrade(
+                Rating.HARD if action == _HARD else Rating.EASY) is None:
+            say((_DIM, "Rating kept: the question was answered again since."))
         done += 1
     return session.summary()
 

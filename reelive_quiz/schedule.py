@@ -30,6 +30,7 @@ __all__ = [
     "ask_typed",
     "build_queue",
     "count_due",
+    "interval_days",
     "next_state",
 ]
 
@@ -38,21 +39,41 @@ LEARN_AHEAD = timedelta(minutes=20)
 
 
 @functools.cache
-def _scheduler(retention: float, fuzz: bool):
+def _scheduler(retention: float, fuzz: bool, parameters: tuple[float, ...] | None = None):
+    """One fsrs.Scheduler per setting; `parameters` None: FSRS's defaults."""
     import fsrs
 
-    return fsrs.Scheduler(desired_retention=retention, enable_fuzzing=fuzz)
+    if parameters is None:
+        return fsrs.Scheduler(desired_retention=retention, enable_fuzzing=fuzz)
+    return fsrs.Scheduler(parameters=parameters, desired_retention=retention,
+                          enable_fuzzing=fuzz)
+
+
+def interval_days(stability: float, retention: float,
+                  parameters: Sequence[float] | None = None) -> int:
+    """Days until recall falls to `retention`: the interval fsrs.Scheduler gives a review
+    card of this stability (without fuzz), for rescheduling without a review."""
+    scheduler = _scheduler(retention, False, None if parameters is None else tuple(parameters))
+    decay = -scheduler.parameters[20]
+    factor = 0.9 ** (1 / decay) - 1
+    days = round(stability / factor * (retention ** (1 / decay) - 1))
+    return int(min(max(days, 1), scheduler.maximum_interval))
 
 
 def _dt(ts: int | None) -> datetime | None:
     return None if ts is None else datetime.fromtimestamp(ts, UTC)
 
 
-def next_state(card: CardState, rating: int, when: datetime, config: Config) -> CardState:
-    """The card after one answer, as FSRS schedules it; leeches get suspended."""
+def next_state(card: CardState, rating: int, when: datetime, config: Config,
+               parameters: tuple[float, ...] | None = None) -> CardState:
+    """The card after one answer, as FSRS schedules it; leeches get suspended.
+
+    `parameters` are the personal FSRS parameters in use (`optimize`), None for
+    the defaults.
+    """
     import fsrs
 
-    scheduler = _scheduler(config.desired_retention, config.fuzz)
+    scheduler = _scheduler(config.desired_retention, config.fuzz, parameters)
     if card.state is None:
         current = fsrs.Card(card_id=1, due=when)
     else:

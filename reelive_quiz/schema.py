@@ -145,6 +145,28 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE decks ADD COLUMN trivia INTEGER;
         UPDATE decks SET signature = '';
     """),
+    # personal FSRS parameters (`optimize`): the set in use is the newest row not
+    # taken back (`retired` NULL); a row whose `parameters` is NULL stands for the
+    # defaults (`optimize --reset`), so `--undo` can always step back.
+    ("5-fsrs-parameters", """
+        CREATE TABLE fsrs_parameters (
+            id INTEGER PRIMARY KEY,
+            adopted INTEGER NOT NULL,   -- when it came into use (Unix time)
+            parameters TEXT,            -- JSON list of the 21 FSRS weights; NULL: defaults
+            reviews INTEGER,            -- usable reviews the fit was made on
+            log_loss REAL,              -- time-series evaluation of the fit ...
+            rmse REAL,
+            log_loss_before REAL,       -- ... and of the set in use before, on the same
+            rmse_before REAL,           --     reviews
+            retired INTEGER             -- when `optimize --undo` took it back
+        );
+    """),
+    # Which copy of the progress this is: `restore` gives the file a new
+    # generation, so a session opened before it never writes into what replaced it.
+    ("6-generation", """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        INSERT INTO meta VALUES ('generation', lower(hex(randomblob(8))));
+    """),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -53,8 +53,12 @@ class Session:
     _pending: list[str] = field(default_factory=list)
     _learning: list[tuple[int, str]] = field(default_factory=list)
     _started: float = field(default_factory=time.monotonic)
+    #: The FSRS parameters in use when the session starts (None: the defaults).
+    parameters: tuple[float, ...] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
+        in_use = self.store.parameters_in_use()
+        self.parameters = in_use.parameters if in_use is not None else None
         self._pending = list(reversed(self.queue.ids))  # pop() from the end
         self._learning = list(self.queue.learning)
         heapq.heapify(self._learning)
@@ -102,13 +106,40 @@ class Session:
     def answer(self, question: Question, *, rating: int, correct: bool | None,
                given: str | None, mode: Mode, seconds: float) -> Answered:
         when = self.clock()
-
-        def review(card: CardState) -> tuple[CardState, int]:
-            return next_state(card, rating, when, self.config), rating
-
-        log = Review(question.id, to_ts(when), day_number(when), rating, mode, correct, given,
-                     question.answer, round(seconds, 3), self.cram)
+        review, log = self._review(question, rating, correct, given, mode, seconds, when)
         review_id = self.store.answer(question.id, review, log)
+        return self._answered(review_id, question, rating, correct, given, mode, seconds, when)
+
+    def regrade(self, rating: int) -> Answered | None:
+        """Change the rating of the last answer (a right answer made Hard or Easy).
+
+        One transaction replaces the answer: an interruption keeps the old one.
+        """
+        if not self.history:
+            return None
+        last = self.history[-1]
+        when = self.clock()
+        review, log = self._review(last.question, rating, last.correct, last.given, last.mode,
+                                   last.seconds, when)
+        review_id = self.store.regrade(last.review_id, last.question.id, review, log)
+        if review_id is None:
+            return None
+        self.history.pop()
+        self._drop_learning(last.question.id)
+        return self._answered(review_id, last.question, rating, last.correct, last.given,
+                              last.mode, last.seconds, when)
+
+    def _review(self, question: Question, rating: int, correct: bool | None,
+                given: str | None, mode: str, seconds: float, when: datetime,
+                ) -> tuple[Callable[[CardState], tuple[CardState, int]], Review]:
+        def review(card: CardState) -> tuple[CardState, int]:
+            return next_state(card, rating, when, self.config, self.parameters), rating
+
+        return review, Review(question.id, to_ts(when), day_number(when), rating, mode, correct,
+                              given, question.answer, round(seconds, 3), self.cram)
+
+    def _answered(self, review_id: int, question: Question, rating: int, correct: bool | None,
+                  given: str | None, mode: str, seconds: float, when: datetime) -> Answered:
         card = self.store.card(question.id) or CardState()
         if (not self.cram and card.state in LEARNING_STATES and card.due is not None
                 and card.due < to_ts(day_end(when)) and not card.suspended):
@@ -117,20 +148,16 @@ class Session:
         self.history.append(done)
         return done
 
-    def regrade(self, rating: int) -> Answered | None:
-        """Change the rating of the last answer (a right answer made Hard or Easy)."""
-        last = self.undo(requeue=False)
-        if last is None:
-            return None
-        return self.answer(last.question, rating=rating, correct=last.correct, given=last.given,
-                           mode=last.mode, seconds=last.seconds)
-
     def undo(self, *, requeue: bool = True) -> Answered | None:
-        """Take back the last answer of this session and ask its question again."""
+        """Take back the last answer of this session and ask its question again.
+
+        Only an answer this session gave, in the progress it opened: after a
+        restore (ProgressReplaced) or another session's answer, nothing is undone.
+        """
         if not self.history:
             return None
         last = self.history[-1]
-        if not self.store.undo(last.review_id):
+        if not self.store.undo(last.review_id, last.question.id):
             return None
         self.history.pop()
         self._drop_learning(last.question.id)

@@ -83,6 +83,8 @@ class Stats:
     forecast: list[tuple[str, int]]  # (date, questions due) for the next 30 days
     hardest: list[dict[str, object]]
     confused: list[dict[str, object]]
+    #: The FSRS parameters in use: "personal" or "default", since when, on what fitted.
+    fsrs: dict[str, object] | None = None
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -112,4 +114,18 @@ def collect_stats(store: Store, when: datetime, weeks: int = 12) -> Stats:
     confused = [{"expected": r.expected, "given": r.given, "times": r.times}
                 for r in store.confusions(5)]
     return Stats(days, (right / counted) if counted else None, int(counted), streak, forecast,
-                 hardest, confused)
+                 hardest, confused, parameters_in_use(store))
+
+
+def parameters_in_use(store: Store) -> dict[str, object]:
+    """Which FSRS parameters schedule the questions, and how well they fitted."""
+    in_use = store.parameters_in_use()
+    personal = in_use is not None and in_use.parameters is not None
+    return {"parameters": "personal" if personal else "default",
+            "since": _iso(in_use.adopted) if in_use is not None else None,
+            "reviews": in_use.reviews if personal else None,
+            "log_loss": in_use.log_loss if personal else None,
+            "rmse": in_use.rmse if personal else None,
+            "log_loss_before": in_use.log_loss_before if personal else None,
+            "rmse_before": in_use.rmse_before if personal else None,
+            "values": list(in_use.parameters) if personal else None}

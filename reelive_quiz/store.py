@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
 import sqlite3
 import time
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from reelive_quiz.card import CardState
-from reelive_quiz.errors import StoreError
+from reelive_quiz.errors import ProgressReplaced, StoreError
 from reelive_quiz.schema import (
     CARD_COLUMNS,
     DECK_CONTENTS,
@@ -36,6 +37,7 @@ from reelive_quiz.schema import (
     TABLES,
     statements,
 )
+from reelive_quiz.store_fsrs import FsrsRecords
 from reelive_quiz.store_reads import Answer, Reads
 
 if TYPE_CHECKING:  # loaded when a question is read: `status` never needs it
@@ -79,6 +81,7 @@ class DeckFile(NamedTuple):
     slug: str
     path: str
     signature: str
+    title: str
 
 
 def _question_from_row(row: Sequence[object]) -> Question:
@@ -90,17 +93,18 @@ def _question_from_row(row: Sequence[object]) -> Question:
                     str(mode), bool(person))
 
 
-class Store(Reads):
+class Store(Reads, FsrsRecords):
     """The progress file. Open with `Store.open(path)`; close when done."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         self.path = path
         self.conn = conn
+        self.generation = ""  # read once migrated: what this process opened
 
     # -- opening, migrating, guarding -------------------------------------------
 
     @classmethod
-    def open(cls, path: Path) -> Store:
+    def open(cls, path: Path, *, keep_before_migrating: bool = True) -> Store:
         from reelive_quiz.files import make_folder
 
         make_folder(path.parent, StoreError, "your progress")
@@ -118,8 +122,13 @@ class Store(Reads):
             # checkpoint the WAL at 16 MB, not 4: fewer stalls while answering
             conn.execute("PRAGMA wal_autocheckpoint = 4000")
             conn.execute("PRAGMA foreign_keys = ON")
-            store._migrate()
+            store._migrate(keep_before_migrating)
+            store.generation = store._read_generation(conn)
         return store
+
+    def page_size(self) -> int:
+        with self.guard("read the progress file"):
+            return int(self.conn.execute("PRAGMA page_size").fetchone()[0])
 
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
@@ -152,11 +161,20 @@ class Store(Reads):
             raise self._damaged(str(exc)) from None
 
     def _damaged(self, problem: str) -> StoreError:
+        from reelive_quiz.files import make_temp, place
+
         stamp = time.strftime("%Y%m%d-%H%M%S")
         copy = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
         kept = ""
-        try:
-            shutil.copy2(self.path, copy)
+        try:  # a file copy (SQLite cannot read it), put in place whole under a unique name
+            fd, tmp = make_temp(copy)
+            os.close(fd)
+            try:
+                shutil.copy2(self.path, tmp)
+                copy = place(tmp, lambda n: copy if n == 0 else Path(f"{copy}-{n + 1}"),
+                             unique=True)
+            finally:
+                tmp.unlink(missing_ok=True)
             kept = f"; a copy is kept at {copy}"
         except OSError:
             pass
@@ -164,16 +182,17 @@ class Store(Reads):
                           "nothing was reset: restore a backup with `reelive-quiz restore "
                           "FILE` or move the file away to start afresh")
 
-    def _migrate(self) -> None:
+    def _migrate(self, keep_before_migrating: bool = True) -> None:
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise StoreError(f"{self.path}: made by a newer reelive-quiz (schema {version}, "
                              f"this one knows {SCHEMA_VERSION}); upgrade reelive-quiz")
         if version == SCHEMA_VERSION:
             return
-        if version > 0:
+        if version > 0 and keep_before_migrating:
             self.backup_to(self.path.with_name(
-                f"{self.path.name}.before-v{SCHEMA_VERSION}-{time.strftime('%Y%m%d-%H%M%S')}"))
+                f"{self.path.name}.before-v{SCHEMA_VERSION}-{time.strftime('%Y%m%d-%H%M%S')}"),
+                unique=True)
         for number, (name, script) in enumerate(MIGRATIONS, 1):
             if number <= version:
                 continue
@@ -188,6 +207,32 @@ class Store(Reads):
                 self.conn.execute("INSERT INTO migrations VALUES (?, ?)",
                                   (name, int(time.time())))
 
+    @staticmethod
+    def _read_generation(db: sqlite3.Connection) -> str:
+        return str(db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
+
+    @contextlib.contextmanager
+    def writing(self, doing: str) -> Iterator[sqlite3.Connection]:
+        """One write transaction, refused if a restore replaced the file since it was opened.
+
+        The generation is read under the write lock, so a write waiting for a
+        restore to finish sees the new one and never lands in the restored file.
+        """
+        with self.guard(doing), self.transaction() as db:
+            if self._read_generation(db) != self.generation:
+                raise ProgressReplaced(
+                    f"{self.path}: your progress was restored from a backup (by another "
+                    f"reelive-quiz) while this one had it open; nothing was saved by this "
+                    "step and nothing of the restored progress was changed; start again")
+            yield db
+
+    def renew_generation(self) -> None:
+        """Make this file a new copy of the progress (a restore's staged file)."""
+        with self.guard("prepare the restore"), self.transaction() as db:
+            db.execute("UPDATE meta SET value = lower(hex(randomblob(8)))"
+                       " WHERE key = 'generation'")
+            self.generation = self._read_generation(db)
+
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE … COMMIT: take the write lock before reading what we change."""
@@ -200,44 +245,85 @@ class Store(Reads):
             raise
         self.conn.execute("COMMIT")
 
-    def backup_to(self, target: Path) -> Path:
-        """A consistent copy of the whole file (SQLite's online backup)."""
-        from reelive_quiz.files import make_folder
+    def backup_to(self, target: Path, *, unique: bool = False) -> Path:
+        """A consistent copy of the whole file (SQLite's online backup), put in place whole.
 
-        make_folder(target.parent, StoreError, "the backup")
+        With `unique`, an existing `target` gives `target-2`, … instead of an error.
+        """
+        from reelive_quiz.store_copy import copy_database
+
         with self.guard("back up the progress file"):
-            dest = sqlite3.connect(target)
-            try:
-                self.conn.backup(dest)
-            finally:
-                dest.close()
-        return target
+            return copy_database(self.conn, target, unique=unique)
 
-    def replace_with(self, source: Path) -> None:
-        """Overwrite the whole file with a checked progress file (see check_progress_file)."""
+    def replace_with(self, source: Path, keep: Path | None = None) -> Path | None:
+        """Make the progress a copy of `source` (see `stage_restore`) in one step under the lock.
+
+        The first step of SQLite's backup takes the write lock and holds it to
+        the end; the copy of what is replaced (`keep`, made unique) is taken
+        right then, by a reader, so every answer committed before the restore
+        is in it and every one after waits, then is refused: the restored file
+        has a new generation (see `writing`). If the copy fails, nothing is
+        replaced. Returns where the copy is.
+        """
+        from reelive_quiz.store_copy import copy_database
+
+        kept: list[Path] = []
+
+        def aside(status: int, remaining: int, total: int) -> None:
+            if status == sqlite3.SQLITE_OK and keep is not None and not kept:
+                reader = sqlite3.connect(self.path, timeout=30)
+                try:
+                    kept.append(copy_database(reader, keep, unique=True))
+                finally:
+                    reader.close()
+
         with self.guard("restore the progress file"):
-            src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-            try:
-                src.backup(self.conn)
+            src = sqlite3.connect(source)
+            try:  # in 8 steps or more: the first must not be the last (see `aside`)
+                pages = max(1, src.execute("PRAGMA page_count").fetchone()[0] // 8)
+                src.backup(self.conn, pages=pages, progress=aside)
             finally:
                 src.close()
+            self.generation = self._read_generation(self.conn)
+        return kept[0] if kept else None
 
     # -- the catalogue of questions ---------------------------------------------
 
     def sync_deck(self, slug: str, title: str, path: str, signature: str,
                   questions: Sequence[Question], contents: Mapping[str, int],
-                  carry_over: CarryOver) -> None:
+                  carry_over: CarryOver, *, retired: Sequence[str] = (),
+                  renamed: Mapping[str, str] | None = None) -> None:
         """Make the catalogue match a deck: new questions added, gone ones hidden.
 
         `questions` come in the order they are to be introduced (their
         `position`). Progress follows ids; `carry_over(added, orphans)` pairs
         new ids with studied ones the deck no longer has, whose progress they
-        take (an edited question). All in one transaction.
+        take (an edited question). `retired` are slugs this deck had before
+        (its file under an old slug): their questions pass to this deck
+        (`renamed`: old id → new id for the same content, then `carry_over`),
+        answered under both, the current card stays and the logs join; their
+        entries go. All in one transaction.
         """
-        with self.guard("update the question catalogue"), self.transaction() as db:
+        with self.writing("update the question catalogue") as db:
+            for old_id, new_id in (renamed or {}).items():
+                if old_id == new_id or not db.execute(
+                        "SELECT 1 FROM questions WHERE id = ?", (old_id,)).fetchone():
+                    continue
+                # a new id already in the catalogue but never answered gives way
+                db.execute("DELETE FROM questions WHERE id = ? AND state IS NULL AND NOT EXISTS"
+                           " (SELECT 1 FROM reviews WHERE question = ?)", (new_id, new_id))
+                if db.execute("SELECT 1 FROM questions WHERE id = ?", (new_id,)).fetchone():
+                    db.execute("DELETE FROM questions WHERE id = ?", (old_id,))
+                else:
+                    db.execute("UPDATE questions SET id = ?, slug = ? WHERE id = ?",
+                               (new_id, slug, old_id))
+                db.execute("UPDATE reviews SET question = ? WHERE question = ?",
+                           (new_id, old_id))
+            scope = (slug, *retired)
+            marks = ",".join("?" * len(scope))
             old = {row[0]: row for row in db.execute(
-                "SELECT id, kind, prompt, answer, state FROM questions WHERE slug = ?",
-                (slug,))}
+                "SELECT id, kind, prompt, answer, state FROM questions"
+                f" WHERE slug IN ({marks})", scope)}
             ids = {q.id for q in questions}
             added = [q for q in questions if q.id not in old]
             orphans = {qid: Orphan(qid, kind, prompt, answer)
@@ -247,7 +333,9 @@ class Store(Reads):
                 db.execute("UPDATE questions SET id = ? WHERE id = ?", (new_id, old_id))
                 db.execute("UPDATE reviews SET question = ? WHERE question = ?",
                            (new_id, old_id))
-            db.execute("UPDATE questions SET present = 0 WHERE slug = ?", (slug,))
+            db.execute(f"UPDATE questions SET present = 0 WHERE slug IN ({marks})", scope)
+            db.execute(f"DELETE FROM decks WHERE slug IN ({marks}) AND slug != ?",
+                       (*scope, slug))
             db.executemany(
                 "INSERT INTO questions (id, deck, slug, kind, prompt, answer, options, source,"
                 " sibling, info, mode, person, position, present)"
@@ -268,7 +356,7 @@ class Store(Reads):
 
     def forget_deck(self, slug: str) -> None:
         """A deck file that is gone: keep its progress, stop showing its questions."""
-        with self.guard("update the question catalogue"), self.transaction() as db:
+        with self.writing("update the question catalogue") as db:
             db.execute("UPDATE questions SET present = 0 WHERE slug = ?", (slug,))
             db.execute("DELETE FROM decks WHERE slug = ?", (slug,))
 
@@ -315,7 +403,7 @@ class Store(Reads):
         """Every synced deck file, with the signature it had when it was read."""
         with self.guard("read the deck list"):
             return [DeckFile(*row) for row in self.conn.execute(
-                "SELECT slug, path, signature FROM decks")]
+                "SELECT slug, path, signature, title FROM decks")]
 
     def schema_version(self) -> int:
         with self.guard("read progress"):
@@ -335,52 +423,74 @@ class Store(Reads):
         `review` gets the card as stored now (another session may have moved
         it) and returns its next state and the rating. Returns the log row id.
         """
-        with self.guard("save your answer"), self.transaction() as db:
-            row = db.execute(f"SELECT {', '.join(CARD_COLUMNS)} FROM questions "
-                             "WHERE id = ?", (qid,)).fetchone()
-            if row is None:
-                raise StoreError(f"{self.path}: no question {qid} in the catalogue")
-            before = CardState(*row)
-            if log.cram:
-                after, rating = before, review(before)[1]
-            else:
-                after, rating = review(before)
-                db.execute(f"UPDATE questions SET {', '.join(f'{c} = ?' for c in CARD_COLUMNS)}"
-                           " WHERE id = ?", (*(getattr(after, c) for c in CARD_COLUMNS), qid))
-            cur = db.execute(
-                "INSERT INTO reviews (question, ts, day, rating, correct, given, expected, mode,"
-                " seconds, first, cram, previous) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (qid, log.ts, log.day, rating,
-                 None if log.correct is None else int(log.correct), log.given, log.expected,
-                 log.mode, log.seconds, int(before.state is None), int(log.cram),
-                 before.to_json()))
-            return int(cur.lastrowid or 0)
+        with self.writing("save your answer") as db:
+            return self._answer(db, qid, review, log)
 
-    def undo(self, review_id: int) -> bool:
+    def undo(self, review_id: int, qid: str) -> bool:
         """Take back one answer: its log row goes and the card returns to its state before.
 
-        Refused (False) when the question was answered again since, e.g. by
-        another session: undoing then would lose that answer.
+        Refused (False) unless `review_id` is still the latest answer to `qid`:
+        answered again since (e.g. by another session), undoing would lose that
+        answer; a row of another question is not this session's to touch.
         """
-        with self.guard("undo your answer"), self.transaction() as db:
-            row = db.execute("SELECT question, previous, cram FROM reviews WHERE id = ?",
-                             (review_id,)).fetchone()
-            if row is None:
-                return False
-            qid, previous, cram = row
-            latest = db.execute("SELECT MAX(id) FROM reviews WHERE question = ?",
-                                (qid,)).fetchone()[0]
-            if latest != review_id:
-                return False
-            if not cram:
-                before = CardState.from_json(previous)
-                db.execute(f"UPDATE questions SET {', '.join(f'{c} = ?' for c in CARD_COLUMNS)}"
-                           " WHERE id = ?", (*(getattr(before, c) for c in CARD_COLUMNS), qid))
-            db.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
-            return True
+        with self.writing("undo your answer") as db:
+            return self._undo(db, review_id, qid)
+
+    def regrade(self, review_id: int, qid: str,
+                review: Callable[[CardState], tuple[CardState, int]], log: Review) -> int | None:
+        """Replace one answer by another in one transaction (a right answer made Hard/Easy).
+
+        Nothing can come between taking the old answer back and saving the new
+        one, so an interruption keeps one of the two, never neither. None (and
+        nothing changed) when `undo` would refuse.
+        """
+        with self.writing("change your answer's rating") as db:
+            if not self._undo(db, review_id, qid):
+                return None
+            return self._answer(db, qid, review, log)
+
+    def _answer(self, db: sqlite3.Connection, qid: str,
+                review: Callable[[CardState], tuple[CardState, int]], log: Review) -> int:
+        row = db.execute(f"SELECT {', '.join(CARD_COLUMNS)} FROM questions "
+                         "WHERE id = ?", (qid,)).fetchone()
+        if row is None:
+            raise StoreError(f"{self.path}: no question {qid} in the catalogue")
+        before = CardState(*row)
+        if log.cram:
+            after, rating = before, review(before)[1]
+        else:
+            after, rating = review(before)
+            db.execute(f"UPDATE questions SET {', '.join(f'{c} = ?' for c in CARD_COLUMNS)}"
+                       " WHERE id = ?", (*(getattr(after, c) for c in CARD_COLUMNS), qid))
+        cur = db.execute(
+            "INSERT INTO reviews (question, ts, day, rating, correct, given, expected, mode,"
+            " seconds, first, cram, previous) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (qid, log.ts, log.day, rating,
+             None if log.correct is None else int(log.correct), log.given, log.expected,
+             log.mode, log.seconds, int(before.state is None), int(log.cram),
+             before.to_json()))
+        return int(cur.lastrowid or 0)
+
+    def _undo(self, db: sqlite3.Connection, review_id: int, qid: str) -> bool:
+        """Take back `review_id` inside a transaction, if it is `qid`'s latest answer."""
+        row = db.execute("SELECT previous, cram FROM reviews WHERE id = ? AND question = ?",
+                         (review_id, qid)).fetchone()
+        if row is None:
+            return False
+        previous, cram = row
+        latest = db.execute("SELECT MAX(id) FROM reviews WHERE question = ?",
+                            (qid,)).fetchone()[0]
+        if latest != review_id:
+            return False
+        if not cram:
+            before = CardState.from_json(previous)
+            db.execute(f"UPDATE questions SET {', '.join(f'{c} = ?' for c in CARD_COLUMNS)}"
+                       " WHERE id = ?", (*(getattr(before, c) for c in CARD_COLUMNS), qid))
+        db.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
+        return True
 
     def set_suspended(self, qid: str, value: int) -> None:
-        with self.guard("suspend the question"), self.transaction() as db:
+        with self.writing("suspend the question") as db:
             db.execute("UPDATE questions SET suspended = ? WHERE id = ?", (value, qid))
 
 
@@ -409,3 +519,4 @@ def check_progress_file(source: Path) -> None:
                          "upgrade reelive-quiz first")
     if check != "ok":
         raise StoreError(f"{source}: damaged ({check}); not restored")
+

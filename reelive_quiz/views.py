@@ -9,7 +9,7 @@ from rich.console import Console
 from reelive_quiz.stats import Stats
 from reelive_quiz.terminal import markup
 
-__all__ = ["heatmap", "render_stats"]
+__all__ = ["fsrs_line", "heatmap", "render_stats"]
 
 _SHADES = " ░▒▓█"
 
@@ -39,6 +39,20 @@ def heatmap(days: list[tuple[str, int]]) -> list[str]:
     return rows
 
 
+def fsrs_line(fsrs: dict[str, object]) -> str:
+    """Which FSRS parameters are in use (stats' `fsrs`), in words."""
+    since = str(fsrs["since"])[:10] if fsrs.get("since") else None
+    if fsrs["parameters"] != "personal":
+        when = f" (since {since})" if since else ""
+        return (f"FSRS parameters: the defaults{when}; `reelive-quiz optimize` fits your own "
+                "after a few weeks of daily reviews")
+    line = f"FSRS parameters: personal since {since}, fitted on {fsrs['reviews']:,} reviews"
+    if fsrs.get("log_loss") is not None and fsrs.get("log_loss_before") is not None:
+        line += (f"; log loss {fsrs['log_loss_before']:.4f} → {fsrs['log_loss']:.4f}, "
+                 f"RMSE {fsrs['rmse_before']:.2%} → {fsrs['rmse']:.2%}")
+    return line
+
+
 def render_stats(s: Stats, console: Console) -> None:
     console.print(f"[bold]Reviews per day[/bold] (last {len(s.days) // 7} weeks, "
                   f"{sum(n for _, n in s.days)} in all)")
@@ -47,6 +61,8 @@ def render_stats(s: Stats, console: Console) -> None:
     retention = f"{s.retention:.0%}" if s.retention is not None else "n/a"
     console.print(f"\nTrue retention (30 days, learnt questions): [bold]{retention}[/bold] "
                   f"of {s.reviews_counted} reviews · streak: [bold]{s.streak}[/bold] day(s)")
+    if s.fsrs is not None:
+        console.print(fsrs_line(s.fsrs))
     console.print("\n[bold]Due in the next 30 days[/bold]")
     top = max((n for _, n in s.forecast), default=0) or 1
     for day, n in s.forecast:

@@ -371,8 +371,8 @@ def test_export_killed_at_random_points(corpus_home: Path, tmp_path: Path) -> No
     # The delays span the export: some kills hit it mid-way, some after it finished.
     assert any(not f for _, f, _ in outcomes), (full, outcomes)
     # SIGKILL leaves the exporter no chance to clean up: a kill mid-write leaves its
-    # hidden `.out.apkg.*.tmp` and `.reelive-export-*.anki2`; nothing removes such
-    # strays later (noted in the report; harmless but they accumulate).
+    # hidden `.out.apkg.PID-*.tmp` and `.reelive-export-*.anki2`; the next export
+    # removes them (the first at once, its process being gone; see test_leftovers.py).
 
 
 # The pty session. Each prompt is matched only in its live form (a finished

@@ -94,7 +94,7 @@ def evil_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_deck(evil_deck(), deck_path)
     assert run_cli("status", home=home).returncode == 0  # syncs the catalogue
     with Store.open(home / "progress.sqlite3") as store:
-        ids = [q.id for q in generate(load_deck(deck_path))
+        ids = [q.id for q in generate(load_deck(deck_path), slug="evil")
                if q.kind in ("who-said", "track")][:6]
         for n, qid in enumerate(ids):
             q = store.question(qid)

@@ -8,6 +8,7 @@ import re
 import signal
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pexpect
@@ -256,3 +257,88 @@ def test_two_terminals_at_once_keep_every_answer(env: dict[str, str], deck_path:
         assert player.child.exitstatus == 0
     log = _log(env)
     assert sorted((qid, correct) for qid, correct, *_ in log) == sorted(given)
+
+
+def _play_output(env: dict[str, str], args: list[str]) -> tuple[int | None, str]:
+    child = pexpect.spawn(EXE[0], [*EXE[1:], "play", *args], env=env, encoding="utf-8",
+                          timeout=30)
+    child.expect(pexpect.EOF)
+    child.close()
+    return child.exitstatus, ANSI.sub("", child.before).replace("\r\n", " ")
+
+
+def test_empty_cram_says_why_not_that_questions_wait(env: dict[str, str],
+                                                    deck_path: Path) -> None:
+    """`--cram --limit 0` asked for no questions: no schedule talk, no "another day"."""
+    status, text = _play_output(env, [str(deck_path), "--cram", "--limit", "0"])
+    assert status == 0
+    assert "--limit 0" in text and "Nothing to practise" in text
+    assert "another day" not in text and "due" not in text
+    status, text = _play_output(env, [str(deck_path), "--cram", "--kind", "track"])
+    assert status == 0
+    assert "no questions" in text and "another day" not in text
+
+
+def test_new_limit_zero_says_so(env: dict[str, str], deck_path: Path) -> None:
+    """New questions held back by `--new 0` wait because of the limit, not for a day."""
+    status, text = _play_output(env, [str(deck_path), "--new", "0"])
+    assert status == 0
+    assert "new-question limit is 0" in text and "another day" not in text
+
+
+def test_restore_while_play_is_open_undo_touches_nothing(env: dict[str, str],
+                                                        deck_path: Path,
+                                                        tmp_path: Path) -> None:
+    """Another terminal restores a backup; Undo in the open session refuses, in one line."""
+    home = Path(env["REELIVE_QUIZ_HOME"])
+    p = Player(env, [str(deck_path), "--kind", "who-said", "--new", "5"], deck_path)
+    q1, _ = p.question()
+    p.choose(q1, right=True)
+    p.then("Next")
+    copy = tmp_path / "copy.sqlite3"
+    assert subprocess.run([*EXE, "backup", str(copy)], env=env, capture_output=True,
+                          timeout=60).returncode == 0
+    q2, _ = p.question()
+    p.choose(q2, right=True)
+    restored = subprocess.run([*EXE, "restore", str(copy)], env=env, capture_output=True,
+                              text=True, timeout=60)
+    assert restored.returncode == 0, restored.stderr
+    log = _log(env)
+    assert [row[0] for row in log] == [q1.id]
+    p.then("Undo this answer")
+    screen = p.finish()
+    assert p.child.exitstatus == 2
+    assert "restored from a backup" in screen and "Traceback" not in screen
+    assert _log(env) == log  # the restored answer is untouched
+    kept = [f for f in (home / "backups").iterdir() if "before-restore" in f.name]
+    assert len(kept) == 1
+
+
+def test_reviews_held_by_a_zero_limit_are_not_nothing_due(env: dict[str, str],
+                                                         deck_path: Path) -> None:
+    """`--limit 0` with reviews due: they are due, the limit holds them back."""
+    from reelive_quiz.card import Rating
+    from reelive_quiz.catalogue import sync_decks
+    from reelive_quiz.config import Config
+    from reelive_quiz.library import DeckRef
+    from reelive_quiz.schedule import build_queue
+    from reelive_quiz.session import Session
+    from reelive_quiz.store import Store
+
+    start = datetime.fromisoformat(NOW).astimezone()
+    config = Config(fuzz=False)
+    with Store.open(Path(env["REELIVE_QUIZ_HOME"]) / "progress.sqlite3") as store:
+        slugs = sync_decks(store, [DeckRef(deck_path.stem, deck_path.resolve(), False)],
+                           complete=False)
+        session = Session(store, build_queue(store, slugs, start, config), config,
+                          clock=lambda: start)
+        for _ in range(3):
+            q = session.next()
+            assert q is not None
+            session.answer(q, rating=Rating.EASY, correct=True, given=q.answer,
+                           mode="choice", seconds=1.0)
+    later = {**env, "REELIVE_QUIZ_NOW": "2026-04-20T10:00:00"}
+    status, text = _play_output(later, [str(deck_path), "--limit", "0", "--new", "0"])
+    assert status == 0
+    assert "3 review(s) are due, but the review limit is 0" in text, text
+    assert "Nothing is due now" not in text

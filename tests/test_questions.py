@@ -364,7 +364,9 @@ def test_cli_questions_second_deck_file(tmp_path: Path, _home: Path) -> None:
     assert result.returncode == 0, result.stderr
     items = json.loads(result.stdout)
     assert {i["kind"] for i in items} == {"custom", "who-said"}
-    assert items == [q.to_dict() for q in generate(second_film(), ["custom", "who-said"])]
+    # the slug (hashed into ids) is the file's: `second`, not the title's
+    assert items == [q.to_dict() for q in generate(second_film(), ["custom", "who-said"],
+                                                   slug="second")]
 
 
 def test_cli_questions_kind_filter(tmp_path: Path, _home: Path,

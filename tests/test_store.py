@@ -23,7 +23,8 @@ START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 CONFIG = Config(fuzz=False)
 #: The modules allowed to hold SQL: the store and its schema, and the .apkg writer
 #: (for Anki's own collection file, not the progress file).
-SQL_OWNERS = {"store.py", "store_reads.py", "schema.py", "apkg.py"}
+SQL_OWNERS = {"store.py", "store_reads.py", "store_fsrs.py", "store_copy.py", "schema.py",
+              "apkg.py"}
 SQL = re.compile(r"\bSELECT\b[^\"']*\bFROM\b|\bINSERT INTO\b|\bUPDATE\s+\w+\s+SET\b"
                  r"|\bDELETE FROM\b|\bCREATE\s+(?:TABLE|INDEX|TRIGGER)\b|\bPRAGMA\b")
 
