@@ -31,11 +31,11 @@ __all__ = [
     "check_deck_size",
     "deck_from_dict",
     "deck_to_dict",
-    "dump_checked",
     "dump_deck",
     "load_deck",
     "parse_deck",
     "slugify",
+    "stage_deck",
     "write_deck",
 ]
 
@@ -459,18 +459,6 @@ def _deck_dumper() -> type:
     return DeckDumper
 
 
-def dump_checked(deck: Deck, source: str) -> str:
-    """The deck's YAML, refused if `load_deck` would refuse it: import never writes a
-    deck that cannot be read back."""
-    check_deck_size(deck, source)
-    text = dump_deck(deck)
-    size = len(text.encode("utf-8"))
-    if size > MAX_DECK_BYTES:
-        raise DeckError(f"{source}: its deck would be {size / 2**20:.1f} MB; expected at most "
-                        f"{MAX_DECK_BYTES // 2**20} MB: {_SPLIT}")
-    return text
-
-
 def dump_deck(deck: Deck) -> str:
     import yaml
 
@@ -478,21 +466,35 @@ def dump_deck(deck: Deck) -> str:
                      allow_unicode=True, width=100)
 
 
-def write_deck(deck: Deck, path: Path, *, force: bool = False, text: str | None = None,
-               ) -> None:
-    """Write atomically (temp file + rename) so a crash never leaves half a deck.
-
-    `text` is the deck already dumped (see `dump_checked`). Temp files a killed
-    writer left in the folder are removed first, as export does.
-    """
+def write_deck(deck: Deck, path: Path, *, force: bool = False) -> None:
+    """Write atomically (temp file + rename) so a crash never leaves half a deck."""
     import os
-
-    from reelive_quiz.files import make_folder, make_temp, remove_stale_temps, shareable
 
     if path.is_dir():
         raise DeckError(f"{path}: is a folder; expected a deck file's name")
     if path.exists() and not force:
         raise DeckError(f"{path}: already exists; use --force to replace it")
+    tmp = stage_deck(deck, path, str(path))
+    try:
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise DeckError(f"{path}: cannot write the deck: {exc.strerror}") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def stage_deck(deck: Deck, path: Path, source: str) -> Path:
+    """The deck written to a temp file beside `path`, to be renamed into place.
+
+    Refused (nothing left behind) if `load_deck` would refuse it, so import never
+    writes a deck that cannot be read back. Temp files a killed writer left in
+    the folder are removed first, as export does.
+    """
+    import os
+
+    from reelive_quiz.files import make_folder, make_temp, remove_stale_temps, shareable
+
+    check_deck_size(deck, source)
     make_folder(path.parent, DeckError, "the deck")
     try:
         remove_stale_temps(path.parent)
@@ -501,12 +503,16 @@ def write_deck(deck: Deck, path: Path, *, force: bool = False, text: str | None 
         raise DeckError(f"{path}: cannot write the deck: {exc.strerror}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(dump_deck(deck) if text is None else text)
+            out.write(dump_deck(deck))
+        size = tmp.stat().st_size
+        if size > MAX_DECK_BYTES:
+            raise DeckError(f"{source}: its deck would be {size / 2**20:.1f} MB; expected at "
+                            f"most {MAX_DECK_BYTES // 2**20} MB: {_SPLIT}")
         shareable(tmp)
-        os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise DeckError(f"{path}: cannot write the deck: {exc.strerror}") from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    return tmp

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from reelive_quiz.deck import Deck, dump_checked, write_deck
+from reelive_quiz.deck import Deck, stage_deck
 from reelive_quiz.errors import DeckError
 from reelive_quiz.files import make_folder
 from reelive_quiz.page import read_page
@@ -35,7 +36,16 @@ def import_pages(pages: Iterable[Path], out_dir: Path, *, force: bool = False,
             raise DeckError(f"{target}: is a folder; expected a deck file's name")
         if target.exists() and not force:
             raise DeckError(f"{target}: already exists; use --force to replace it")
-    texts = [dump_checked(deck, str(page)) for page, deck in zip(pages, decks, strict=True)]
-    for deck, target, text in zip(decks, targets, texts, strict=True):
-        write_deck(deck, target, force=force, text=text)
-        yield Imported(deck, target)
+    staged: list[Path] = []
+    try:  # every deck in its temp file first (checked against the deck caps), then renamed
+        for (target, page), deck in zip(targets.items(), decks, strict=True):
+            staged.append(stage_deck(deck, target, str(page)))
+        for deck, target, tmp in zip(decks, targets, staged, strict=True):
+            try:
+                os.replace(tmp, target)
+            except OSError as exc:
+                raise DeckError(f"{target}: cannot write the deck: {exc.strerror}") from None
+            yield Imported(deck, target)
+    finally:
+        for tmp in staged:
+            tmp.unlink(missing_ok=True)
