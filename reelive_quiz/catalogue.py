@@ -15,6 +15,7 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from reelive_quiz.files import path_text
 from reelive_quiz.store import DeckFile, Orphan, Store
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ def sync_decks(store: Store, refs: Sequence[DeckRef], *, complete: bool) -> list
     slugs: list[str] = []
     for ref in refs:
         slug, sig = _slug(ref), _signature(ref)
-        seen = by_path.get(str(ref.path), [])
+        seen = by_path.get(path_text(ref.path), [])
         if [(f.slug, f.signature) for f in seen] == [(slug, sig)]:
             slugs.append(slug)
             continue
@@ -82,12 +83,12 @@ def sync_decks(store: Store, refs: Sequence[DeckRef], *, complete: bool) -> list
                                (q.id for q in questions), strict=True))
             renamed.update(zip(question_ids(film_of(deck, old)), question_ids(film),
                                strict=True))  # which-film progress follows too
-        store.sync_deck(slug, deck.title, str(ref.path), sig or "", interleave(questions),
+        store.sync_deck(slug, deck.title, path_text(ref.path), sig or "", interleave(questions),
                         deck.contents(), carry_over, retired=retired, renamed=renamed,
                         items=film.items_json())
         slugs.append(slug)
     if complete:
-        current = {str(r.path) for r in refs}
+        current = {path_text(r.path) for r in refs}
         for f in known:
             if f.path not in current and f.slug not in slugs:
                 store.forget_deck(f.slug)
@@ -172,13 +173,14 @@ def deck_rows(store: Store, refs: Sequence[DeckRef]) -> list[dict[str, object]]:
     """What `decks` lists: per file its slug, title, contents and question count.
 
     Counts come from the synced catalogue (one entry a file); a file it does
-    not hold is read and counted itself.
+    not hold is read and counted itself. Paths are text even when a name is
+    not UTF-8 (`files.path_text`), as the store keeps them.
     """
     sync_decks(store, refs, complete=True)  # only changed deck files are re-read
     synced = store.deck_listing()
     rows: list[dict[str, object]] = []
     for ref in refs:
-        row = synced.get(str(ref.path))
+        row = synced.get(path_text(ref.path))
         if row is None:
             from reelive_quiz.deck import load_deck
             from reelive_quiz.generate import generate
@@ -186,5 +188,5 @@ def deck_rows(store: Store, refs: Sequence[DeckRef]) -> list[dict[str, object]]:
             deck = load_deck(ref.path)
             row = {"title": deck.title, **deck.contents(),
                    "questions": len(generate(deck, slug=ref.slug))}
-        rows.append({"slug": ref.slug, **row, "bundled": ref.bundled, "path": str(ref.path)})
+        rows.append({"slug": ref.slug, **row, "bundled": ref.bundled, "path": path_text(ref.path)})
     return rows

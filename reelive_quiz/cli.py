@@ -13,6 +13,7 @@ cost tens of milliseconds each. Do not move them to the top of the file.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Annotated
 
@@ -58,21 +59,48 @@ def _main(
 
 
 def _out(text: str = "") -> None:
-    sys.stdout.write(text + "\n")
+    """Print a line of output; what a terminal would obey (in a file name, a path) is dropped."""
+    from reelive_quiz.terminal import clean
+
+    sys.stdout.write(clean(text) + "\n")
 
 
-def _json(data: object) -> None:
-    """JSON for scripts, with the characters a terminal would obey escaped.
+def _dumps() -> tuple[Callable[[object], str], bool]:
+    """JSON for scripts, with the characters a terminal would obey escaped, as ASCII
+    escapes when stdout cannot encode everything (still valid JSON, nothing lost).
 
     Indented for a person at a terminal, one line for a pipe: `indent` makes the
     json module fall back to its pure-Python encoder (3 ms for 365 decks' status).
     """
     import json
 
+    from reelive_quiz.output import unicode_ok
     from reelive_quiz.terminal import json_text
 
     indent = 2 if sys.stdout.isatty() else None
-    _out(json_text(json.dumps(data, ensure_ascii=False, indent=indent)))
+    ascii_only = not unicode_ok()
+    return (lambda data: json_text(json.dumps(data, ensure_ascii=ascii_only, indent=indent)),
+            indent is not None)
+
+
+def _json(data: object) -> None:
+    dumps, _ = _dumps()
+    _out(dumps(data))
+
+
+def _json_list(items: Iterable[object]) -> None:
+    """A JSON array written an item at a time: the same text, without holding it whole."""
+    dumps, indented = _dumps()
+    write = sys.stdout.write
+    first = True
+    for item in items:
+        text = dumps(item)
+        if indented:
+            text = "  " + text.replace("\n", "\n  ")
+        write(("[\n" if indented else "[") if first else (",\n" if indented else ", "))
+        write(text)
+        first = False
+    write("[]\n" if first else ("\n]\n" if indented else "]\n"))
 
 
 def _check_kinds(kinds: list[str] | None) -> list[str] | None:
@@ -147,16 +175,18 @@ def questions_(decks: DecksArg = None, kind: KindOpt = None, json_: JsonOpt = Fa
                    if r.path not in named]
     questions = generate_all(chosen, kinds, library)
     if json_:
-        _json([q.to_dict() for q in questions])
+        _json_list(q.to_dict() for q in questions)
         return
+    count = 0
     for q in questions:
+        count += 1
         _out(f"[{q.kind}] {one_line(q.prompt)}")
         for option in q.options:
             mark = "*" if option == q.answer else "-"
             _out(f"    {mark} {one_line(option)}")
         if not q.options:
             _out(f"    = {one_line(q.answer)}")
-    _out(f"{len(questions)} questions from {len(refs)} deck(s)")
+    _out(f"{count} questions from {len(refs)} deck(s)")
 
 
 def _open(decks: list[str] | None):  # type: ignore[no-untyped-def]
@@ -199,6 +229,12 @@ def play(
     """Answer what is due today: reviews first, then new questions."""
     from dataclasses import replace
 
+    from reelive_quiz.config import check_range
+
+    if new is not None:
+        check_range("new_per_day", new, "--new")
+    if limit is not None:
+        check_range("reviews_per_day", limit, "--limit")
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise ReeliveError("play needs an interactive terminal (stdin and stdout are not a "
                            "TTY); `reelive-quiz status` works anywhere")
@@ -473,11 +509,23 @@ def restore_(file: Annotated[Path, typer.Argument(help="A file made by `backup`.
 
 
 def main() -> None:
-    """Entry point: typer handles usage errors (exit 2); ours become one line and exit 2."""
+    """Entry point: typer handles usage errors (exit 2); ours become one line and exit 2.
+
+    The output streams are made safe first (see `output.py`): no print fails a command.
+    """
+    from reelive_quiz.output import finish, install
+
+    stdout = install()
+    status: int | str | None = 0
     try:
         app(prog_name="reelive-quiz")
+    except SystemExit as exc:
+        status = exc.code
     except ReeliveError as exc:
         from reelive_quiz.terminal import one_line
 
         sys.stderr.write(f"reelive-quiz: {one_line(str(exc))}\n")
-        sys.exit(2)
+        status = 2
+    if status is None or isinstance(status, int):
+        status = finish(stdout, status or 0)
+    sys.exit(status)

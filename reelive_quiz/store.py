@@ -111,11 +111,9 @@ class Store(Reads, FsrsRecords, AnkiSync):
 
     @classmethod
     def open(cls, path: Path, *, keep_before_migrating: bool = True) -> Store:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"{path.parent}: cannot create the data folder: "
-                             f"{exc.strerror}") from None
+        from reelive_quiz.files import make_folder
+
+        make_folder(path.parent, StoreError, "your progress")
         try:
             conn = sqlite3.connect(path, timeout=30, isolation_level=None,
                                    check_same_thread=False)
