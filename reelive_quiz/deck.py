@@ -41,12 +41,12 @@ __all__ = [
 
 #: Decks are held whole in memory while their questions are made (a few KB per
 #: line or item), so a deck is capped in bytes before YAML sees it and in items
-#: after: 4 MB and 40,000 lines and items (a film is ~30 KB and ~200 items) keep
+#: after: 4 MB and 30,000 lines and items (a film is ~30 KB and ~200 items) keep
 #: every command under 250 MB. Measured peaks (RSS) at the caps, 3.9 MB of
 #: 12-word lines (39,000 items): first `status` 190 MB, `questions --json` 185 MB,
 #: `export` 233 MB; 40,000 short lines: `status` 143 MB (was 1.4 GB at 34 MB).
 MAX_DECK_BYTES = 4 * 1024 * 1024
-MAX_DECK_ITEMS = 40_000
+MAX_DECK_ITEMS = 30_000
 _SPLIT = "split it into several decks (one per film)"
 
 
