@@ -44,7 +44,8 @@ __all__ = [
 #: after: 4 MB and 30,000 lines and items (a film is ~30 KB and ~200 items) keep
 #: every command under 250 MB. Measured peaks (RSS) at the caps, 3.9 MB of
 #: 12-word lines (39,000 items): first `status` 190 MB, `questions --json` 185 MB,
-#: `export` 233 MB; 40,000 short lines: `status` 143 MB (was 1.4 GB at 34 MB).
+#: `export` 233 MB; 40,000 short lines: `status` 143 MB (was 1.4 GB at 34 MB). With
+#: which-film items and short-line contexts, 36,000 lines reached 250 MB: hence 30,000.
 MAX_DECK_BYTES = 4 * 1024 * 1024
 MAX_DECK_ITEMS = 30_000
 _SPLIT = "split it into several decks (one per film)"
