@@ -130,7 +130,7 @@ def test_play_which_film(env: dict[str, str], deck_path: Path) -> None:
     assert q.kind == "which-film" and mode == "choice"
     assert set(q.options) == {"The Test Film", "In the Mood for Love"}
     p.choose(q, right=True)
-    p.then("Quit")
+    p.then("q")
     p.finish()
     log = _log(env)
     assert [(r[0], r[1]) for r in log] == [(q.id, 1)]
