@@ -26,7 +26,8 @@ def test_quick_benchmark_completes(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     out = result.stdout
     for figure in ("--help", "status --json", "play: first question",
-                   "saving one answer", "import of", "export of", "optimize (fit",
+                   "key press → next question", "saving one answer", "import of", "export of",
+                   "export --with-progress of", "optimize (fit",
                    "→ first status", "unseen deck files", "status after touching one deck",
                    "Peak memory of every command"):
         assert figure in out, figure

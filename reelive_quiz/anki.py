@@ -34,7 +34,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from reelive_quiz.apkg import NoteRow, Stamps, write_apkg
+from reelive_quiz.apkg import NoteRow, Scheduling, Stamps, write_apkg
 from reelive_quiz.errors import ExportError
 from reelive_quiz.files import make_temp, remove_stale_temps, shareable
 from reelive_quiz.question import BLANK, FLIP_KINDS, KINDS, Question
@@ -89,7 +89,11 @@ def deck_id(name: str) -> int:
 
 
 def deck_name(film: str, kind: str) -> str:
-    """`Reelive::<film>::<kind name>`; a `::` in a title would nest one level deeper."""
+    """`Reelive::<film>::<kind name>`; a `::` in a title would nest one level deeper.
+
+    Which-film questions span films, so they share one subdeck: `Reelive::Which film`."""
+    if kind == "which-film":
+        return f"{ROOT_DECK}::{KINDS[kind]}"
     title = " ".join(film.replace("::", ":").split()) or "Untitled"
     return f"{ROOT_DECK}::{title}::{KINDS.get(kind, kind)}"
 
@@ -265,8 +269,9 @@ def _layout(questions: Sequence[Question],
     models = _models()
     choice, basic, cloze = models["choice"], models["basic"], models["cloze"]
     meta: dict[tuple[str, str], _Entry] = {}
-    positions: dict[tuple[str, str], list[int]] = {}
-    used: dict[tuple[str, str], dict[int, genanki.Model]] = {}
+    by_name: dict[str, genanki.Deck] = {}  # which-film: many films, one subdeck
+    positions: dict[str, list[int]] = {}
+    used: dict[str, dict[int, genanki.Model]] = {}
     seen: dict[str, str] = {}
 
     def esc(text: str) -> str:  # for short strings that recur across questions
@@ -286,8 +291,10 @@ def _layout(questions: Sequence[Question],
             name = deck_name(film, q.kind)
             kind_name = KINDS.get(q.kind, q.kind)
             tags = ("reelive", _tag(q.slug), _tag(q.kind))  # shared: immutable
-            entry = meta[key] = (genanki.Deck(deck_id(name), name), _esc(q.deck),
-                                 _esc(kind_name), tags, f"{kind_name}?")
+            deck = by_name.get(name)
+            if deck is None:
+                deck = by_name[name] = genanki.Deck(deck_id(name), name)
+            entry = meta[key] = (deck, _esc(q.deck), _esc(kind_name), tags, f"{kind_name}?")
         return entry
 
     def parts(position: int) -> NoteRow:
@@ -312,18 +319,16 @@ def _layout(questions: Sequence[Question],
         return NoteRow(model, fields, tags, note_guid(q.id), position)
 
     for position, q in enumerate(questions):
-        entry_of(q)
-        key = (q.slug, q.kind)
-        positions.setdefault(key, []).append(position)
+        name = entry_of(q)[0].name
+        positions.setdefault(name, []).append(position)
         model = {"cloze": cloze, "basic": basic}.get(notetype_for(q), choice)
-        used.setdefault(key, {}).setdefault(id(model), model)
+        used.setdefault(name, {}).setdefault(id(model), model)
     decks = []
-    for key, entry in meta.items():  # genanki finds them from the notes; _write needs them
-        deck = entry[0]
-        for model in used[key].values():
+    for name, deck in by_name.items():  # genanki finds them from the notes; _write needs them
+        for model in used[name].values():
             deck.add_model(model)
         decks.append(deck)
-    return decks, [positions[key] for key in meta], parts
+    return decks, [positions[name] for name in by_name], parts
 
 
 def _slugs_of_title(questions: Iterable[Question]) -> dict[str, set[str]]:
@@ -389,7 +394,8 @@ _STAMPS = Stamps()
 def export(questions: Iterable[Question], out: Path,
            progress: Callable[[int, int], None] | None = None, *,
            stamps: Callable[[], int] = _STAMPS, total: int | None = None,
-           titles: Mapping[str, Collection[str]] | None = None) -> ExportSummary:
+           titles: Mapping[str, Collection[str]] | None = None,
+           scheduling: Scheduling | None = None) -> ExportSummary:
     """Write `out` atomically: a temp file in its folder, renamed only when complete.
 
     `questions` may be a stream (`Store.iter_catalogue`), read once, one film at
@@ -400,6 +406,8 @@ def export(questions: Iterable[Question], out: Path,
     failure (KeyboardInterrupt included) the temp file is removed and `out` is
     untouched. Notes carry `stamps()` as their
     modification time (see `apkg.Stamps`).
+    `scheduling` (see `anki_progress`) gives studied cards their schedule and
+    fills the review log; without it every card is new.
     """
     out = check_output(Path(out))
     stream = iter(questions)
@@ -423,7 +431,7 @@ def export(questions: Iterable[Question], out: Path,
         with os.fdopen(fd, "wb") as handle:
             shareable(tmp)
             written = write_apkg(decks.values(), batches, handle, total, progress, out.parent,
-                                 stamps())
+                                 stamps(), scheduling)
         os.replace(tmp, out)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)

@@ -10,6 +10,7 @@ value labelled below as genanki labels it.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -17,14 +18,15 @@ import sqlite3
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, NamedTuple
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple, Protocol
 
 if TYPE_CHECKING:
     import genanki
 
-__all__ = ["NoteRow", "Stamps", "write_apkg"]
+__all__ = ["NoteRow", "Scheduling", "Stamps", "set_scheduler", "without_revlog_indexes",
+           "write_apkg"]
 
 _CHUNK = 2000
 
@@ -37,6 +39,42 @@ class NoteRow(NamedTuple):
     tags: tuple[str, ...]  # space-free already
     guid: str
     due: int  # the new card's position in Anki's new queue
+
+
+class Scheduling(Protocol):
+    """Progress for the collection (`anki_progress.ProgressExport`); without it every
+    card is new and the review log empty."""
+
+    def configure(self, cursor: sqlite3.Cursor) -> None:
+        """Set the collection's `crt` and scheduler config."""
+
+    def card(self, position: int) -> tuple[object, ...] | None:
+        """The card columns after `usn` (type … data) for the note whose `due` is
+        `position`; None: a new card."""
+
+    def write_log(self, cursor: sqlite3.Cursor, card_ids: Mapping[int, int]) -> int:
+        """Fill `revlog` for the written cards (position -> card id); returns its rows."""
+
+
+def set_scheduler(cursor: sqlite3.Cursor, crt: int, config: dict[str, object]) -> None:
+    """The collection's creation time (`col.crt`) and scheduler keys in its config."""
+    conf = json.loads(cursor.execute("SELECT conf FROM col").fetchone()[0])
+    conf.update(config)
+    cursor.execute("UPDATE col SET crt = ?, conf = ?", (crt, json.dumps(conf)))
+
+
+#: The revlog indexes of Anki's schema 11 (genanki's APKG_SCHEMA).
+_REVLOG_INDEXES = (("ix_revlog_usn", "usn"), ("ix_revlog_cid", "cid"))
+
+
+@contextlib.contextmanager
+def without_revlog_indexes(cursor: sqlite3.Cursor) -> Iterator[None]:
+    """A million review rows go in faster with the indexes built once afterwards."""
+    for index, _ in _REVLOG_INDEXES:
+        cursor.execute(f"DROP INDEX IF EXISTS {index}")
+    yield
+    for index, column in _REVLOG_INDEXES:
+        cursor.execute(f"CREATE INDEX IF NOT EXISTS {index} ON revlog ({column})")
 
 
 class Stamps:
@@ -135,7 +173,7 @@ def _write_decks_and_models(cursor: sqlite3.Cursor, decks: Sequence[genanki.Deck
 def write_apkg(decks: Iterable[genanki.Deck],
                batches: Iterable[tuple[genanki.Deck, Iterable[NoteRow]]], handle: BinaryIO,
                total: int, progress: Callable[[int, int], None] | None, folder: Path | None,
-               stamp: int) -> int:
+               stamp: int, scheduling: Scheduling | None = None) -> int:
     """genanki's Package.write_to_file, faster, streaming and without its leaks.
 
     One note (one card, ord 0, new) per NoteRow, filed in the deck it comes
@@ -147,7 +185,8 @@ def write_apkg(decks: Iterable[genanki.Deck],
     package's own temp file), removed whatever happens, and streamed into the
     zip: in memory, 100,000 notes would be held three times over (the
     database, its serialized copy, the zip entry), ~300 MB. Without a folder
-    the database is built in memory. Returns the number of notes written.
+    the database is built in memory. With `scheduling`, studied cards get
+    their schedule and `revlog` the log. Returns the number of notes written.
     """
     from genanki.apkg_col import APKG_COL
     from genanki.apkg_schema import APKG_SCHEMA
@@ -170,6 +209,9 @@ def write_apkg(decks: Iterable[genanki.Deck],
             done = 0
             if progress:
                 progress(0, total)
+            if scheduling is not None:
+                scheduling.configure(cursor)
+            placed: dict[int, int] = {}  # a note's due (its question's position) -> card id
             for deck, notes in batches:
                 did = deck.deck_id
                 notes = iter(notes)
@@ -178,13 +220,21 @@ def write_apkg(decks: Iterable[genanki.Deck],
                     for row in chunk:
                         nid, cid = next(ids), next(ids)
                         note_rows.append(_note_row(nid, row, stamp))
-                        card_rows.append(_card_row(cid, nid, did, row.due, stamp))
+                        studied = scheduling.card(row.due) if scheduling is not None else None
+                        if studied is None:
+                            card_rows.append(_card_row(cid, nid, did, row.due, stamp))
+                        else:
+                            card_rows.append((cid, nid, did, 0, stamp, -1, *studied))
+                        if scheduling is not None:
+                            placed[row.due] = cid
                     cursor.executemany(_NOTE_INSERT, note_rows)
                     cursor.executemany(_CARD_INSERT, card_rows)
                     done += len(note_rows)
                     if progress:
                         progress(done, max(total, done))
             _write_decks_and_models(cursor, list(decks), stamp)
+            if scheduling is not None:
+                scheduling.write_log(cursor, placed)
             conn.commit()
             data = conn.serialize() if scratch is None else None
         finally:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from reelive_quiz.files import path_text
 from reelive_quiz.store import DeckFile, Orphan, Store
 
 if TYPE_CHECKING:
@@ -23,10 +24,11 @@ if TYPE_CHECKING:
     from reelive_quiz.library import DeckRef
     from reelive_quiz.question import Question
 
-__all__ = ["GENERATOR_VERSION", "carry_over", "deck_rows", "interleave", "sync_decks"]
+__all__ = ["GENERATOR_VERSION", "carry_over", "deck_rows", "interleave", "sync_decks",
+           "sync_which_film"]
 
 #: Bump when question generation changes, so every deck is re-read once.
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 #: Edits are matched only while the comparison stays cheap (a few seconds at worst).
 _MAX_COMPARISONS = 2_000_000
 #: How alike (rapidfuzz ratio, 0–100) an edited question's prompt and answer must be.
@@ -73,13 +75,14 @@ def sync_decks(store: Store, refs: Sequence[DeckRef], *, complete: bool,
     changed: list[tuple[DeckRef, str, str | None, list[DeckFile]]] = []
     for ref in refs:
         slug, sig = _slug(ref), _signature(ref)
-        seen = by_path.get(str(ref.path), [])
+        seen = by_path.get(path_text(ref.path), [])
         slugs.append(slug)
         if [(f.slug, f.signature) for f in seen] != [(slug, sig)]:
             changed.append((ref, slug, sig, seen))
     if changed:
         from reelive_quiz.deck import load_deck
         from reelive_quiz.generate import generate
+        from reelive_quiz.which_film import film_of, question_ids
 
         if progress:
             progress(0, len(changed))
@@ -89,6 +92,7 @@ def sync_decks(store: Store, refs: Sequence[DeckRef], *, complete: bool,
                         changed[start:start + SYNC_BATCH], start + 1):
                     deck = (loaded or {}).get(ref.path) or load_deck(ref.path)
                     questions = generate(deck, slug=slug)
+                    film = film_of(deck, slug)
                     retired = [f.slug for f in seen if f.slug != slug and f.slug not in claimed]
                     if not seen:  # a new file: the deck it replaces, if its file is gone
                         retired += [f.slug for f in known
@@ -100,17 +104,40 @@ def sync_decks(store: Store, refs: Sequence[DeckRef], *, complete: bool,
                     for old in retired:  # the same content under the old slug: its ids
                         renamed.update(zip((q.id for q in generate(deck, slug=old)),
                                            (q.id for q in questions), strict=True))
-                    store.sync_deck(slug, deck.title, str(ref.path), sig or "",
+                        renamed.update(zip(question_ids(film_of(deck, old)),
+                                           question_ids(film),
+                                           strict=True))  # which-film progress follows too
+                    store.sync_deck(slug, deck.title, path_text(ref.path), sig or "",
                                     interleave(questions), deck.contents(), carry_over,
-                                    retired=retired, renamed=renamed)
+                                    retired=retired, renamed=renamed, items=film.items_json())
                     if progress:
                         progress(done, len(changed))
     if complete:
-        current = {str(r.path) for r in refs}
+        current = {path_text(r.path) for r in refs}
         for f in known:
             if f.path not in current and f.slug not in slugs:
                 store.forget_deck(f.slug)
+    sync_which_film(store)
     return list(dict.fromkeys(slugs))
+
+
+def sync_which_film(store: Store) -> None:
+    """Rebuild the which-film questions when the set of decks (or one of them) changed.
+
+    Checked from the deck list alone; the items are read only when rebuilding,
+    which is linear in the library. A run killed half-way rebuilds next time.
+    """
+    import hashlib
+
+    state = store.library_state()
+    library = hashlib.sha1(repr((GENERATOR_VERSION, sorted(
+        (slug, sig) for slug, sig, _ in state))).encode("utf-8", "surrogatepass")).hexdigest()
+    if all(built == library for _, _, built in state):
+        return
+    from reelive_quiz.which_film import Film, which_film
+
+    films = [Film.from_json(slug, title, items) for slug, title, items in store.film_items()]
+    store.sync_which_film(which_film(films), library)
 
 
 def _slug(ref: DeckRef) -> str:
@@ -172,13 +199,14 @@ def deck_rows(store: Store, refs: Sequence[DeckRef],
     """What `decks` lists: per file its slug, title, contents and question count.
 
     Counts come from the synced catalogue (one entry a file); a file it does
-    not hold is read and counted itself.
+    not hold is read and counted itself. Paths are text even when a name is
+    not UTF-8 (`files.path_text`), as the store keeps them.
     """
     sync_decks(store, refs, complete=True, progress=progress)  # changed files only
     synced = store.deck_listing()
     rows: list[dict[str, object]] = []
     for ref in refs:
-        row = synced.get(str(ref.path))
+        row = synced.get(path_text(ref.path))
         if row is None:
             from reelive_quiz.deck import load_deck
             from reelive_quiz.generate import generate
@@ -186,5 +214,5 @@ def deck_rows(store: Store, refs: Sequence[DeckRef],
             deck = load_deck(ref.path)
             row = {"title": deck.title, **deck.contents(),
                    "questions": len(generate(deck, slug=ref.slug))}
-        rows.append({"slug": ref.slug, **row, "bundled": ref.bundled, "path": str(ref.path)})
+        rows.append({"slug": ref.slug, **row, "bundled": ref.bundled, "path": path_text(ref.path)})
     return rows

@@ -13,6 +13,7 @@ cost tens of milliseconds each. Do not move them to the top of the file.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Annotated
 
@@ -24,7 +25,7 @@ app = typer.Typer(
     name="reelive-quiz",
     help="Learn films from Reelive pages: parse, quiz with spaced repetition, export to Anki.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -47,22 +48,65 @@ DECKS_FOR_A_BAR = 50
 NOTES_FOR_A_BAR = 20_000
 
 
+def _version(value: bool) -> None:
+    if value:
+        from reelive_quiz import __version__
+
+        _out(f"reelive-quiz {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                       help="Print the version and exit.")] = False,
+) -> None:
+    """Learn films from Reelive pages: parse, quiz with spaced repetition, export to Anki."""
+
+
 def _out(text: str = "") -> None:
-    sys.stdout.write(text + "\n")
+    """Print a line of output; what a terminal would obey (in a file name, a path) is dropped."""
+    from reelive_quiz.terminal import clean
+
+    sys.stdout.write(clean(text) + "\n")
 
 
-def _json(data: object) -> None:
-    """JSON for scripts, with the characters a terminal would obey escaped.
+def _dumps() -> tuple[Callable[[object], str], bool]:
+    """JSON for scripts, with the characters a terminal would obey escaped, as ASCII
+    escapes when stdout cannot encode everything (still valid JSON, nothing lost).
 
     Indented for a person at a terminal, one line for a pipe: `indent` makes the
     json module fall back to its pure-Python encoder (3 ms for 365 decks' status).
     """
     import json
 
+    from reelive_quiz.output import unicode_ok
     from reelive_quiz.terminal import json_text
 
     indent = 2 if sys.stdout.isatty() else None
-    _out(json_text(json.dumps(data, ensure_ascii=False, indent=indent)))
+    ascii_only = not unicode_ok()
+    return (lambda data: json_text(json.dumps(data, ensure_ascii=ascii_only, indent=indent)),
+            indent is not None)
+
+
+def _json(data: object) -> None:
+    dumps, _ = _dumps()
+    _out(dumps(data))
+
+
+def _json_list(items: Iterable[object]) -> None:
+    """A JSON array written an item at a time: the same text, without holding it whole."""
+    dumps, indented = _dumps()
+    write = sys.stdout.write
+    first = True
+    for item in items:
+        text = dumps(item)
+        if indented:
+            text = "  " + text.replace("\n", "\n  ")
+        write(("[\n" if indented else "[") if first else (",\n" if indented else ", "))
+        write(text)
+        first = False
+    write("[]\n" if first else ("\n]\n" if indented else "]\n"))
 
 
 def _check_kinds(kinds: list[str] | None) -> list[str] | None:
@@ -143,30 +187,38 @@ def questions_(decks: DecksArg = None, kind: KindOpt = None, json_: JsonOpt = Fa
     """Print the questions generated from decks (default: the bundled decks)."""
 
     from reelive_quiz.deck import load_deck
-    from reelive_quiz.generate import generate
-    from reelive_quiz.library import resolve
+    from reelive_quiz.library import list_decks, resolve
     from reelive_quiz.terminal import one_line
+    from reelive_quiz.which_film import KIND, film_of, generate_all
 
     kinds = _check_kinds(kind)
     refs = resolve(decks, include_user=False)
-    questions = [q for ref in refs for q in generate(load_deck(ref.path), kinds, slug=ref.slug)]
+    chosen = [(load_deck(ref.path), ref.slug) for ref in refs]
+    library = []  # which-film asks across the library: its other decks give the options
+    if kinds is None or KIND in kinds:
+        named = {ref.path for ref in refs}
+        library = [film_of(load_deck(r.path), r.slug) for r in list_decks()
+                   if r.path not in named]
+    questions = generate_all(chosen, kinds, library)
     if json_:
-        _json([q.to_dict() for q in questions])
+        _json_list(q.to_dict() for q in questions)
         return
+    count = 0
     for q in questions:
+        count += 1
         _out(f"[{q.kind}] {one_line(q.prompt)}")
         for option in q.options:
             mark = "*" if option == q.answer else "-"
             _out(f"    {mark} {one_line(option)}")
         if not q.options:
             _out(f"    = {one_line(q.answer)}")
-    _out(f"{len(questions)} questions from {len(refs)} deck(s)")
+    _out(f"{count} questions from {len(refs)} deck(s)")
 
 
 def _open(decks: list[str] | None):  # type: ignore[no-untyped-def]
     """The progress file, synced with the chosen decks (all decks when none is named)."""
     from reelive_quiz.catalogue import sync_decks
-    from reelive_quiz.library import progress_path, resolve
+    from reelive_quiz.library import list_decks, progress_path, resolve
     from reelive_quiz.progress import bar
     from reelive_quiz.store import Store
 
@@ -174,6 +226,8 @@ def _open(decks: list[str] | None):  # type: ignore[no-untyped-def]
     store = Store.open(progress_path())
     try:
         with bar("Building the question catalogue", DECKS_FOR_A_BAR) as progress:
+            if decks:  # the whole library is synced too: which-film draws on every film
+                sync_decks(store, list_decks(), complete=False, progress=progress)
             slugs = sync_decks(store, refs, complete=not decks, progress=progress)
     except BaseException:
         store.close()
@@ -203,6 +257,12 @@ def play(
     """Answer what is due today: reviews first, then new questions."""
     from dataclasses import replace
 
+    from reelive_quiz.config import check_range
+
+    if new is not None:
+        check_range("new_per_day", new, "--new")
+    if limit is not None:
+        check_range("reviews_per_day", limit, "--limit")
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise ReeliveError("play needs an interactive terminal (stdin and stdout are not a "
                            "TTY); `reelive-quiz status` works anywhere")
@@ -230,9 +290,11 @@ def play(
         summary = run(session)
         right = f" ({summary.right * 100 // summary.answered}%)" if summary.answered else ""
         minutes, seconds = divmod(int(summary.seconds), 60)
+        days = f"{summary.streak} day" + ("" if summary.streak == 1 else "s")
         say("")
         say(("bold", "Session over."), f" {summary.answered} answered, {summary.right} right"
-            f"{right}, {minutes}m {seconds:02d}s. Due by tomorrow: {summary.due_tomorrow}.")
+            f"{right}, {minutes}m {seconds:02d}s. Streak: {days}. "
+            f"Due by tomorrow: {summary.due_tomorrow}.")
 
 
 def _nothing_to_practise(limit: int | None) -> str:
@@ -397,6 +459,9 @@ def export_(
                                          show_default=False)],
     decks: DecksArg = None,
     kind: KindOpt = None,
+    with_progress: Annotated[bool, typer.Option(
+        "--with-progress", help="Studied cards keep their schedule and review history "
+        "(tick 'Import any learning progress' in Anki).")] = False,
 ) -> None:
     """Export decks to an Anki package; re-importing it updates notes, never duplicates."""
     from reelive_quiz.anki import check_output, export
@@ -407,14 +472,45 @@ def export_(
     from reelive_quiz.progress import bar
 
     store, slugs = _open(decks)  # the synced catalogue: decks are re-read only if changed
+    scheduling = None
     with store, bar("Writing Anki notes", NOTES_FOR_A_BAR) as progress:
         titles: dict[str, set[str]] = {}
         for f in store.deck_files():
             if f.slug in slugs:
                 titles.setdefault(f.title, set()).add(f.slug)
-        summary = export(store.iter_catalogue(slugs, kinds), out, progress,
-                         total=store.count_catalogue(slugs, kinds), titles=titles)
+        if with_progress:  # a studied card's schedule is looked up by its place in one list
+            from reelive_quiz.anki_progress import ProgressExport
+            from reelive_quiz.clock import day_number, now
+
+            questions = store.catalogue(slugs, kinds)
+            if questions:
+                scheduling = ProgressExport(store, questions, _config(), day_number(now()))
+            summary = export(questions, out, progress, titles=titles, scheduling=scheduling)
+        else:
+            summary = export(store.iter_catalogue(slugs, kinds), out, progress,
+                             total=store.count_catalogue(slugs, kinds), titles=titles)
     _out(one_line(str(summary)))
+    if scheduling is not None:
+        _out(f"with progress: {scheduling.studied} studied cards, {scheduling.logged} "
+             "answers logged; in Anki, tick 'Import any learning progress'")
+
+
+@app.command("import-anki")
+def import_anki_(
+    file: Annotated[Path, typer.Argument(
+        help="An .apkg or .colpkg exported from Anki with scheduling information.",
+        show_default=False)],
+) -> None:
+    """Merge reviews done in Anki into your progress; their questions are rescheduled."""
+    from reelive_quiz.anki_import import import_anki
+    from reelive_quiz.terminal import one_line
+
+    store, _ = _open(None)  # every deck: a package may hold any of them
+    with store:
+        summary = import_anki(store, file, _config())
+    _out(one_line(str(summary)))
+    if summary.backup is not None:
+        _out(f"Your progress before this first import is kept at {summary.backup}.")
 
 
 @app.command("backup")
@@ -442,11 +538,23 @@ def restore_(file: Annotated[Path, typer.Argument(help="A file made by `backup`.
 
 
 def main() -> None:
-    """Entry point: typer handles usage errors (exit 2); ours become one line and exit 2."""
+    """Entry point: typer handles usage errors (exit 2); ours become one line and exit 2.
+
+    The output streams are made safe first (see `output.py`): no print fails a command.
+    """
+    from reelive_quiz.output import finish, install
+
+    stdout = install()
+    status: int | str | None = 0
     try:
         app(prog_name="reelive-quiz")
+    except SystemExit as exc:
+        status = exc.code
     except ReeliveError as exc:
         from reelive_quiz.terminal import one_line
 
         sys.stderr.write(f"reelive-quiz: {one_line(str(exc))}\n")
-        sys.exit(2)
+        status = 2
+    if status is None or isinstance(status, int):
+        status = finish(stdout, status or 0)
+    sys.exit(status)

@@ -15,6 +15,9 @@ __all__ = ["DAY_STARTS_AT", "NOW_ENV", "day_end", "day_number", "now", "to_ts"]
 
 NOW_ENV = "REELIVE_QUIZ_NOW"
 DAY_STARTS_AT = 4  # hour, local time
+#: The years `REELIVE_QUIZ_NOW` may name: FSRS schedules up to 100 years ahead and
+#: the study day needs a day either side, so 0001 and 9999 would overflow a date.
+YEARS = (1970, 9000)
 
 
 def now() -> datetime:
@@ -27,6 +30,9 @@ def now() -> datetime:
     except ValueError:
         raise ReeliveError(f"{NOW_ENV}={fixed!r}: expected an ISO 8601 timestamp, "
                            "e.g. 2026-11-26T09:00:00+01:00") from None
+    if not YEARS[0] <= moment.year <= YEARS[1]:
+        raise ReeliveError(f"{NOW_ENV}={fixed!r}: expected a time in the years {YEARS[0]} "
+                           f"to {YEARS[1]}")
     if moment.tzinfo is None:
         moment = moment.astimezone()  # a naive time is local time
     return moment.astimezone(UTC)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from reelive_quiz.errors import ReeliveError
 
-__all__ = ["Config", "load_config"]
+__all__ = ["Config", "check_range", "load_config"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,24 +32,55 @@ _LIMITS = {
 }
 
 
+#: A settings file is a few lines; anything bigger is not one (and is not read whole).
+MAX_CONFIG_BYTES = 2**20
+
+
+def check_range(key: str, value: float, where: str) -> None:
+    """The same bounds for a setting in the file and for the flag that overrides it
+    (`play --new 10**20` would overflow SQLite's integers; no day holds that many)."""
+    low, high = _LIMITS.get(key, (None, None))
+    if low is not None and not low <= value <= high:  # type: ignore[operator]
+        raise ReeliveError(f"{where}: expected a value from {low} to {high}, got {value!r}")
+
+
+_KNOWN = {f.name: f for f in fields(Config)}
+
+
 def load_config(path: Path) -> Config:
-    """Read `[quiz]` from the TOML file, if any; every mistake names file and key."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    """Read `[quiz]` from the TOML file, if any; every mistake names file and key.
+
+    Nothing else belongs in the file, so a misspelled section (`[quizz]`) or a
+    setting outside `[quiz]` is a mistake too, not silently ignored.
+    """
+    import os
+
+    from reelive_quiz.files import read_limited
+
+    if not os.path.lexists(path):
         return Config()
-    except OSError as exc:
-        raise ReeliveError(f"{path}: cannot read: {exc.strerror}") from None
+    raw = read_limited(path, MAX_CONFIG_BYTES, ReeliveError, "a TOML settings file")
     import tomllib  # only when there is a file: most people never write one
 
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ReeliveError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ReeliveError(f"{path}: not valid TOML: values nested too deeply") from None
+    for name, value in data.items():
+        if name == "quiz":
+            continue
+        if isinstance(value, dict):
+            raise ReeliveError(f"{path}: [{name}]: unknown section; expected only [quiz]")
+        raise ReeliveError(f"{path}: {name}: setting outside [quiz]; expected it under "
+                           "[quiz]" if name in _KNOWN else
+                           f"{path}: {name}: unknown setting outside [quiz]; expected only "
+                           "a [quiz] section")
     section = data.get("quiz", {})
     if not isinstance(section, dict):
         raise ReeliveError(f"{path}: quiz: expected a table [quiz]")
-    known = {f.name: f for f in fields(Config)}
+    known = _KNOWN
     values: dict[str, object] = {}
     for key, value in section.items():
         if key not in known:
@@ -65,9 +96,6 @@ def load_config(path: Path) -> Config:
         if not ok:
             raise ReeliveError(f"{path}: quiz.{key}: expected {type(default).__name__}, "
                                f"got {value!r}")
-        low, high = _LIMITS.get(key, (None, None))
-        if low is not None and not low <= value <= high:  # type: ignore[operator]
-            raise ReeliveError(f"{path}: quiz.{key}: expected a value from {low} to {high}, "
-                               f"got {value!r}")
+        check_range(key, value, f"{path}: quiz.{key}")  # type: ignore[arg-type]
         values[key] = value
     return replace(Config(), **values)  # type: ignore[arg-type]

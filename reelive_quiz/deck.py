@@ -19,6 +19,7 @@ from reelive_quiz.errors import DeckError
 
 __all__ = [
     "MAX_DECK_BYTES",
+    "MAX_DECK_ITEMS",
     "CustomQuestion",
     "Deck",
     "Line",
@@ -27,17 +28,27 @@ __all__ = [
     "Scene",
     "Track",
     "Trivia",
+    "check_deck_size",
     "deck_from_dict",
     "deck_to_dict",
     "dump_deck",
     "load_deck",
     "parse_deck",
     "slugify",
+    "stage_deck",
     "write_deck",
 ]
 
-#: A deck larger than this is refused before YAML sees it (a film is ~50 KB).
-MAX_DECK_BYTES = 64 * 1024 * 1024
+#: Decks are held whole in memory while their questions are made (a few KB per
+#: line or item), so a deck is capped in bytes before YAML sees it and in items
+#: after: 4 MB and 30,000 lines and items (a film is ~30 KB and ~200 items) keep
+#: every command under 250 MB. Measured peaks (RSS) at the caps, 3.9 MB of
+#: 12-word lines (39,000 items): first `status` 190 MB, `questions --json` 185 MB,
+#: `export` 233 MB; 40,000 short lines: `status` 143 MB (was 1.4 GB at 34 MB). With
+#: which-film items and short-line contexts, 36,000 lines reached 250 MB: hence 30,000.
+MAX_DECK_BYTES = 4 * 1024 * 1024
+MAX_DECK_ITEMS = 30_000
+_SPLIT = "split it into several decks (one per film)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,7 +368,19 @@ def parse_deck(text: str, source: str = "<deck>") -> Deck:
         # the C parser on text it cannot encode (a lone surrogate).
         raise DeckError(f"{source}: not valid YAML: a value does not fit its type or "
                         f"encoding ({type(exc).__name__}: {str(exc)[:80]})") from None
-    return deck_from_dict(data, source)
+    deck = deck_from_dict(data, source)
+    check_deck_size(deck, source)
+    return deck
+
+
+def check_deck_size(deck: Deck, source: str) -> None:
+    """Refuse a deck with more lines and items than a command can hold in memory."""
+    items = (sum(len(s.lines) + 1 for s in deck.dialogues) + len(deck.quotes)
+             + len(deck.soundtrack) + len(deck.moments) + len(deck.trivia)
+             + len(deck.related) + len(deck.questions))
+    if items > MAX_DECK_ITEMS:
+        raise DeckError(f"{source}: {items:,} lines and items are too many; expected a deck "
+                        f"of at most {MAX_DECK_ITEMS:,} (a film has a few hundred): {_SPLIT}")
 
 
 def load_deck(path: Path) -> Deck:
@@ -445,24 +468,52 @@ def dump_deck(deck: Deck) -> str:
 
 
 def write_deck(deck: Deck, path: Path, *, force: bool = False) -> None:
-    """Write atomically (temp file + rename) so a crash never leaves half a deck.
+    """Write atomically (temp file + rename) so a crash never leaves half a deck."""
+    import os
 
-    Temp files a killed writer left in the folder are removed first, as export does.
+    if path.is_dir():
+        raise DeckError(f"{path}: is a folder; expected a deck file's name")
+    if path.exists() and not force:
+        raise DeckError(f"{path}: already exists; use --force to replace it")
+    tmp = stage_deck(deck, path, str(path))
+    try:
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise DeckError(f"{path}: cannot write the deck: {exc.strerror}") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def stage_deck(deck: Deck, path: Path, source: str) -> Path:
+    """The deck written to a temp file beside `path`, to be renamed into place.
+
+    Refused (nothing left behind) if `load_deck` would refuse it, so import never
+    writes a deck that cannot be read back. Temp files a killed writer left in
+    the folder are removed first, as export does.
     """
     import os
 
-    from reelive_quiz.files import make_temp, remove_stale_temps, shareable
+    from reelive_quiz.files import make_folder, make_temp, remove_stale_temps, shareable
 
-    if path.exists() and not force:
-        raise DeckError(f"{path}: already exists; use --force to replace it")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_temps(path.parent)
-    fd, tmp = make_temp(path)
+    check_deck_size(deck, source)
+    make_folder(path.parent, DeckError, "the deck")
+    try:
+        remove_stale_temps(path.parent)
+        fd, tmp = make_temp(path)
+    except OSError as exc:
+        raise DeckError(f"{path}: cannot write the deck: {exc.strerror}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(dump_deck(deck))
+        size = tmp.stat().st_size
+        if size > MAX_DECK_BYTES:
+            raise DeckError(f"{source}: its deck would be {size / 2**20:.1f} MB; expected at "
+                            f"most {MAX_DECK_BYTES // 2**20} MB: {_SPLIT}")
         shareable(tmp)
-        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise DeckError(f"{path}: cannot write the deck: {exc.strerror}") from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    return tmp

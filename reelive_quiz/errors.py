@@ -6,8 +6,8 @@ and exit status 2, so tests can call the library and check the message.
 
 from __future__ import annotations
 
-__all__ = ["DeckError", "ExportError", "PageError", "ProgressReplaced", "ReeliveError",
-           "StoreError"]
+__all__ = ["DeckError", "ExportError", "PackageError", "PageError", "ProgressReplaced",
+           "ReeliveError", "StoreError"]
 
 
 class ReeliveError(Exception):
@@ -41,3 +41,7 @@ class ProgressReplaced(StoreError):
 
 class ExportError(ReeliveError):
     """An Anki export that cannot be written."""
+
+
+class PackageError(ReeliveError):
+    """An Anki package (.apkg, .colpkg) that cannot be read back."""

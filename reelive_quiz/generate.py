@@ -4,24 +4,26 @@ Every question is made from one item of the deck and names it in `source`.
 Its id hashes the deck's slug, the kind and the content it was made from
 (never its position, never its distractors), so it survives regeneration
 and edits elsewhere in the deck. Distractors come from the same film and are
-of the same kind as the answer; the option order is seeded by the id, so
-the same deck always gives the same questions.
+of the same kind as the answer, and never one the prompt already names; the
+option order is seeded by the id, so the same deck always gives the same
+questions. Every step is linear in the deck: each text is folded once per
+run (`Folds`), and pools are built once per deck or scene and sampled.
 """
 
 from __future__ import annotations
 
 import hashlib
-import random
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from reelive_quiz.deck import Deck
+from reelive_quiz.deck import Deck, Line
+from reelive_quiz.keyfacts import name_parts
 from reelive_quiz.question import BLANK, FLIP_KINDS, KINDS, TYPEABLE_LENGTH, Kind, Mode, Question
-from reelive_quiz.text import contains, fold
+from reelive_quiz.text import Folds, contains, fold, fold_text
 
-__all__ = ["MAX_OPTIONS", "generate"]
+__all__ = ["MAX_OPTIONS", "SHORT_LINE", "generate"]
 
 MAX_OPTIONS = 4
 
@@ -37,16 +39,25 @@ def _id(slug: str, kind: str, *content: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class _Pool:
-    """Candidate distractors: distinct items in sorted order, each with its folded form.
+    """Candidate distractors: distinct items in sorted order, each with its folded form
+    and, for people, the folded words a person may be named by alone.
 
-    Built once per deck for the pools many questions share (speakers, scenes).
+    Built once per deck (or scene) for the pools many questions share.
     """
 
-    items: tuple[tuple[str, str], ...]
+    items: tuple[tuple[str, str, tuple[str, ...], frozenset[str]], ...]
 
 
-def _pool(items: Iterable[str]) -> _Pool:
-    return _Pool(tuple((item, fold(item)) for item in sorted(set(items))))
+def _pool(items: Iterable[str], folds: Folds | None = None, person: bool = False) -> _Pool:
+    f = folds if folds is not None else Folds()
+    out = []
+    for item in sorted(set(items)):
+        key = f[item]
+        parts = tuple(name_parts(item)) if person else ()
+        # the first word of each way the prompt could name it: a cheap test first
+        probe = frozenset(p.split(" ", 1)[0] for p in (key, *parts) if p)
+        out.append((item, key, parts, probe))
+    return _Pool(tuple(out))
 
 
 #: Pools larger than this are sampled, not scanned: a film with 20,000 scenes must
@@ -54,43 +65,120 @@ def _pool(items: Iterable[str]) -> _Pool:
 _SCAN_LIMIT = 64
 
 
-def _options(qid: str, answer: str, pool: _Pool, rng: random.Random,
-             reject: Callable[[str], bool] | None = None) -> tuple[str, ...]:
+def _named(folded_prompt: str, key: str, parts: Sequence[str]) -> bool:
+    """Does the (folded, space-padded) prompt name this option, or a person by one name?"""
+    return f" {key} " in folded_prompt or any(f" {p} " in folded_prompt for p in parts)
+
+
+_MASK = (1 << 64) - 1
+
+
+class Draws:
+    """Deterministic draws seeded by a question's id (splitmix64): cheaper than seeding
+    a `random.Random` per question, and the same on every machine and Python."""
+
+    __slots__ = ("state",)
+
+    def __init__(self, qid: str) -> None:
+        self.state = int(qid.rsplit("-", 1)[1][:16], 16)
+
+    def below(self, n: int) -> int:
+        self.state = z = (self.state + 0x9E3779B97F4A7C15) & _MASK
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+        return (z ^ (z >> 31)) % n
+
+    def shuffle(self, items: list) -> None:  # type: ignore[type-arg]
+        for i in range(len(items) - 1, 0, -1):
+            j = self.below(i + 1)
+            items[i], items[j] = items[j], items[i]
+
+
+def _options(qid: str, answer: str, pool: _Pool,
+             reject: Callable[[str], bool] | None = None, *, answer_key: str = "",
+             prompt_key: str = "") -> tuple[str, ...]:
     """Up to MAX_OPTIONS distinct options with the answer once; seeded by the id.
 
-    Returns () when the pool has no distractor: never padded with junk.
-    `reject` drops candidates that would be unfair (e.g. visible in the prompt).
+    Returns () when the pool has no distractor: never padded with junk. An
+    option the prompt names (folded; a person's family or given name alone
+    counts) is no distractor; `reject` drops other unfair ones. Candidates are
+    drawn one by one (a partial shuffle) and checked only when drawn.
     """
-    rng.seed(int(qid.rsplit("-", 1)[1], 16))
+    draws = Draws(qid)
     wanted = MAX_OPTIONS - 1
-    seen = {fold(answer)}
+    answer_key = answer_key or fold(answer)
+    padded = f" {prompt_key} "
+    words = frozenset(prompt_key.split())
+    seen = {answer_key}
     chosen: list[str] = []
+
+    def take(entry: tuple[str, str, tuple[str, ...], frozenset[str]]) -> bool:
+        item, key, parts, probe = entry
+        if not key or key in seen:
+            return False
+        if not probe.isdisjoint(words) and _named(padded, key, parts):
+            return False
+        if reject and reject(item):
+            return False
+        seen.add(key)
+        chosen.append(item)
+        return len(chosen) == wanted
+
     items = pool.items
-    if len(items) > _SCAN_LIMIT:
-        for index in rng.sample(range(len(items)), 4 * wanted):
-            item, key = items[index]
-            if key and key not in seen and not (reject and reject(item)):
-                seen.add(key)
-                chosen.append(item)
-                if len(chosen) == wanted:
-                    break
+    if len(items) > _SCAN_LIMIT:  # a few draws, never a walk over a huge pool
+        for _ in range(4 * wanted):
+            if take(items[draws.below(len(items))]):
+                break
+        if len(chosen) < wanted:
+            seen, chosen = {answer_key}, []
     if len(chosen) < wanted:
-        seen, chosen = {fold(answer)}, []
-        distractors = []
-        for item, key in items:
-            if key and key not in seen and not (reject and reject(item)):
-                seen.add(key)
-                distractors.append(item)
-        if not distractors:
-            return ()
-        chosen = rng.sample(distractors, min(wanted, len(distractors)))
+        order = list(items)
+        for k in range(len(order)):
+            j = k + draws.below(len(order) - k)
+            order[k], order[j] = order[j], order[k]
+            if take(order[k]):
+                break
+    if not chosen:
+        return ()
     options = [*chosen, answer]
-    rng.shuffle(options)
+    draws.shuffle(options)
     return tuple(options)
 
 
 def _quoted(text: str) -> str:
     return f"“{text}”"
+
+
+#: A line this short says nothing alone: its question shows the line before it.
+SHORT_LINE = 4
+#: Context lines are cut to this many words: they remind, they do not retell.
+_CONTEXT_WORDS = 20
+
+
+def _prompt(f: Folds, *parts: str | tuple[str]) -> tuple[str, str]:
+    """A prompt and its folded form, built from folded parts: no prompt is folded whole.
+
+    A 1-tuple is a deck text shown in quotes. Parts meet at spaces or quotes, so
+    the folded parts joined equal the folded prompt.
+    """
+    shown: list[str] = []
+    keys: list[str] = []
+    for part in parts:
+        value = part[0] if isinstance(part, tuple) else part
+        shown.append(_quoted(value) if isinstance(part, tuple) else value)
+        key = f[value]
+        if key:
+            keys.append(key)
+    return "".join(shown), " ".join(keys)
+
+
+def _short(text: str, folds: Folds) -> bool:
+    return len(folds[text].split()) < SHORT_LINE
+
+
+def _cut(text: str) -> str:
+    words = text.split()
+    return text if len(words) <= _CONTEXT_WORDS else " ".join(words[:_CONTEXT_WORDS]) + " …"
 
 
 # -- generation ---------------------------------------------------------------
@@ -101,21 +189,30 @@ class _Builder:
         self.slug = deck.slug if slug is None else slug
         self.seen: set[str] = set()
         self.out: list[Question] = []
-        self.rng = random.Random()  # reseeded by each question's id
+        self.folds = Folds()  # this run's folded texts: each folded once, none evicted
+        self._siblings: dict[tuple[str, ...], str] = {}
 
     def add(self, kind: Kind, content: Sequence[str], *, prompt: str, answer: str,
             pool: _Pool | Iterable[str] = (), source: str, sibling: str, info: str = "",
             mode: Mode = "choice", person: bool = False, check: bool = True,
-            reject: Callable[[str], bool] | None = None) -> None:
+            reject: Callable[[str], bool] | None = None, key: str | None = None) -> None:
+        """One question; `key` is the prompt already folded (see `_prompt`)."""
         qid = _id(self.slug, kind, *content)
         if kind in FLIP_KINDS:
             mode = "flip"
-        if qid in self.seen or (check and contains(prompt, answer)):
+        if qid in self.seen:
             return
+        prompt_key = fold_text(prompt) if key is None else key  # each prompt is new
+        answer_key = self.folds[answer]
+        if check:
+            parts = name_parts(answer) if person else ()
+            if not answer_key or _named(f" {prompt_key} ", answer_key, parts):
+                return
         options: tuple[str, ...] = ()
         if mode == "choice":
-            shared = pool if isinstance(pool, _Pool) else _pool(pool)
-            options = _options(qid, answer, shared, self.rng, reject)
+            shared = pool if isinstance(pool, _Pool) else _pool(pool, self.folds, person)
+            options = _options(qid, answer, shared, reject, answer_key=answer_key,
+                               prompt_key=prompt_key if check else "")
         if mode == "choice" and not options:
             mode = "typed" if len(answer) <= TYPEABLE_LENGTH else "flip"
         self.seen.add(qid)
@@ -123,7 +220,11 @@ class _Builder:
                                  options, source, sibling, info, mode, person))
 
     def sibling(self, *content: str) -> str:
-        return _digest(self.slug, *content)[:16]
+        """Shared by the questions of one item; each line's is hashed once per run."""
+        done = self._siblings.get(content)
+        if done is None:
+            done = self._siblings[content] = _digest(self.slug, *content)[:16]
+        return done
 
 
 def generate(deck: Deck, kinds: Iterable[str] | None = None, *,
@@ -132,6 +233,7 @@ def generate(deck: Deck, kinds: Iterable[str] | None = None, *,
 
     `slug` is the deck's key in the catalogue (its file's, see library.py); ids
     hash it, so it defaults to the title's only for a deck that has no file.
+    `which-film` needs the other films: see `which_film.generate_all`.
     """
     wanted = set(kinds) if kinds is not None else set(KINDS)
     b = _Builder(deck, slug)
@@ -148,74 +250,131 @@ def _speakers(deck: Deck) -> list[str]:
 
 
 def _who_said(b: _Builder) -> None:
-    deck = b.deck
+    deck, f = b.deck, b.folds
     speakers = _speakers(deck)
     if len(speakers) < 2:
         return
-    pool = _pool(speakers)
+    pool = _pool(speakers, f, person=True)
     said_by: dict[str, set[str]] = defaultdict(set)
     for s in deck.dialogues:
         for ln in s.lines:
-            said_by[fold(ln.text)].add(ln.speaker)
+            said_by[f[ln.text]].add(ln.speaker)
     for q in deck.quotes:
-        said_by[fold(q.text)].add(q.speaker)
-    items = [(ln.speaker, ln.text, f"dialogues[{i}].lines[{j}]", f"Scene: {s.scene}")
-             for i, s in enumerate(deck.dialogues) for j, ln in enumerate(s.lines)]
-    items += [(q.speaker, q.text, f"quotes[{i}]", f"A famous quote from {deck.title}.")
-              for i, q in enumerate(deck.quotes)]
-    for speaker, text, source, info in items:
-        if len(said_by[fold(text)]) > 1:
-            continue  # the same words from two people: no single right answer
-        b.add("who-said", (speaker, text), prompt=f"Who says {_quoted(text)}?",
-              answer=speaker, pool=pool, source=source,
-              sibling=b.sibling("line", speaker, text), info=info, person=True)
+        said_by[f[q.text]].add(q.speaker)
+
+    def ask(speaker: str, text: str, asked: tuple[str, str], source: str, info: str) -> None:
+        if len(said_by[f[text]]) > 1:
+            return  # the same words from two people: no single right answer
+        b.add("who-said", (speaker, text), prompt=asked[0], key=asked[1], answer=speaker,
+              pool=pool, source=source, sibling=b.sibling("line", speaker, text), info=info,
+              person=True)
+
+    for i, s in enumerate(deck.dialogues):
+        for j, ln in enumerate(s.lines):
+            asked = _prompt(f, "Who says ", (ln.text,), "?")
+            if _short(ln.text, f):  # a script excerpt: the line before, or the scene
+                before = s.lines[j - 1] if j else None
+                if before is None:
+                    asked = _prompt(f, "In the scene ", (s.scene,), ", who says ", (ln.text,),
+                                    "?")
+                elif before.speaker == ln.speaker:
+                    asked = _prompt(f, "Who says ", (_cut(before.text),), " and then ",
+                                    (ln.text,), "?")
+                else:
+                    asked = _prompt(f, before.speaker, ": ", (_cut(before.text),),
+                                    " Who replies ", (ln.text,), "?")
+            ask(ln.speaker, ln.text, asked, f"dialogues[{i}].lines[{j}]", f"Scene: {s.scene}")
+    for i, q in enumerate(deck.quotes):
+        if not _short(q.text, f):  # a short quote has no line before it to give context
+            ask(q.speaker, q.text, _prompt(f, "Who says ", (q.text,), "?"), f"quotes[{i}]",
+                f"A famous quote from {deck.title}.")
 
 
 def _which_scene(b: _Builder) -> None:
-    deck = b.deck
+    deck, f = b.deck, b.folds
     scenes_of: dict[str, set[str]] = defaultdict(set)
     for s in deck.dialogues:
         for ln in s.lines:
-            scenes_of[fold(ln.text)].add(s.scene)
-    titles = _pool(s.scene for s in deck.dialogues)
+            scenes_of[f[ln.text]].add(s.scene)
+    titles = _pool((s.scene for s in deck.dialogues), f)
     for i, s in enumerate(deck.dialogues):
         for j, ln in enumerate(s.lines):
-            if len(scenes_of[fold(ln.text)]) > 1:
+            if len(scenes_of[f[ln.text]]) > 1:
                 continue
-            b.add("which-scene", (s.scene, ln.text),
-                  prompt=f"Which scene has {ln.speaker} say {_quoted(ln.text)}?",
-                  answer=s.scene, pool=titles, source=f"dialogues[{i}].lines[{j}]",
+            asked = _prompt(f, "Which scene has ", ln.speaker, " say ", (ln.text,), "?")
+            if _short(ln.text, f):
+                if j:
+                    before = s.lines[j - 1]
+                    asked = _prompt(f, before.speaker, ": ", (_cut(before.text),),
+                                    " In which scene does ", ln.speaker, " answer ",
+                                    (ln.text,), "?")
+                elif len(s.lines) > 1:
+                    after = s.lines[1]
+                    asked = _prompt(f, "Which scene has ", ln.speaker, " say ", (ln.text,),
+                                    ", and ", after.speaker, " answer ", (_cut(after.text),),
+                                    "?")
+                else:
+                    continue  # a one-line scene with a short line: nothing to go by
+            b.add("which-scene", (s.scene, ln.text), prompt=asked[0], key=asked[1],
+                  answer=s.scene,
+                  pool=titles, source=f"dialogues[{i}].lines[{j}]",
                   sibling=b.sibling("line", ln.speaker, ln.text),
                   info=_neighbours(s.lines, j))
 
 
-def _neighbours(lines: Sequence, j: int) -> str:
+def _neighbours(lines: Sequence[Line], j: int) -> str:
     window = lines[max(0, j - 1): j + 2]
     return " / ".join(f"{ln.speaker}: {ln.text}" for ln in window)
 
 
+#: Lines from the whole deck added to a scene's pool when the scene is too small.
+_SPREAD = 12
+
+
+def _spread(lines: Sequence[str], f: Folds) -> list[str]:
+    """Up to _SPREAD distinct lines from across the deck, in a bounded number of steps."""
+    out: dict[str, str] = {}
+    step = max(1, len(lines) // _SPREAD)
+    for k in range(min(len(lines), 4 * _SPREAD)):  # k·step + k: a repeat cannot align
+        text = lines[(k * step + k) % len(lines)]
+        out.setdefault(f[text], text)
+        if len(out) == _SPREAD:
+            break
+    return list(out.values())
+
+
 def _next_line(b: _Builder) -> None:
-    deck = b.deck
+    deck, f = b.deck, b.folds
     follows: dict[str, set[str]] = defaultdict(set)
     for s in deck.dialogues:
         for a, nxt in zip(s.lines, s.lines[1:], strict=False):
-            follows[fold(a.text)].add(fold(nxt.text))
+            follows[f[a.text]].add(f[nxt.text])
     every_line = [ln.text for s in deck.dialogues for ln in s.lines]
+    spread = _spread(every_line, f)
     for i, s in enumerate(deck.dialogues):
+        if len(s.lines) < 2:
+            continue
+        # one pool per scene, built once; the cue line is dropped per question
         same_scene = [ln.text for ln in s.lines]
+        if len({f[t] for t in same_scene[: 2 * MAX_OPTIONS]}) <= MAX_OPTIONS:
+            same_scene += spread
+        pool = _pool(same_scene, f)
         for j, (a, nxt) in enumerate(zip(s.lines, s.lines[1:], strict=False)):
-            if len(follows[fold(a.text)]) > 1:
+            cue = f[a.text]
+            if len(follows[cue]) > 1:
                 continue
-            pool = [t for t in same_scene if fold(t) != fold(a.text)]
-            if len(set(map(fold, pool))) < MAX_OPTIONS:
-                pool += every_line[:: max(1, len(every_line) // 12)]
-            pool = [t for t in pool if fold(t) != fold(a.text)]
-            b.add("next-line", (s.scene, a.text, nxt.text),
-                  prompt=(f"In “{s.scene}”, {a.speaker} says {_quoted(a.text)} "
-                          f"What does {nxt.speaker} answer?"),
+            if _short(a.text, f) and j:
+                before = s.lines[j - 1]
+                asked = _prompt(f, "In ", (s.scene,), ", ", before.speaker, " says ",
+                                (_cut(before.text),), ", ", a.speaker, " replies ", (a.text,),
+                                " What does ", nxt.speaker, " answer?")
+            else:
+                asked = _prompt(f, "In ", (s.scene,), ", ", a.speaker, " says ", (a.text,),
+                                " What does ", nxt.speaker, " answer?")
+            b.add("next-line", (s.scene, a.text, nxt.text), prompt=asked[0], key=asked[1],
                   answer=nxt.text, pool=pool, source=f"dialogues[{i}].lines[{j + 1}]",
                   sibling=b.sibling("line", a.speaker, a.text),
-                  info=f"Scene: {s.scene}")
+                  info=f"Scene: {s.scene}", reject=lambda t, cue=cue: f[t] == cue)
 
 
 def _split_quote(text: str) -> tuple[str, str] | None:
@@ -246,8 +405,8 @@ def _finish_quote(b: _Builder) -> None:
 def _tracks(b: _Builder) -> None:
     deck = b.deck
     film = deck.title
-    uses = _pool(t.accompanies for t in deck.soundtrack)
-    titles = _pool(t.title for t in deck.soundtrack)
+    uses = _pool((t.accompanies for t in deck.soundtrack), b.folds)
+    titles = _pool((t.title for t in deck.soundtrack), b.folds)
     for i, t in enumerate(deck.soundtrack):
         sib = b.sibling("track", t.title)
         info = f"“{t.title}” by {t.artist}: {t.accompanies}."
@@ -262,7 +421,7 @@ def _tracks(b: _Builder) -> None:
 
 def _track_artists(b: _Builder) -> None:
     deck = b.deck
-    artists = _pool(t.artist for t in deck.soundtrack)
+    artists = _pool((t.artist for t in deck.soundtrack), b.folds, person=True)
     for i, t in enumerate(deck.soundtrack):
         b.add("track-artist", (t.title, t.artist),
               prompt=f"Who performed “{t.title}” on the soundtrack of {deck.title}?",
@@ -276,7 +435,7 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 def _moments(b: _Builder) -> None:
     deck = b.deck
-    titles = _pool(m.title for m in deck.moments)
+    titles = _pool((m.title for m in deck.moments), b.folds)
     for i, m in enumerate(deck.moments):
         clue = " ".join(_SENTENCE.split(m.description)[:2])
         core = re.sub(r"^(the|a|an)\s+", "", m.title, flags=re.IGNORECASE)
@@ -287,96 +446,74 @@ def _moments(b: _Builder) -> None:
               info=f"Context: {m.context}")
 
 
-# Trivia: find the key fact of a sentence (a name, a quoted term, a number).
-_NAME = re.compile(r"\b[A-Z][\w’'-]*[\w](?:\s+(?:[A-Z][\w’'-]*[\w]|de|van|von|da|del|di))*"
-                   r"\s+[A-Z][\w’'-]*[\w]")
-_TERM = re.compile(r"(?:(?<=\s)|^)['‘\"“]([A-Z][^'‘’\"“”]{1,58}?(?:’[a-z][^'‘’\"“”]*?)?)"
-                   r"['’\"”](?=[\s,.;:!?)]|$)")
-_NUMBER = re.compile(r"\b(\d[\d,.]*\d|\d)(s?)\b|\b(two|three|four|five|six|seven|eight|nine|"
-                     r"ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand)\b",
-                     re.IGNORECASE)
-_ROLE_WORDS = {"director", "editor", "cinematographer", "composer", "producer", "writer",
-               "actor", "actors", "actress", "costume", "designer", "the", "a", "an", "in",
-               "on", "at", "many", "some", "this", "these", "initially", "when", "while",
-               "star", "stars", "screenwriter", "production"}
-
-
-_NOT_A_PERSON_AFTER = {"the", "in", "of", "from", "at", "to", "into", "across", "around",
-                       "through", "near", "with"}
-
-
-def _names(text: str) -> tuple[list[str], list[str]]:
-    """Capitalised runs of two or more words, split into people and other terms.
-
-    A run after a place-like preposition ("in 1960s Hong Kong", "of French New
-    Wave") is a term; a run inside quotes is left to `_terms`.
-    """
-    people, others = [], []
-    for match in _NAME.finditer(text):
-        before = text[: match.start()]
-        if before and before[-1] in "'‘\"“":
-            continue
-        words = match.group(0).split()
-        while words and words[0].casefold() in _ROLE_WORDS:
-            words = words[1:]
-        if len(words) < 2:
-            continue
-        name = re.sub(r"[’']s$", "", " ".join(words))
-        previous = before.split()[-1:] or [""]
-        prev = previous[0].casefold()
-        if prev in _NOT_A_PERSON_AFTER or prev[:1].isdigit():
-            others.append(name)
-        else:
-            people.append(name)
-    return people, others
-
-
-def _terms(text: str, film: str) -> list[str]:
-    return [t for t in (m.group(1).strip() for m in _TERM.finditer(text))
-            if fold(t) != fold(film) and len(t) > 2]
-
-
-def _numbers(text: str) -> list[str]:
-    return [m.group(0) for m in _NUMBER.finditer(text)]
-
-
 def _blank(text: str, answers: Sequence[str]) -> str:
+    """Each answer, as a whole word in any case, replaced by a blank (no regex compiled)."""
     for answer in answers:
-        if answer:
+        if not answer:
+            continue
+        lower, needle = text.lower(), answer.lower()
+        if len(lower) != len(text) or len(needle) != len(answer):  # rare case mappings
             text = re.sub(rf"(?<!\w){re.escape(answer)}(?!\w)", BLANK, text,
                           flags=re.IGNORECASE)
+            continue
+        out, start = [], 0
+        at = lower.find(needle)
+        while at >= 0:
+            end = at + len(needle)
+            whole = ((at == 0 or not _word_char(text[at - 1]))
+                     and (end == len(text) or not _word_char(text[end])))
+            if whole:
+                out += (text[start:at], BLANK)
+                start = end
+            at = lower.find(needle, end if whole else at + 1)
+        text = "".join(out) + text[start:]
     return text
 
 
+def _word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+#: A candidate scoring above this is not "good": kept only when nothing else is.
+_GOOD_KEY = 3.5
+
+
 def _trivia(b: _Builder) -> None:
-    deck = b.deck
+    from reelive_quiz.keyfacts import COLOURS, folded_facts, key_fact, numbers, people
+
+    deck, f = b.deck, b.folds
     film = deck.title
-    found = [_names(t.fact) for t in deck.trivia]
-    names_of = [people for people, _ in found]
-    terms_of = [_terms(t.fact, film) + others for (_, others), t in zip(found, deck.trivia,
-                                                                       strict=True)]
-    all_names = _pool(n for ns in names_of for n in ns if fold(n) != fold(film))
-    all_terms = _pool(n for ts in terms_of for n in ts)
+    facts = folded_facts([t.fact for t in deck.trivia])
+    named = [people(t.fact, film) for t in deck.trivia]
+    best = [key_fact(t.title, t.fact, film, facts, found)
+            for t, found in zip(deck.trivia, named, strict=True)]
+    all_names = _pool((n for found in named for n in found), f, person=True)
+    all_terms = _pool((k.text for k in best if k and k.category in ("term", "name")), f)
+    all_words = _pool((k.text for k in best if k and k.category == "word"), f)
+    colours = _pool(COLOURS, f)
+    pools = {"person": all_names, "term": all_terms, "name": all_terms, "word": all_words,
+             "colour": colours}
     for i, t in enumerate(deck.trivia):
         sib = b.sibling("trivia", t.title)
-        picks: list[tuple[str, _Pool, bool, str]] = []
-        names = [n for n in names_of[i] if fold(n) != fold(film)]
-        if names:
-            picks.append((names[0], all_names, True, "choice"))
-        elif terms_of[i]:
-            picks.append((terms_of[i][0], all_terms, False, "choice"))
-        numbers = _numbers(t.fact)
-        if numbers:
-            picks.append((numbers[0], _pool(()), False, "typed"))
-        for answer, pool, person, mode in picks:
+        found = numbers(t.fact)
+        asks: list[tuple[str, _Pool, bool, Mode]] = []
+        key = best[i]
+        if key is not None and (key.score <= _GOOD_KEY or not found):
+            person = key.category == "person"
+            asks.append((key.text, pools[key.category], person, "choice"))
+        if found:
+            asks.append((found[0], _pool(()), False, "typed"))
+        for answer, pool, person, mode in asks:
             hide = [answer, *(p for p in answer.split() if len(p) > 2)] if person else [answer]
             prompt = f"{film} trivia ({t.title}): {_blank(t.fact, hide)}"
-            if contains(_blank(t.title, hide), answer):
+            if contains(_blank(t.title, hide), answer) or f[answer] in f[t.title]:
                 prompt = f"{film} trivia: {_blank(t.fact, hide)}"
+            answer_key = f[answer]
 
-            def unfair(other: str, answer: str = answer, prompt: str = prompt) -> bool:
-                return (contains(answer, other) or contains(other, answer)
-                        or contains(prompt, other))
+            def unfair(other: str, answer_key: str = answer_key) -> bool:
+                other_key = f[other]
+                return (f" {answer_key} " in f" {other_key} "
+                        or f" {other_key} " in f" {answer_key} ")
 
             b.add("trivia", (t.title, t.fact, answer), prompt=prompt, answer=answer, pool=pool,
                   reject=unfair, source=f"trivia[{i}]", sibling=sib,
@@ -403,3 +540,4 @@ _GENERATORS = {
     "trivia": _trivia,
     "custom": _custom,
 }
+

@@ -7,13 +7,14 @@ another candidate just as well proves nothing, so it is marked wrong.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-__all__ = ["grade", "normalize"]
+__all__ = ["differences", "grade", "normalize"]
 
 _ARTICLES = frozenset({"the", "a", "an"})
 # Titles are not names: "mr" alone must not count as knowing "Mr. Chan".
@@ -45,6 +46,44 @@ _PLAIN = str.maketrans(
 _PHRASE_WORDS = 3  # from this many words, an answer is a phrase, not a term
 _PHRASE_RATIO = 85
 _PHRASE_COVERAGE = 0.8  # share of content words, each way
+
+
+# A number with thousands separators (15,000 · 15.000 · 15 000 · 15'000), else digits
+# with an optional decimal part (1.5 · 1,5). Numbers are compared by value, exactly.
+_NUMBER = re.compile(
+    r"(?<![\d.,])(\d{1,3}(?:([,.' _\u00a0\u2009\u202f])\d{3})(?:\2\d{3})*)(?![\d]|[.,]\d)"
+    r"|(\d+(?:[.,]\d+)?)"
+)
+
+
+def _numbers(text: str) -> list[str]:
+    """The numbers in a text, each in one canonical spelling, in sorted order."""
+    found = []
+    for grouped, sep, plain in _NUMBER.findall(text):
+        if grouped:
+            found.append(str(int(grouped.replace(sep, ""))))
+        else:
+            whole, _, part = plain.replace(",", ".").partition(".")
+            part = part.rstrip("0")
+            found.append(f"{int(whole)}.{part}" if part else str(int(whole)))
+    return sorted(found)
+
+
+def _numbers_fit(given: str, expected: str, person: bool) -> bool:
+    """A number or a year is right or wrong, never a typo: 1963 is not 1962.
+
+    For a person a name part counts, so the given numbers need only be among the
+    name's (`cop` for `Cop 223`, but not `cop 233`).
+    """
+    mine, theirs = _numbers(given), _numbers(expected)
+    if person:
+        rest = list(theirs)
+        for n in mine:
+            if n not in rest:
+                return False
+            rest.remove(n)
+        return True
+    return mine == theirs
 
 
 def _normalize(text: str, hyphen: str) -> str:
@@ -145,7 +184,7 @@ def grade(
         e = _strip_article(normalize(expected))
         if len(e.split()) >= _PHRASE_WORDS:
             ok = any(_phrase_match(x, e) for x in givens)
-    if not ok:
+    if not ok or not _numbers_fit(given, expected, person):
         return False
     mine = _score(givens, forms)
     expected_norm = normalize(expected)
@@ -156,3 +195,29 @@ def grade(
         if rival and _score(givens, rival) >= mine:
             return False
     return True
+
+
+Marked = list[tuple[str, bool]]  # runs of text, True where it differs
+
+
+def differences(given: str, expected: str) -> tuple[Marked, Marked] | None:
+    """Where a close miss differs, as Anki's type-in comparison marks it.
+
+    Compared without case; None when the two are not close (less than half
+    in common), where marking characters would say nothing.
+    """
+    from difflib import SequenceMatcher
+
+    given, expected = given[:200], expected[:200]
+    matcher = SequenceMatcher(None, given.casefold(), expected.casefold(), autojunk=False)
+    if matcher.ratio() < 0.5:
+        return None
+    typed: Marked = []
+    wanted: Marked = []
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        same = op == "equal"
+        if a2 > a1:
+            typed.append((given[a1:a2], not same))
+        if b2 > b1:
+            wanted.append((expected[b1:b2], not same))
+    return typed, wanted

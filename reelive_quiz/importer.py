@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reelive_quiz.deck import Deck, write_deck
+from reelive_quiz.deck import Deck, stage_deck
 from reelive_quiz.errors import DeckError
+from reelive_quiz.files import make_folder
 from reelive_quiz.page import read_page
 
 if TYPE_CHECKING:
@@ -40,19 +42,33 @@ def import_pages(pages: Iterable[Path], out_dir: Path, *, force: bool = False,
         decks.append(read_page(page))
         if progress:
             progress(done, total)
+    make_folder(out_dir, DeckError, "the decks")  # a folder in the way stops all, not half
     targets: dict[Path, Path] = {}
     for page, deck in zip(pages, decks, strict=True):
         target = out_dir / f"{deck.slug}.yaml"
         if target in targets:
             raise DeckError(f"{page}: same film as {targets[target]} (deck {target.name})")
         targets[target] = page
+        if target.is_dir():
+            raise DeckError(f"{target}: is a folder; expected a deck file's name")
         if target.exists() and not force:
             raise DeckError(f"{target}: already exists; use --force to replace it")
-    for done, (deck, target) in enumerate(zip(decks, targets, strict=True), len(pages) + 1):
-        write_deck(deck, target, force=force)
-        if progress:
-            progress(done, total)
-        yield Imported(deck, target)
+    staged: list[Path] = []
+    try:  # every deck in its temp file first (checked against the deck caps), then renamed
+        for done, ((target, page), deck) in enumerate(
+                zip(targets.items(), decks, strict=True), len(pages) + 1):
+            staged.append(stage_deck(deck, target, str(page)))
+            if progress:
+                progress(done, total)
+        for deck, target, tmp in zip(decks, targets, staged, strict=True):
+            try:
+                os.replace(tmp, target)
+            except OSError as exc:
+                raise DeckError(f"{target}: cannot write the deck: {exc.strerror}") from None
+            yield Imported(deck, target)
+    finally:
+        for tmp in staged:
+            tmp.unlink(missing_ok=True)
 
 
 def catalogue_imported(imported: Sequence[Imported], store: Store, refs: Sequence[DeckRef],

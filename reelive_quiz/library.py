@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reelive_quiz.errors import DeckError
+from reelive_quiz.files import path_text
 
 __all__ = [
     "DeckRef",
@@ -94,7 +95,7 @@ def _unique(refs: Iterable[DeckRef], taken: set[str], key: str = "name") -> list
     for ref in sorted(refs, key=lambda r: (file_slug(r.slug) != r.slug, r.slug)):
         slug = file_slug(ref.slug)
         if slug in taken:
-            slug = f"{slug[:71]}-{_digest(ref.slug if key == 'name' else str(ref.path))}"
+            slug = f"{slug[:71]}-{_digest(ref.slug if key == 'name' else path_text(ref.path))}"
         taken.add(slug)
         out.append(replace(ref, slug=slug))
     return out
@@ -105,7 +106,9 @@ def _scan(folder: Path, bundled: bool) -> list[DeckRef]:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
         return []
-    return [DeckRef(e.name[: -len(".yaml")], Path(e.path), bundled) for e in entries
+    # A name that is not UTF-8 (`Am\xe9lie.yaml` in Latin-1) is made text first: its
+    # slug, its hash and every message can be encoded.
+    return [DeckRef(path_text(e.name[: -len(".yaml")]), Path(e.path), bundled) for e in entries
             if e.name.endswith(".yaml") and not e.name.startswith(".") and e.is_file()]
 
 
@@ -132,7 +135,7 @@ def resolve(names: list[str] | None, include_user: bool = True) -> list[DeckRef]
             if not path.is_file():
                 raise DeckError(f"{name}: no such deck file")
             ref = by_path.get(_resolved(path)) or found.get(path.resolve()) or _unique(
-                [DeckRef(path.stem, path.resolve(), False)], taken, key="path")[0]
+                [DeckRef(path_text(path.stem), path.resolve(), False)], taken, key="path")[0]
         elif name in by_slug:
             ref = by_slug[name]
         else:

@@ -27,9 +27,10 @@ from reelive_quiz.errors import PageError
 
 __all__ = ["MAX_PAGE_BYTES", "parse_page", "read_page"]
 
-#: Larger files are refused with a clear error: a real page is about 60 KB, and
-#: importing keeps a page's deck and its YAML in memory (~40x the page's size).
-MAX_PAGE_BYTES = 8 * 1024 * 1024
+#: Larger files are refused with a clear error: a real page is about 30 KB, and
+#: its deck must stay within the deck's caps (deck.py: MAX_DECK_BYTES), which a
+#: bigger page could not.
+MAX_PAGE_BYTES = 4 * 1024 * 1024
 
 _SUFFIX = ", Reelive"
 _DOWNLOAD = "Download App"
@@ -264,4 +265,7 @@ def read_page(path: Path, title: str | None = None) -> Deck:
 
 
 def _title_from_name(path: Path) -> str:
-    return path.stem.replace("-", " ").replace("_", " ").strip().title()
+    import os
+
+    stem = os.fsencode(path.stem).decode("utf-8", "replace")  # a Latin-1 name: still text
+    return stem.replace("-", " ").replace("_", " ").strip().title()

@@ -13,7 +13,7 @@ __all__ = ["BLANK", "FLIP_KINDS", "KINDS", "TYPEABLE_LENGTH", "Kind", "Mode", "Q
 
 #: What a question asks about (its generator; `custom`: written in the deck).
 Kind = Literal["who-said", "which-scene", "next-line", "finish-quote", "track",
-               "track-artist", "moment", "trivia", "custom"]
+               "track-artist", "moment", "trivia", "which-film", "custom"]
 
 #: How it is asked. choice: pick from options; typed: type the answer; flip:
 #: think, see the answer, grade yourself. A learnt choice question is asked typed.
@@ -29,6 +29,7 @@ KINDS: dict[Kind, str] = {
     "track-artist": "Performed by",
     "moment": "Key moments",
     "trivia": "Trivia",
+    "which-film": "Which film",  # across films: made by which_film.py, not per deck
     "custom": "Your questions",
 }
 

@@ -1,140 +1,199 @@
-"""The interactive quiz in the terminal: questionary prompts over a Session.
+"""The interactive quiz in the terminal: one key per decision, over a Session.
+
+A multiple-choice question is answered by its number, a flip card by any key
+then 1–4 (Enter or Space: Good), a typed one by its text and Enter; after the
+feedback, Enter or Space goes on, h/e re-grade a right answer Hard/Easy, u
+undoes, s suspends, q, Escape or Ctrl-C (or a SIGINT from outside) end the
+session. Every answer is saved the moment it is given.
 
 Text is printed as prompt_toolkit formatted text, (style, text) pairs: the
 text is never parsed for markup, and `clean()` removes what a terminal would
-obey, so hostile content shows as what it is. prompt_toolkit is already
-loaded for questionary, so drawing costs no extra start-up; it honours
-NO_COLOR. Ctrl-C ends the session at once; every answer given is saved.
+obey, so hostile content shows as what it is. It honours NO_COLOR.
 """
 
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from reelive_quiz.card import Rating
+from reelive_quiz.keys import BOLD, DIM, Fragments, choose, fit, press, short, size, type_in
 from reelive_quiz.question import KINDS, Question
-from reelive_quiz.session import Session, Summary
+from reelive_quiz.session import Answered, Session, Summary
 from reelive_quiz.terminal import clean, one_line
 
-__all__ = ["run", "say"]
+__all__ = ["interval", "run", "say"]
 
 _NEXT, _HARD, _EASY, _UNDO, _SUSPEND, _QUIT = "next", "hard", "easy", "undo", "suspend", "quit"
-_RATINGS = {"Again": Rating.AGAIN, "Hard": Rating.HARD, "Good": Rating.GOOD,
-            "Easy": Rating.EASY}
-_DIM, _BOLD = "fg:ansibrightblack", "bold"
+AGAIN, HARD, GOOD, EASY = Rating.AGAIN, Rating.HARD, Rating.GOOD, Rating.EASY
+_NAMES = {AGAIN: "Again", HARD: "Hard", GOOD: "Good", EASY: "Easy"}
+_NEW, _LEARN, _REVIEW = "fg:ansiblue", "fg:ansired", "fg:ansigreen"  # Anki's colours
 
 
 def say(*parts: tuple[str, str] | str) -> None:
     """Print one line of (style, text) parts; plain strings are unstyled. Text is cleaned."""
-    from prompt_toolkit import print_formatted_text
-    from prompt_toolkit.formatted_text import FormattedText
+    from reelive_quiz import keys
 
     pairs = [("", p) if isinstance(p, str) else p for p in parts]
-    print_formatted_text(FormattedText([(style, clean(text)) for style, text in pairs]))
+    keys.say([(style, clean(text)) for style, text in pairs])
 
 
-def _share_default_bindings() -> None:
-    """Build prompt_toolkit's default key bindings once, not three times a prompt.
+def interval(seconds: int) -> str:
+    """An interval as Anki writes it on its buttons: 10m, 3h, 4d, 2.5mo, 1.2y."""
+    if seconds < 3600:
+        return f"{max(1, round(seconds / 60))}m"
+    if seconds < 86_400:
+        return f"{round(seconds / 3600)}h"
+    days = seconds / 86_400
+    if days < 30:
+        return f"{round(days)}d"
+    if days < 365:
+        return f"{days / 30:.1f}".rstrip("0").rstrip(".") + "mo"
+    return f"{days / 365:.1f}".rstrip("0").rstrip(".") + "y"
 
-    questionary makes three Applications for every select (two PromptSessions for
-    their layouts, then its own), and each rebuilds the same emacs, vi and mouse
-    bindings: 11 ms of the 16 it takes to draw a question. `load_key_bindings` is a
-    pure factory whose bindings read the running app at key time, so one copy can
-    serve every Application.
-    """
-    import functools
 
-    from prompt_toolkit.application import application
+def _footer(*pairs: tuple[str, str]) -> Fragments:
+    """The dim line of keys, `key what` pairs; a narrow terminal gets two lines or more."""
+    width = size()[0] - 1
+    lines: list[str] = []
+    for key, what in pairs:
+        item = short(f"{key} {what}", width)
+        if lines and len(lines[-1]) + 3 + len(item) <= width:
+            lines[-1] += " · " + item
+        else:
+            lines.append(item)
+    return [(DIM, "\n".join(lines))]
 
-    if not hasattr(application.load_key_bindings, "cache_info"):
-        application.load_key_bindings = functools.cache(application.load_key_bindings)
+
+def _header(session: Session, q: Question) -> None:
+    counts = session.counts()
+    width = size()[0]
+    say((BOLD, short(q.deck, max(10, width // 2))), f" · {KINDS[q.kind]}")
+    say((_NEW, f"{counts.new} new"), " · ", (_LEARN, f"{counts.learning} learning"), " · ",
+        (_REVIEW, f"{counts.review} review"),
+        *([" · ", ("fg:ansiyellow", "cram")] if session.cram else []))
 
 
 def run(session: Session) -> Summary:
-    import questionary
+    """Ask until nothing is left or the user stops; the summary of what was answered."""
+    import gc
 
-    _share_default_bindings()
-    done = 0
-    while (question := session.next()) is not None:
-        say("")
-        say((_BOLD, question.deck), f" · {KINDS[question.kind]} · ",
-            (_DIM, f"{done} done · {session.left + 1} left"),
-            *([" · ", ("fg:ansiyellow", "cram")] if session.cram else []))
-        try:
-            answered = _ask(session, question, questionary)
-            action = _after(answered.correct, questionary)
-        except KeyboardInterrupt:
-            say((_DIM, "Stopped. Every answer you gave is saved."))
-            break
-        if action == _QUIT:
-            break
-        if action == _UNDO:
-            if session.undo() is None:  # answered again since, by another session
-                say((_DIM, "Not taken back: the question was answered again since."))
-            else:
-                say((_DIM, "Answer taken back."))
-                continue
-        if action == _SUSPEND:
-            session.suspend(question)
-            say((_DIM, "Suspended: this question will not be asked again."))
-        elif action in (_HARD, _EASY) and session.regrade(
-                Rating.HARD if action == _HARD else Rating.EASY) is None:
-            say((_DIM, "Rating kept: the question was answered again since."))
-        done += 1
+    gc.freeze()  # what start-up built lives all session: full collections skip it
+    try:
+        while (question := session.next()) is not None:
+            say("")
+            _header(session, question)
+            answered = _ask(session, question)
+            action = _after(session, answered)
+            if action == _QUIT:
+                break
+            if action == _UNDO:
+                if session.undo() is None:  # answered again since, by another session
+                    say((DIM, "Not taken back: the question was answered again since."))
+                else:
+                    say((DIM, "Answer taken back."))
+            elif action == _SUSPEND:
+                session.suspend(question)
+                say((DIM, "Suspended: this question will not be asked again."))
+            elif action in (_HARD, _EASY):
+                rating = HARD if action == _HARD else EASY
+                if session.regrade(rating) is None:
+                    say((DIM, "Rating kept: the question was answered again since."))
+                else:
+                    say((DIM, f"Saved as {_NAMES[rating]}."))
+    except KeyboardInterrupt:
+        say((DIM, "Stopped. Every answer you gave is saved."))
     return session.summary()
 
 
-def _ask(session: Session, q: Question, questionary: Any) -> Any:
+def _ask(session: Session, q: Question) -> Answered:
     mode = session.mode(q)
-    prompt = clean(q.prompt)
     started = time.monotonic()
     given: str | None
+    shown = True  # did the prompt show the whole question?
     if mode == "choice":
-        choices = [questionary.Choice(title=one_line(o), value=i) for i, o in enumerate(q.options)]
-        picked = questionary.select(prompt, choices=choices, use_shortcuts=True,
-                                    instruction="(number or arrows, then Enter)").unsafe_ask()
+        picked = choose(q.prompt, q.options,
+                        _footer((f"1–{min(len(q.options), 9)}", "answer"),
+                                ("↑↓ Enter", "pick"), ("q", "quit")))
         given = q.options[picked]
         correct: bool | None = given == q.answer
-        rating = Rating.GOOD if correct else Rating.AGAIN
+        rating = GOOD if correct else AGAIN
+        shown = not fit(q.prompt, size()[0] - 2, max(1, size()[1] - len(q.options) - 4))[1]
     elif mode == "typed":
         from reelive_quiz.grading import grade  # rapidfuzz: only when a typed answer comes
 
-        typed = questionary.text(prompt, instruction="(type it; Enter alone if you don't know)"
-                                 ).unsafe_ask()
-        given = typed.strip()
+        given = type_in(q.prompt, _footer(("type", "the answer"), ("Enter", "check"),
+                                          ("Enter alone", "I don't know"))).strip()
         others = [o for o in q.options if o != q.answer]
         correct = bool(given) and grade(given, q.answer, others=others, person=q.person)
-        rating = Rating.GOOD if correct else Rating.AGAIN
+        rating = GOOD if correct else AGAIN
+        shown = not fit(q.prompt, size()[0] - 2, max(1, size()[1] - 4))[1]
     else:
-        say(q.prompt)
-        questionary.press_any_key_to_continue("Think of the answer, then press any key…"
-                                              ).unsafe_ask()
-        say((_BOLD, q.answer))
-        word = questionary.select("How well did you know it?", choices=list(_RATINGS),
-                                  default="Good", use_shortcuts=True).unsafe_ask()
-        given, correct, rating = None, None, _RATINGS[word]
+        given, correct, rating, shown = None, None, _flip(session, q), False
     seconds = time.monotonic() - started
+    if mode != "flip":
+        session.preview(q)  # what h and e would give, from the state it is answered in
     answered = session.answer(q, rating=rating, correct=correct, given=given, mode=mode,
                               seconds=seconds)
-    if correct is True:
-        say(("fg:ansigreen", "✓ Right."), *([" ", (_DIM, f"({q.answer})")]
-                                            if mode == "typed" else []))
-    elif correct is False:
-        you = [f" You said {one_line(given)}."] if given else []
-        say(("fg:ansired", "✗ Not quite."), *you, " The answer: ", (_BOLD, q.answer))
-    if q.info:
-        say((_DIM, q.info))
+    if not shown and mode != "flip":
+        say((DIM, "The question in full: "), q.prompt)
+    _feedback(q, mode, given, correct)
     return answered
 
 
-def _after(correct: bool | None, questionary: Any) -> str:
-    choices = [questionary.Choice("Next", _NEXT)]
-    if correct:
-        choices += [questionary.Choice("Next, but it was hard", _HARD),
-                    questionary.Choice("Next, it was easy", _EASY)]
-    choices += [questionary.Choice("Undo this answer", _UNDO),
-                questionary.Choice("Suspend this question", _SUSPEND),
-                questionary.Choice("Quit", _QUIT)]
-    return str(questionary.select("Continue?", choices=choices, use_shortcuts=True,
-                                  instruction=" ").unsafe_ask())
+def _flip(session: Session, q: Question) -> int:
+    """Show the card, reveal on any key, then a grade by 1–4 with its interval beside it."""
+    columns, rows = size()
+    text, cut = fit(q.prompt, columns, max(1, rows - 5))
+    press([("", text)], {}, _footer(("any key", "show the answer"), ("Ctrl-C", "quit")),
+          any_key="show")
+    if cut:
+        say((DIM, "The card in full: "), q.prompt)
+    say((BOLD, q.answer))
+    intervals = session.preview(q)
+    grades = tuple((str(r), f"{_NAMES[r]} {interval(intervals[r])}")
+                   for r in (AGAIN, HARD, GOOD, EASY))
+    word = press(None, {"1": "1", "2": "2", "3": "3", "4": "4", "enter": "3", "space": "3"},
+                 _footer(*grades, ("Enter", "Good")))
+    rating = int(word)
+    say((DIM, "Graded "), _NAMES[rating], (DIM, f" · again in {interval(intervals[rating])}"))
+    return rating
+
+
+def _feedback(q: Question, mode: str, given: str | None, correct: bool | None) -> None:
+    if correct is True:
+        say(("fg:ansigreen", "✓ Right."), *([" ", (DIM, f"({one_line(q.answer)})")]
+                                            if mode == "typed" else []))
+    elif correct is False:
+        you = [f" You said {one_line(given)}."] if given and mode == "choice" else []
+        say(("fg:ansired", "✗ Not quite."), *you, " The answer: ", (BOLD, q.answer))
+        if mode == "typed" and given:
+            _compare(given, q.answer)
+    if q.info:
+        say((DIM, q.info))
+
+
+def _compare(given: str, expected: str) -> None:
+    """Anki's type-in comparison: the two texts with the characters that differ marked."""
+    from reelive_quiz.grading import differences
+
+    marks = differences(given, expected)
+    if marks is None:  # not close: nothing to point at
+        say("  you typed: ", one_line(given))
+        return
+    typed, wanted = marks
+    say("  you typed: ", *[("fg:ansired underline" if bad else "", t) for t, bad in typed])
+    say("  expected:  ", *[("fg:ansigreen underline" if bad else "", t) for t, bad in wanted])
+
+
+def _after(session: Session, answered: Answered) -> str:
+    """The keys after the feedback; h/e show the interval they would give."""
+    keys = {"enter": _NEXT, "space": _NEXT, "u": _UNDO, "s": _SUSPEND,
+            "q": _QUIT, "escape": _QUIT}
+    pairs: list[tuple[str, str]] = [("Enter", "next")]
+    if answered.correct:
+        keys |= {"h": _HARD, "e": _EASY}
+        ahead = session.intervals(answered.question)
+        pairs += [("h", f"hard {interval(ahead[HARD])}" if HARD in ahead else "hard"),
+                  ("e", f"easy {interval(ahead[EASY])}" if EASY in ahead else "easy")]
+    pairs += [("u", "undo"), ("s", "suspend"), ("q", "quit")]
+    return press(None, keys, _footer(*pairs))

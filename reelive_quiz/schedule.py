@@ -30,8 +30,10 @@ __all__ = [
     "ask_typed",
     "build_queue",
     "count_due",
+    "fsrs_profile",
     "interval_days",
     "next_state",
+    "replay",
 ]
 
 #: A learning card due this soon is shown rather than ending the session (Anki: 20 min).
@@ -91,6 +93,34 @@ def next_state(card: CardState, rating: int, when: datetime, config: Config,
                      card.reps + 1, lapses, suspended)
 
 
+def fsrs_profile(config: Config, parameters: tuple[float, ...] | None = None,
+                 ) -> tuple[float, int, int]:
+    """(FSRS decay, learning steps, relearning steps) of the scheduler in use."""
+    scheduler = _scheduler(config.desired_retention, config.fuzz, parameters)
+    return (float(scheduler.parameters[20]), len(scheduler.learning_steps),
+            len(scheduler.relearning_steps))
+
+
+def replay(answers: Sequence[tuple[int, int, bool]], suspended: int, config: Config,
+           parameters: tuple[float, ...] | None = None) -> tuple[list[CardState], CardState]:
+    """A question's schedule rebuilt from its whole log, in time order.
+
+    `answers` are (time, rating, cram) sorted by time; returns the state before
+    each answer and the state after the last. Cram answers leave it alone; a
+    question suspended by hand stays suspended, a leech is found again.
+    `parameters` are the personal FSRS parameters in use, as for `next_state`.
+    """
+    card = CardState(suspended=suspended if suspended != Suspension.LEECH
+                     else Suspension.NONE)
+    before = []
+    for ts, rating, cram in answers:
+        before.append(card)
+        if not cram:
+            card = next_state(card, rating, datetime.fromtimestamp(ts, UTC), config,
+                              parameters)
+    return before, card
+
+
 def ask_typed(mode: Mode, typeable: bool, card: CardState | None, config: Config) -> bool:
     """A choice question is asked typed once learnt: stability ≥ typed_after_days."""
     return (mode == "choice" and typeable and card is not None and card.stability is not None
@@ -110,6 +140,7 @@ class Queue:
     learning: list[tuple[int, str]] = field(default_factory=list)
     slugs: tuple[str, ...] = ()  # what the session was asked for: its summary counts these
     kinds: tuple[str, ...] = ()
+    fresh: int = 0  # how many of `ids`, at their end, are new questions
 
 
 def done_today(store: Store, when: datetime) -> tuple[int, int]:
@@ -122,8 +153,9 @@ def build_queue(store: Store, slugs: Sequence[str], when: datetime, config: Conf
                 kinds: Sequence[str] | None = None, cram: bool = False,
                 cram_limit: int = 20) -> Queue:
     if cram:
-        return Queue(store.cram_picks(slugs, kinds, cram_limit), 0, 0, 0, [], tuple(slugs),
-                     tuple(kinds or ()))
+        picks = store.cram_picks(slugs, kinds, cram_limit)  # new ones last
+        return Queue(picks, 0, 0, 0, [], tuple(slugs), tuple(kinds or ()),
+                     store.count_new(picks))
     end_ts = to_ts(day_end(when))
     new_done, reviews_done = done_today(store, when)
     new_left = max(0, config.new_per_day - new_done)
@@ -154,7 +186,7 @@ def build_queue(store: Store, slugs: Sequence[str], when: datetime, config: Conf
             if len(new_ids) < new_left and allowed(qid, sibling):
                 new_ids.append(qid)
     return Queue(ids + new_ids, new_left, reviews_left, int(waiting), learning,
-                 tuple(slugs), tuple(kinds or ()))
+                 tuple(slugs), tuple(kinds or ()), len(new_ids))
 
 
 def count_due(store: Store, slugs: Sequence[str], kinds: Sequence[str] | None,

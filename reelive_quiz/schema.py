@@ -167,6 +167,13 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         INSERT INTO meta VALUES ('generation', lower(hex(randomblob(8))));
     """),
+    # which-film questions span decks: each deck keeps the items they are made of,
+    # and the library signature its which-film questions were last built for.
+    ("7-which-film", """
+        ALTER TABLE decks ADD COLUMN items TEXT;
+        ALTER TABLE decks ADD COLUMN library TEXT;
+        UPDATE decks SET signature = '';
+    """),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import heapq
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 
 from reelive_quiz.card import LEARNING_STATES, CardState, Rating, Suspension
 from reelive_quiz.clock import day_end, day_number, now, to_ts
@@ -19,7 +19,7 @@ from reelive_quiz.question import Mode, Question
 from reelive_quiz.schedule import LEARN_AHEAD, Queue, ask_typed, count_due, next_state
 from reelive_quiz.store import Review, Store
 
-__all__ = ["Answered", "Session", "Summary"]
+__all__ = ["Answered", "Counts", "Session", "Summary"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +40,16 @@ class Summary:
     right: int
     seconds: float
     due_tomorrow: int
+    streak: int = 0  # study days in a row, today included once answered
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """What is left of the session, in Anki's three piles."""
+
+    new: int
+    learning: int
+    review: int
 
 
 @dataclass
@@ -53,6 +63,9 @@ class Session:
     _pending: list[str] = field(default_factory=list)
     _learning: list[tuple[int, str]] = field(default_factory=list)
     _started: float = field(default_factory=time.monotonic)
+    _new: frozenset[str] = frozenset()
+    _current: int | None = None  # the pile (0 new, 1 learning, 2 review) of the question asked
+    _plans: dict[str, tuple[CardState, int, dict[int, CardState]]] = field(default_factory=dict)
     #: The FSRS parameters in use when the session starts (None: the defaults).
     parameters: tuple[float, ...] | None = field(default=None, init=False)
 
@@ -62,6 +75,8 @@ class Session:
         self._pending = list(reversed(self.queue.ids))  # pop() from the end
         self._learning = list(self.queue.learning)
         heapq.heapify(self._learning)
+        fresh = self.queue.fresh
+        self._new = frozenset(self.queue.ids[len(self.queue.ids) - fresh:] if fresh else ())
 
     # -- what next ---------------------------------------------------------------
 
@@ -69,20 +84,31 @@ class Session:
     def left(self) -> int:
         return len(self._pending) + len(self._learning)
 
+    def counts(self) -> Counts:
+        """New, learning and review questions left, the one being asked included."""
+        new = sum(1 for qid in self._pending if qid in self._new)
+        piles = [new, len(self._learning), len(self._pending) - new]
+        if self._current is not None:
+            piles[self._current] += 1
+        return Counts(*piles)
+
     def next(self) -> Question | None:
         """The next question: a learning card that is due, else the queue, else learning ahead."""
         when = to_ts(self.clock())
+        self._current = None
         while True:
             if self._learning and self._learning[0][0] <= when:
-                qid = heapq.heappop(self._learning)[1]
+                qid, pile = heapq.heappop(self._learning)[1], 1
             elif self._pending:
                 qid = self._pending.pop()
+                pile = 0 if qid in self._new else 2
             elif self._learning and self._learning[0][0] <= when + LEARN_AHEAD.total_seconds():
-                qid = heapq.heappop(self._learning)[1]
+                qid, pile = heapq.heappop(self._learning)[1], 1
             else:
                 return None
             question = self._still_askable(qid)
             if question is not None:
+                self._current = pile
                 return question
 
     def _still_askable(self, qid: str) -> Question | None:
@@ -102,6 +128,36 @@ class Session:
         return question.mode
 
     # -- answering -------------------------------------------------------------------
+
+    def preview(self, question: Question) -> dict[int, int]:
+        """Seconds until the question is due again, per rating, if answered now.
+
+        The states come from `next_state`, the call `answer` makes, and `answer`
+        reuses them (shifted to its own moment) while the card is unchanged, so
+        an interval shown is the interval given, fuzz included.
+        """
+        when = to_ts(self.clock())
+        card = self.store.card(question.id) or CardState()
+        moment = datetime.fromtimestamp(when, UTC)
+        states = {r: next_state(card, r, moment, self.config, self.parameters) for r in Rating}
+        self._plans[question.id] = (card, when, states)
+        return {r: (s.due or when) - when for r, s in states.items()}
+
+    def intervals(self, question: Question) -> dict[int, int]:
+        """The intervals of the last `preview` of this question (empty if none)."""
+        plan = self._plans.get(question.id)
+        if plan is None:
+            return {}
+        return {r: (s.due or plan[1]) - plan[1] for r, s in plan[2].items()}
+
+    def _next_state(self, qid: str, card: CardState, rating: int, when: datetime) -> CardState:
+        plan = self._plans.get(qid)
+        if plan is None or plan[0] != card:
+            return next_state(card, rating, when, self.config, self.parameters)
+        shift = to_ts(when) - plan[1]
+        planned = plan[2][rating]
+        return replace(planned, due=None if planned.due is None else planned.due + shift,
+                       last_review=to_ts(when))
 
     def answer(self, question: Question, *, rating: int, correct: bool | None,
                given: str | None, mode: Mode, seconds: float) -> Answered:
@@ -133,7 +189,7 @@ class Session:
                 given: str | None, mode: str, seconds: float, when: datetime,
                 ) -> tuple[Callable[[CardState], tuple[CardState, int]], Review]:
         def review(card: CardState) -> tuple[CardState, int]:
-            return next_state(card, rating, when, self.config, self.parameters), rating
+            return self._next_state(question.id, card, rating, when), rating
 
         return review, Review(question.id, to_ts(when), day_number(when), rating, mode, correct,
                               given, question.answer, round(seconds, 3), self.cram)
@@ -144,6 +200,7 @@ class Session:
         if (not self.cram and card.state in LEARNING_STATES and card.due is not None
                 and card.due < to_ts(day_end(when)) and not card.suspended):
             heapq.heappush(self._learning, (card.due, question.id))
+        self._current = None
         done = Answered(review_id, question, rating, correct, given, mode, seconds, card)
         self.history.append(done)
         return done
@@ -184,4 +241,7 @@ class Session:
         when = self.clock()
         tomorrow_end = to_ts(day_end(when)) + 86_400
         due = count_due(self.store, self.queue.slugs, self.queue.kinds, tomorrow_end)
-        return Summary(answered, right, time.monotonic() - self._started, due)
+        from reelive_quiz.stats import streak
+
+        return Summary(answered, right, time.monotonic() - self._started, due,
+                       streak(self.store, when))

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from reelive_quiz.card import LEARNING_STATES, Suspension
 from reelive_quiz.clock import day_end, day_number, to_ts
+from reelive_quiz.question import KINDS
 from reelive_quiz.store import Store
 
-__all__ = ["DeckStatus", "Stats", "collect_stats", "deck_status"]
+__all__ = ["DeckStatus", "Stats", "collect_stats", "deck_status", "streak"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +82,10 @@ class Stats:
     reviews_counted: int
     streak: int
     forecast: list[tuple[str, int]]  # (date, questions due) for the next 30 days
-    hardest: list[dict[str, object]]
+    hardest: list[dict[str, object]]  # only questions forgotten at least once
     confused: list[dict[str, object]]
+    #: per question kind: reviews of learnt questions in 30 days and the share right
+    by_kind: list[dict[str, object]] = field(default_factory=list)
     #: The FSRS parameters in use: "personal" or "default", since when, on what fitted.
     fsrs: dict[str, object] | None = None
 
@@ -94,16 +97,21 @@ def _date_of_day(day: int) -> str:
     return datetime.fromordinal(day).date().isoformat()
 
 
+def streak(store: Store, when: datetime) -> int:
+    """Study days in a row up to today (today not studied yet does not break it)."""
+    count, d = 0, day_number(when)
+    if not store.studied_on(d):
+        d -= 1
+    while store.studied_on(d):
+        count, d = count + 1, d - 1
+    return count
+
+
 def collect_stats(store: Store, when: datetime, weeks: int = 12) -> Stats:
     today = day_number(when)
     first = today - weeks * 7 + 1
     per_day = store.reviews_per_day(first)
     days = [(_date_of_day(d), int(per_day.get(d, 0))) for d in range(first, today + 1)]
-    streak, d = 0, today
-    if not per_day.get(today):
-        d -= 1  # today not studied yet does not break the streak
-    while store.studied_on(d):
-        streak, d = streak + 1, d - 1
     right, counted = store.retention(today - 30)
     due_by = store.due_forecast(to_ts(day_end(when)), 30)
     forecast = [((when + timedelta(days=i)).astimezone().date().isoformat(),
@@ -113,8 +121,13 @@ def collect_stats(store: Store, when: datetime, weeks: int = 12) -> Stats:
                for r in store.hardest(5)]
     confused = [{"expected": r.expected, "given": r.given, "times": r.times}
                 for r in store.confusions(5)]
-    return Stats(days, (right / counted) if counted else None, int(counted), streak, forecast,
-                 hardest, confused, parameters_in_use(store))
+    by_kind = [{"kind": k.kind, "name": KINDS.get(k.kind, k.kind), "reviews": k.counted,
+                "right": k.right, "retention": k.right / k.counted}
+               for k in store.retention_by_kind(today - 30)]
+    by_kind.sort(key=lambda k: (k["retention"], -k["reviews"]))  # weakest first
+    return Stats(days, (right / counted) if counted else None, int(counted),
+                 streak(store, when), forecast, hardest, confused, by_kind,
+                 parameters_in_use(store))
 
 
 def parameters_in_use(store: Store) -> dict[str, object]:

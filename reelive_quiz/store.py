@@ -1,9 +1,10 @@
 """Progress in one SQLite file: the question catalogue, card states, the answer log.
 
-The only module that runs SQL on the progress file: every read is a method
-named for what it returns (`learning_due`, `retention`, ...), so a query
-and the index or column order it relies on are kept together (the schema
-and its migrations are in `schema.py`).
+The only module that runs SQL on the progress file (with its parts
+`store_reads.py` and `store_anki.py`): every read is a method named for what
+it returns (`learning_due`, `retention`, ...), so a query and the index or
+column order it relies on are kept together (the schema and its migrations
+are in `schema.py`).
 
 Every write is its own transaction, committed before the call returns, so an
 answer given is an answer kept: Ctrl-C, a closed terminal or a killed process
@@ -37,6 +38,7 @@ from reelive_quiz.schema import (
     TABLES,
     statements,
 )
+from reelive_quiz.store_anki import AnkiSync
 from reelive_quiz.store_fsrs import FsrsRecords
 from reelive_quiz.store_reads import Answer, Reads
 
@@ -93,7 +95,11 @@ def _question_from_row(row: Sequence[object]) -> Question:
                     str(mode), bool(person))
 
 
-class Store(Reads, FsrsRecords):
+#: The one kind made across decks (which_film.py); the per-deck sync leaves it alone.
+WHICH_FILM = "which-film"
+
+
+class Store(Reads, FsrsRecords, AnkiSync):
     """The progress file. Open with `Store.open(path)`; close when done."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
@@ -106,11 +112,9 @@ class Store(Reads, FsrsRecords):
 
     @classmethod
     def open(cls, path: Path, *, keep_before_migrating: bool = True) -> Store:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"{path.parent}: cannot create the data folder: "
-                             f"{exc.strerror}") from None
+        from reelive_quiz.files import make_folder
+
+        make_folder(path.parent, StoreError, "your progress")
         try:
             conn = sqlite3.connect(path, timeout=30, isolation_level=None,
                                    check_same_thread=False)
@@ -342,7 +346,8 @@ class Store(Reads, FsrsRecords):
     def sync_deck(self, slug: str, title: str, path: str, signature: str,
                   questions: Sequence[Question], contents: Mapping[str, int],
                   carry_over: CarryOver, *, retired: Sequence[str] = (),
-                  renamed: Mapping[str, str] | None = None) -> None:
+                  renamed: Mapping[str, str] | None = None,
+                  items: str = "[]") -> None:
         """Make the catalogue match a deck: new questions added, gone ones hidden.
 
         `questions` come in the order they are to be introduced (their
@@ -352,7 +357,8 @@ class Store(Reads, FsrsRecords):
         (its file under an old slug): their questions pass to this deck
         (`renamed`: old id → new id for the same content, then `carry_over`),
         answered under both, the current card stays and the logs join; their
-        entries go. All in one transaction.
+        entries go. All in one transaction. The deck's which-film questions
+        are left to `sync_which_film`; `items` (JSON) is what they are made of.
         """
         with self._catalogue_write("update the question catalogue", slug, *retired) as db:
             for old_id, new_id in (renamed or {}).items():
@@ -373,7 +379,7 @@ class Store(Reads, FsrsRecords):
             marks = ",".join("?" * len(scope))
             old = {row[0]: row for row in db.execute(
                 "SELECT id, kind, prompt, answer, state FROM questions"
-                f" WHERE slug IN ({marks})", scope)}
+                f" WHERE slug IN ({marks}) AND kind != '{WHICH_FILM}'", scope)}
             ids = {q.id for q in questions}
             added = [q for q in questions if q.id not in old]
             orphans = {qid: Orphan(qid, kind, prompt, answer)
@@ -383,7 +389,8 @@ class Store(Reads, FsrsRecords):
                 db.execute("UPDATE questions SET id = ? WHERE id = ?", (new_id, old_id))
                 db.execute("UPDATE reviews SET question = ? WHERE question = ?",
                            (new_id, old_id))
-            db.execute(f"UPDATE questions SET present = 0 WHERE slug IN ({marks})", scope)
+            db.execute(f"UPDATE questions SET present = 0 WHERE slug IN ({marks})"
+                       f" AND kind != '{WHICH_FILM}'", scope)
             db.execute(f"DELETE FROM decks WHERE slug IN ({marks}) AND slug != ?",
                        (*scope, slug))
             db.executemany(
@@ -398,11 +405,35 @@ class Store(Reads, FsrsRecords):
                 ((q.id, q.deck, q.slug, q.kind, q.prompt, q.answer,
                   json.dumps(q.options, ensure_ascii=False), q.source, q.sibling, q.info,
                   q.mode, int(q.person), pos) for pos, q in enumerate(questions)))
-            columns = ("slug", "title", "path", "signature", *DECK_CONTENTS)
+            columns = ("slug", "title", "path", "signature", "items", *DECK_CONTENTS)
             db.execute(f"INSERT INTO decks ({', '.join(columns)})"
                        f" VALUES ({', '.join('?' * len(columns))}) ON CONFLICT (slug) DO UPDATE"
                        f" SET {', '.join(f'{c} = excluded.{c}' for c in columns[1:])}",
-                       (slug, title, path, signature, *(contents[c] for c in DECK_CONTENTS)))
+                       (slug, title, path, signature, items,
+                        *(contents[c] for c in DECK_CONTENTS)))
+
+    def sync_which_film(self, questions: Sequence[Question], library: str) -> None:
+        """Replace every which-film question at once; ids that stay keep their progress."""
+        with self.guard("update the question catalogue"), self.transaction() as db:
+            db.execute(f"UPDATE questions SET present = 0 WHERE kind = '{WHICH_FILM}'"
+                       " AND present = 1")
+            rank: dict[str, int] = {}
+            rows = []
+            for q in questions:  # one which-film question per round of the deck's kinds
+                rank[q.slug] = rank.get(q.slug, -1) + 1
+                rows.append((q.id, q.deck, q.slug, q.kind, q.prompt, q.answer,
+                             json.dumps(q.options, ensure_ascii=False), q.source, q.sibling,
+                             q.info, q.mode, int(q.person), rank[q.slug] * 9 + 8))
+            db.executemany(
+                "INSERT INTO questions (id, deck, slug, kind, prompt, answer, options, source,"
+                " sibling, info, mode, person, position, present)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)"
+                " ON CONFLICT (id) DO UPDATE SET deck = excluded.deck, slug = excluded.slug,"
+                " prompt = excluded.prompt, answer = excluded.answer,"
+                " options = excluded.options, source = excluded.source,"
+                " sibling = excluded.sibling, info = excluded.info, mode = excluded.mode,"
+                " position = excluded.position, present = 1", rows)
+            db.execute("UPDATE decks SET library = ?", (library,))
 
     def forget_deck(self, slug: str) -> None:
         """A deck file that is gone: keep its progress, stop showing its questions."""
@@ -461,6 +492,16 @@ class Store(Reads, FsrsRecords):
             row = self.conn.execute(f"SELECT {', '.join(CARD_COLUMNS)} FROM questions "
                                     "WHERE id = ?", (qid,)).fetchone()
         return CardState(*row) if row else None
+
+    def library_state(self) -> list[tuple[str, str, str | None]]:
+        """(slug, signature, library its which-film questions were built for) per deck."""
+        with self.guard("read the deck list"):
+            return self.conn.execute("SELECT slug, signature, library FROM decks").fetchall()
+
+    def film_items(self) -> list[tuple[str, str, str | None]]:
+        """(slug, title, items JSON) of every deck: what which-film questions are made of."""
+        with self.guard("read the deck list"):
+            return self.conn.execute("SELECT slug, title, items FROM decks").fetchall()
 
     def deck_files(self) -> list[DeckFile]:
         """Every synced deck file, with the signature it had when it was read."""

@@ -23,10 +23,17 @@ def copy_database(source: sqlite3.Connection, target: Path, *, unique: bool) -> 
     removed by the next one) and linked into place, never over an existing file:
     StoreError, or with `unique` the next free name (`progress-…-2.sqlite3`).
     """
-    from reelive_quiz.files import make_temp, numbered, place, remove_stale_temps, shareable
+    from reelive_quiz.files import (
+        make_folder,
+        make_temp,
+        numbered,
+        place,
+        remove_stale_temps,
+        shareable,
+    )
 
+    make_folder(target.parent, StoreError, "the backup")  # the part in the way, named
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
         remove_stale_temps(target.parent)
         fd, tmp = make_temp(target)
         os.close(fd)

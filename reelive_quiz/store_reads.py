@@ -18,11 +18,12 @@ from typing import NamedTuple
 from reelive_quiz.card import CardState, State, Suspension
 from reelive_quiz.schema import CARD_COLUMNS, LEARNING_WHERE, NEW_IN_COUNTS
 
-__all__ = ["Answer", "Confusion", "DeckCount", "DeckDue", "Due", "Hard", "Leech", "Pick",
-           "Reads"]
+__all__ = ["Answer", "Confusion", "DeckCount", "DeckDue", "Due", "Hard", "KindRetention",
+           "Leech", "Pick", "Reads"]
 
 #: The answer log's `previous` holds the card as a JSON array in CARD_COLUMNS order.
 _PREVIOUS_STATE = f"json_extract(previous, '$[{CARD_COLUMNS.index('state')}]')"
+_PREVIOUS_STATE_OF_R = f"json_extract(r.previous, '$[{CARD_COLUMNS.index('state')}]')"
 
 
 class Due(NamedTuple):
@@ -62,6 +63,12 @@ class Hard(NamedTuple):
     answer: str
     lapses: int
     difficulty: float | None
+
+
+class KindRetention(NamedTuple):
+    kind: str
+    right: int
+    counted: int
 
 
 class Confusion(NamedTuple):
@@ -267,6 +274,25 @@ class Reads:
                 (after,)).fetchone()
         return int(right), int(counted)
 
+    def retention_by_kind(self, after: int) -> list[KindRetention]:
+        """`retention` per question kind."""
+        with self.guard("read progress"):
+            return [KindRetention(kind, int(right), int(counted))
+                    for kind, right, counted in self.conn.execute(
+                        "SELECT q.kind, COALESCE(SUM(r.rating > 1), 0), COUNT(*) FROM reviews r"
+                        " JOIN questions q ON q.id = r.question WHERE r.day > ? AND r.cram = 0"
+                        f" AND r.first = 0 AND {_PREVIOUS_STATE_OF_R}"
+                        f" = {State.REVIEW:d} GROUP BY q.kind", (after,))]
+
+    def count_new(self, ids: Sequence[str]) -> int:
+        """How many of these questions were never answered."""
+        if not ids:
+            return 0
+        with self.guard("read progress"):
+            return int(self.conn.execute(
+                f"SELECT COUNT(*) FROM questions WHERE state IS NULL AND id IN ({_marks(ids)})",
+                list(ids)).fetchone()[0])
+
     def due_forecast(self, day_end: int, days: int) -> dict[int, int]:
         """Days after the study day ending at `day_end` (0: due by then) → cards due."""
         with self.guard("read progress"):
@@ -276,11 +302,11 @@ class Reads:
                 " AND due < ? GROUP BY 1", (day_end, day_end, day_end + (days - 1) * 86400))}
 
     def hardest(self, limit: int = 5) -> list[Hard]:
-        """Studied questions with the most lapses, then the highest difficulty."""
+        """Questions forgotten most often (never one without a lapse), then the hardest."""
         with self.guard("read progress"):
             return [Hard(*row) for row in self.conn.execute(
                 "SELECT deck, prompt, answer, lapses, difficulty FROM questions"
-                " WHERE state IS NOT NULL AND present = 1"
+                " WHERE state IS NOT NULL AND present = 1 AND lapses > 0"
                 " ORDER BY lapses DESC, difficulty DESC LIMIT ?", (limit,))]
 
     def confusions(self, limit: int = 5) -> list[Confusion]:

@@ -54,8 +54,11 @@ def markup(text: str) -> str:
 
 
 # What json.dumps(ensure_ascii=False) lets through raw and a terminal may obey
-# (C1 controls such as U+009B, the 8-bit CSI) or reorder (bidi controls).
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# (C1 controls such as U+009B, the 8-bit CSI) or reorder (bidi controls), and
+# the lone surrogates of a file name that is not UTF-8, which no stream encodes.
+_JSON_UNSAFE = re.compile(
+    "[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 
 
 def json_text(text: str) -> str:

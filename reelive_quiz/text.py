@@ -7,7 +7,7 @@ import functools
 import re
 import unicodedata
 
-__all__ = ["contains", "fold"]
+__all__ = ["Folds", "contains", "fold", "fold_text"]
 
 _NON_WORD = re.compile(r"[\W_]+")
 
@@ -24,17 +24,27 @@ class _Marks(dict[int, int | None]):
 _MARKS = _Marks()
 
 
-@functools.lru_cache(maxsize=4096)
-def fold(text: str) -> str:
-    """Case, accents and punctuation folded away: how a person compares texts.
-
-    Cached: question generation folds the same names and lines many times.
-    """
+def fold_text(text: str) -> str:
+    """Case, accents and punctuation folded away: how a person compares texts (uncached)."""
     if text.isascii():
         bare = text.lower()
     else:
         bare = unicodedata.normalize("NFKD", text.casefold()).translate(_MARKS)
     return " ".join(_NON_WORD.sub(" ", bare).split())
+
+
+#: Cached for the many short names and answers compared again and again.
+#: Generation does not lean on it: it keeps its own `Folds` for one run, so a
+#: deck with more texts than this cache holds folds each text once, not per use.
+fold = functools.lru_cache(maxsize=4096)(fold_text)
+
+
+class Folds(dict[str, str]):
+    """A memo of folded texts for one generation run: each text is folded once."""
+
+    def __missing__(self, text: str) -> str:
+        value = self[text] = fold_text(text)
+        return value
 
 
 def contains(prompt: str, answer: str) -> bool:

@@ -143,7 +143,7 @@ def small_film() -> Deck:
 def tiny_film(text: str = "I never said that.") -> Deck:
     """Two speakers, two scenes, a quote; `text` is the first line (edit it to edit the deck)."""
     return Deck("Tiny Film", dialogues=(
-        Scene("The Start", (Line("Ann Lee", text), Line("Bo Chan", "You did, twice."),
+        Scene("The Start", (Line("Ann Lee", text), Line("Bo Chan", "You did say it, twice."),
                             Line("Ann Lee", "Then I take it back."))),
         Scene("The End", (Line("Bo Chan", "Goodbye, then."), Line("Ann Lee", "Not yet."))),
     ), quotes=(Quote("Bo Chan", "Every film ends, but not this one."),))

@@ -36,12 +36,11 @@ from reelive_quiz.anki import (
     notetype_for,
 )
 from reelive_quiz.apkg import Stamps
-from reelive_quiz.deck import (
-    write_deck,
-)
+from reelive_quiz.deck import Deck, Quote, write_deck
 from reelive_quiz.errors import ExportError
 from reelive_quiz.generate import generate
 from reelive_quiz.question import KINDS, Question
+from reelive_quiz.which_film import film_of, generate_all
 
 pytest.importorskip("anki")
 
@@ -103,7 +102,8 @@ def apkg_note_mods(path: Path) -> list[int]:
 # -- the package as Anki sees it ----------------------------------------------
 
 def test_import_counts_decks_notetypes_tags_and_rendering(tmp_path: Path, col) -> None:
-    qs = generate(film())
+    other = Deck("Other Film", quotes=(Quote("Dee Fox", "Nothing here is the same as before."),))
+    qs = generate_all([film()], library=[film_of(other)])
     assert {q.kind for q in qs} == set(KINDS)  # every kind is exercised
     summary = export(qs, tmp_path / "out.apkg")
     assert (summary.notes, summary.cards, summary.path) == (len(qs), len(qs), tmp_path / "out.apkg")
@@ -114,8 +114,8 @@ def test_import_counts_decks_notetypes_tags_and_rendering(tmp_path: Path, col) -
     assert col.note_count() == len(qs) and col.card_count() == len(qs)
 
     names = {d.name for d in col.decks.all_names_and_ids()}
-    assert names == {"Default", "Reelive", "Reelive::Test Film"} | {
-        f"Reelive::Test Film::{name}" for name in KINDS.values()}
+    assert names == {"Default", "Reelive", "Reelive::Test Film", "Reelive::Which film"} | {
+        f"Reelive::Test Film::{name}" for kind, name in KINDS.items() if kind != "which-film"}
 
     for key, name, fields in (("choice", "Reelive Multiple Choice", CHOICE_FIELDS),
                               ("basic", "Reelive Basic", BASIC_FIELDS),

@@ -50,3 +50,20 @@ def test_json_is_indented_at_a_terminal_and_one_line_in_a_pipe(tmp_path: Path) -
     assert child.exitstatus == 0, shown
     assert "\n  " in shown  # indented for a person
     assert json.loads(shown) == json.loads(piped.stdout)
+
+
+def test_version_prints_the_version_and_exits_0(tmp_path: Path) -> None:
+    from reelive_quiz import __version__
+
+    run = run_cli("--version", home=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == f"reelive-quiz {__version__}\n"
+
+
+def test_shell_completion_is_offered_and_documented(tmp_path: Path) -> None:
+    text = CliRunner().invoke(app, ["--help"], prog_name="reelive-quiz").output
+    assert "--install-completion" in text and "--show-completion" in text
+    assert "--install-completion" in README
+    run = run_cli("--show-completion", "bash", home=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "reelive-quiz" in run.stdout.lower() or "complete" in run.stdout

@@ -375,10 +375,13 @@ def test_export_killed_at_random_points(corpus_home: Path, tmp_path: Path) -> No
     # removes them (the first at once, its process being gone; see test_leftovers.py).
 
 
-# The pty session. Each prompt is matched only in its live form (a finished
-# prompt is redrawn with its answer, and must not be answered twice).
-_QUESTION, _FLIP, _RATING, _CONTINUE = (r"» 1\) (?!Next\b)", r"press any key", r"1\) Again",
-                                        r"1\) Next")
+# The pty session. Each prompt is matched by its footer of keys, which only a live
+# prompt shows (a finished prompt is redrawn without it and must not be answered twice).
+_QUESTION, _FLIP, _RATING, _CONTINUE = (r"answer · ↑↓ Enter pick", r"any key show the answer",
+                                        r"Enter Good", r"u undo · s suspend")
+#: A new question with no distractor (a short reply whose context names the other
+#: speaker) is typed from the start: Enter alone answers it.
+_TYPED = r"Enter alone I don't know"
 _FEEDBACK = re.compile(r"✓ Right|✗ Not quite")
 
 
@@ -408,7 +411,7 @@ def test_play_killed_at_random_points(tmp_path: Path) -> None:
                               env=env, dimensions=(50, 400), timeout=20, encoding="utf-8")
         sent = visible = 0
         pending = False
-        expected = [_QUESTION, _FLIP]
+        expected = [_QUESTION, _FLIP, _TYPED]
         try:
             while True:
                 index = child.expect([*expected, pexpect.EOF, pexpect.TIMEOUT])
@@ -421,14 +424,14 @@ def test_play_killed_at_random_points(tmp_path: Path) -> None:
                     if sent == k and point == "continue-menu":
                         break
                     child.send("\r")  # Next
-                    expected = [_QUESTION, _FLIP]
+                    expected = [_QUESTION, _FLIP, _TYPED]
                 elif prompt == _FLIP:
                     child.send(" ")
                     expected = [_RATING]
                 elif sent == k and point == "mid-prompt":
                     time.sleep(rng.uniform(0, 0.2))  # a question shown, not answered
                     break
-                else:  # a choice or a rating: Enter answers it
+                else:  # a choice, a typed question or a rating: Enter answers it
                     child.send("\r")
                     sent, pending = sent + 1, True
                     expected = [_CONTINUE]

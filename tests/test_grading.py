@@ -155,3 +155,29 @@ def test_phrase_closer_to_another_candidate_is_wrong() -> None:
     others = ["Recurring motif throughout the film"]
     assert grade("recurring theme throughout film", PHRASE, others=others)
     assert not grade("recurring motif throughout film", PHRASE, others=others)
+
+
+@pytest.mark.parametrize(("given", "expected"), [
+    ("1970s", "1960s"), ("1963", "1962"), ("1500", "15,000"), ("150000", "15,000"),
+    ("1.5 million", "15 million"), ("shot in 32 days", "shot in 23 days"),
+    ("Room 2064", "Room 2046"),
+])
+def test_numbers_and_years_have_no_typo_tolerance(given: str, expected: str) -> None:
+    assert not grade(given, expected)
+
+
+@pytest.mark.parametrize(("given", "expected"), [
+    ("15000", "15,000"), ("15 000", "15,000"), ("15.000", "15,000"), ("15,000", "15000"),
+    ("1962", "1962"), ("the 1960s", "1960s"), ("1,5 million", "1.5 million"),
+    ("room 2064", "Room 2064"), ("Rom 2046", "Room 2046"),
+])
+def test_numbers_match_by_value_and_words_keep_their_tolerance(given: str, expected: str
+                                                               ) -> None:
+    assert grade(given, expected)
+
+
+def test_a_name_with_a_number_keeps_its_parts() -> None:
+    assert grade("cop", "Cop 223", person=True)  # a name part alone still counts
+    assert grade("Cop 223", "Cop 223", person=True)
+    assert not grade("cop 233", "Cop 223", person=True)
+    assert grade("Chow", CHOW, others=SPEAKERS, person=True)

@@ -37,7 +37,7 @@ def _hidden(folder: Path) -> list[str]:
 def test_killed_import_leaves_temp_files_the_next_import_removes(tmp_path: Path) -> None:
     out = tmp_path / "decks"
     out.mkdir()
-    page = _big_page(tmp_path / "big.txt")
+    page = _big_page(tmp_path / "big.txt", 1)  # within the deck caps (30,000 items)
     env = {**os.environ, "REELIVE_QUIZ_HOME": str(tmp_path / "home")}
     command = [sys.executable, "-m", "reelive_quiz", "import", "--out-dir", str(out)]
     for _ in range(2):  # two killed imports: the second already removes the first's

@@ -16,9 +16,10 @@ import pytest
 from builders import small_film
 
 from reelive_quiz.deck import load_deck, write_deck
-from reelive_quiz.generate import generate
+from reelive_quiz.library import bundled_dir
 from reelive_quiz.question import Question
 from reelive_quiz.store import Store
+from reelive_quiz.which_film import film_of, generate_all
 
 ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>]")
 NOW = "2026-03-02T10:00:00"
@@ -42,48 +43,71 @@ def deck_path(tmp_path: Path) -> Path:
     return path
 
 
-class Player:
-    """A `play` process and the few things a person does with it."""
+#: The footer of each prompt: what tells a test which prompt is on screen.
+CHOICE, TYPED = r"answer · ↑↓ Enter pick", r"Enter alone I don't know"
+FLIP = r"any key show the answer"
+AFTER, GRADE = r"u undo", r"Enter Good"
 
-    def __init__(self, env: dict[str, str], args: list[str], deck: Path) -> None:
-        self.questions = {q.prompt: q for q in generate(load_deck(deck))}
+
+class Player:
+    """A `play` process and the few things a person does with it, with the keys of play."""
+
+    def __init__(self, env: dict[str, str], args: list[str], deck: Path, *,
+                 dimensions: tuple[int, int] = (40, 120)) -> None:
+        # the library is the bundled film and this deck: which-film draws on both
+        bundled = film_of(load_deck(bundled_dir() / "in-the-mood-for-love.yaml"))
+        self.questions = {q.prompt: q for q in generate_all([load_deck(deck)],
+                                                            library=[bundled])}
         self.child = pexpect.spawn(EXE[0], [*EXE[1:], "play", *args], env=env,
-                                   encoding="utf-8", timeout=20, dimensions=(40, 120))
+                                   encoding="utf-8", timeout=30, dimensions=dimensions)
         self.screen = ""
+        self.shown = ""  # the screen of the last question, as text
 
     def _expect(self, patterns: list[str]) -> int:
-        index = self.child.expect(patterns)
+        try:
+            index = self.child.expect(patterns)
+        except pexpect.EOF:
+            self.screen += self.child.before or ""  # the summary, kept for finish()
+            raise
         self.screen += (self.child.before or "") + str(self.child.after or "")
         return index
 
     def question(self) -> tuple[Question, str]:
         """Wait for the next question; return it and how it is asked."""
-        index = self._expect([r"\(number or arrows, then Enter\)", r"\(type it;",
-                              r"Think of the answer"])
-        text = ANSI.sub("", self.child.before)
-        found = [q for prompt, q in self.questions.items() if prompt in text.replace("\r", "")]
+        index = self._expect([CHOICE, TYPED, FLIP])
+        text = ANSI.sub("", self.child.before).replace("\r", "")
+        flat = " ".join(text.split())
+        found = [q for prompt, q in self.questions.items()
+                 if " ".join(prompt.split())[:60] in flat]
         assert found, f"no known question on screen: {text[-300:]!r}"
-        q = max(found, key=lambda q: text.rfind(q.prompt))
+        q = max(found, key=lambda q: flat.rfind(" ".join(q.prompt.split())[:60]))
+        self.shown = text
         return q, ("choice", "typed", "flip")[index]
 
     def choose(self, q: Question, right: bool) -> None:
+        """One key: the option's number answers at once."""
         wanted = q.answer if right else next(o for o in q.options if o != q.answer)
-        self.child.send(str(q.options.index(wanted) + 1))
-        self.child.send("\r")
+        # the number on screen: the catalogue's order of options, not necessarily the deck's
+        number = re.findall(rf"(\d)\) {re.escape(wanted[:20])}", self.shown)
+        assert number, (wanted, self.shown[-500:])
+        self.child.send(number[-1])
         self._expect([r"Right\.", r"Not quite\."])
 
     def type(self, text: str) -> None:
         self.child.send(text + "\r")
         self._expect([r"Right\.", r"Not quite\."])
 
-    def then(self, label: str) -> None:
-        """Pick an entry of the menu shown after each answer."""
-        self._expect([r"Continue\?.*Quit"])
-        menu = ANSI.sub("", self.child.after)
-        number = re.search(rf"(\d)\) {re.escape(label)}", menu)
-        assert number, menu
-        self.child.send(number.group(1))
-        self.child.send("\r")
+    def flip(self, key: str) -> None:
+        """Any key shows the answer; `key` grades it."""
+        self.child.send(" ")
+        self._expect([GRADE])
+        self.child.send(key)
+        self._expect([r"Graded"])
+
+    def then(self, key: str) -> None:
+        """A key after the feedback: Enter/Space next, h, e, u, s, q."""
+        self._expect([AFTER])
+        self.child.send(key)
 
     def finish(self) -> str:
         self.child.expect(pexpect.EOF)
@@ -99,27 +123,40 @@ def _log(env: dict[str, str]) -> list[tuple]:
                 for a in store.answers()]
 
 
+def test_play_which_film(env: dict[str, str], deck_path: Path) -> None:
+    """`play DECK --kind which-film`: the named deck against the rest of the library."""
+    p = Player(env, [str(deck_path), "--kind", "which-film", "--new", "2"], deck_path)
+    q, mode = p.question()
+    assert q.kind == "which-film" and mode == "choice"
+    assert set(q.options) == {"The Test Film", "In the Mood for Love"}
+    p.choose(q, right=True)
+    p.then("q")
+    p.finish()
+    log = _log(env)
+    assert [(r[0], r[1]) for r in log] == [(q.id, 1)]
+
+
 def test_right_wrong_undo_suspend_and_ctrl_c(env: dict[str, str], deck_path: Path) -> None:
     p = Player(env, [str(deck_path), "--kind", "who-said", "--new", "5"], deck_path)
     q1, mode = p.question()
     assert mode == "choice"
     p.choose(q1, right=True)
-    p.then("Next")
+    p.then("\r")
     q2, _ = p.question()
     p.choose(q2, right=False)
-    p.then("Undo this answer")
+    p.then("u")
     assert f"The answer: {q2.answer}" in ANSI.sub("", p.screen)  # feedback names it
     again, _ = p.question()
     assert again.id == q2.id  # the undone question is asked again
     p.choose(q2, right=True)
-    p.then("Next")
+    p.then("\r")
     q3, _ = p.question()
     p.choose(q3, right=True)
-    p.then("Suspend this question")
+    p.then("s")
     q4, _ = p.question()
     p.choose(q4, right=False)
-    p._expect([r"Continue\?"])
-    p.child.sendintr()  # Ctrl-C in the middle of the menu
+    p._expect([AFTER])
+    p.child.sendintr()  # Ctrl-C after the feedback
     screen = p.finish()
     assert "Every answer you gave is saved" in screen
     assert p.child.exitstatus == 0
@@ -136,15 +173,15 @@ def test_learning_card_comes_back_and_easy_regrades(env: dict[str, str],
     p = Player(env, [str(deck_path), "--kind", "who-said", "--new", "2"], deck_path)
     first, _ = p.question()
     p.choose(first, right=False)
-    p.then("Next")
+    p.then("\r")
     second, _ = p.question()
     assert second.id != first.id
     p.choose(second, right=True)
-    p.then("Next, it was easy")
+    p.then("e")
     seen_again, _ = p.question()  # the missed one, still in its learning steps
     assert seen_again.id == first.id
     p.choose(first, right=True)
-    p.then("Quit")
+    p.then("q")
     screen = p.finish()
     assert "Session over." in screen
     log = _log(env)
@@ -162,10 +199,8 @@ def test_typed_and_flip_questions(env: dict[str, str], deck_path: Path) -> None:
             p.type("hong  KONG!")  # forgiving: case, spaces, punctuation
         else:
             assert mode == "flip"
-            p.child.send(" ")
-            p._expect([r"How well did you know it\?"])
-            p.child.send("4\r")  # Easy
-        p.then("Quit" if len(seen) == 2 else "Next")
+            p.flip("4")  # Easy
+        p.then("q" if len(seen) == 2 else " ")
     p.finish()
     assert seen == {"typed", "flip"}
     log = {qid: (correct, rating) for qid, correct, rating, *_ in _log(env)}
@@ -186,7 +221,7 @@ def test_killed_mid_session_keeps_every_answer(env: dict[str, str], deck_path: P
         q, _ = p.question()
         p.choose(q, right=i % 2 == 0)
         answered.append(q.id)
-        p.then("Next")
+        p.then("\r")
     p.question()
     os.kill(p.child.pid, signal.SIGKILL)
     p.child.expect(pexpect.EOF)
@@ -209,7 +244,8 @@ def test_nothing_due_says_when_and_exits_0(env: dict[str, str], deck_path: Path)
     text = ANSI.sub("", child.before)
     assert child.exitstatus == 0
     assert "Nothing is due now" in text
-    total = len(generate(load_deck(deck_path)))
+    bundled = film_of(load_deck(bundled_dir() / "in-the-mood-for-love.yaml"))
+    total = len(generate_all([load_deck(deck_path)], library=[bundled]))  # which-film too
     assert re.search(rf"\b{total} new question\(s\) wait", text), text
 
 
@@ -224,7 +260,7 @@ def test_next_days_through_the_cli(env: dict[str, str], deck_path: Path) -> None
             break
         p.choose(q, right=True)
         learnt.add(q.id)
-        p.then("Next")
+        p.then("\r")
     p.finish()
     assert len(learnt) == 3
 
@@ -250,8 +286,8 @@ def test_two_terminals_at_once_keep_every_answer(env: dict[str, str], deck_path:
         a.choose(qa, right=i % 2 == 0)
         b.choose(qb, right=i % 2 == 1)
         given += [(qa.id, int(i % 2 == 0)), (qb.id, int(i % 2 == 1))]
-        a.then("Next" if i < 3 else "Quit")
-        b.then("Next" if i < 3 else "Quit")
+        a.then("\r" if i < 3 else "q")
+        b.then("\r" if i < 3 else "q")
     for player in (a, b):
         assert "Session over." in player.finish()
         assert player.child.exitstatus == 0
@@ -294,7 +330,7 @@ def test_restore_while_play_is_open_undo_touches_nothing(env: dict[str, str],
     p = Player(env, [str(deck_path), "--kind", "who-said", "--new", "5"], deck_path)
     q1, _ = p.question()
     p.choose(q1, right=True)
-    p.then("Next")
+    p.then("\r")
     copy = tmp_path / "copy.sqlite3"
     assert subprocess.run([*EXE, "backup", str(copy)], env=env, capture_output=True,
                           timeout=60).returncode == 0
@@ -305,7 +341,7 @@ def test_restore_while_play_is_open_undo_touches_nothing(env: dict[str, str],
     assert restored.returncode == 0, restored.stderr
     log = _log(env)
     assert [row[0] for row in log] == [q1.id]
-    p.then("Undo this answer")
+    p.then("u")
     screen = p.finish()
     assert p.child.exitstatus == 2
     assert "restored from a backup" in screen and "Traceback" not in screen

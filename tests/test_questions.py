@@ -28,6 +28,7 @@ from reelive_quiz.deck import (
     write_deck,
 )
 from reelive_quiz.generate import MAX_OPTIONS, generate
+from reelive_quiz.keyfacts import COLOURS, FILLER, STOP_WORDS
 from reelive_quiz.library import bundled_dir
 from reelive_quiz.page import parse_page
 from reelive_quiz.question import KINDS, Question
@@ -72,13 +73,18 @@ def _item(deck: Deck, source: str) -> object:
     return item.lines[int(j)] if j is not None else item
 
 
-def _is_key_fact(answer: str, fact: str) -> bool:
-    """A name (capitalised words), a number, or a term quoted in the fact."""
-    words = answer.split()
-    name = len(words) >= 2 and all(w[0].isupper() for w in words)
-    number = bool(re.fullmatch(r"\d[\d,.]*s?", answer)) or answer.casefold() in NUMBER_WORDS
-    quoted = any(f"{o}{answer}{c}" in fact for o, c in ("''", "‘’", '""', "“”", "'’"))
-    return name or number or quoted
+def _is_key_fact(answer: str, fact: str, film: str = "") -> bool:
+    """A term of the fact itself, never a stop word, a filler word or the film's title."""
+    return (answer in fact and contains(fact, answer) and fold(answer) not in STOP_WORDS
+            and fold(answer) not in FILLER and fold(answer) != fold(film))
+
+
+def named_in(prompt: str, option: str, person: bool = False) -> bool:
+    """Does the prompt name the option (folded; a person by one of their names alone)?"""
+    words = [w for w in option.split() if len(fold(w)) > 2] if person else []
+    return any(contains(prompt, w) for w in [option, *words]
+               if fold(w) not in {"mr", "mrs", "ms", "miss", "dr", "sir", "lady", "madam",
+                                  "the"})
 
 
 def check_rules(deck: Deck, questions: list[Question]) -> None:
@@ -115,6 +121,8 @@ def check_rules(deck: Deck, questions: list[Question]) -> None:
             assert q.mode == "choice", where
         else:
             assert q.mode in ("typed", "flip"), where
+        for option in q.options:  # the answer too: no option is named in its prompt
+            assert not named_in(q.prompt, option, person=q.person), where
         item = _item(deck, q.source)
         others = set(q.options) - {q.answer}
         if q.kind == "who-said":
@@ -122,14 +130,19 @@ def check_rules(deck: Deck, questions: list[Question]) -> None:
             assert said_by[fold(item.text)] == {item.speaker}, "ambiguous: " + where
             assert set(q.options) <= speakers, where
             assert q.person, where
-            assert len(q.options) == min(MAX_OPTIONS, len({fold(s) for s in speakers})), where
+            unnamed = {fold(s) for s in speakers if not named_in(q.prompt, s, person=True)}
+            unnamed.add(fold(q.answer))
+            assert len(q.options) == (min(MAX_OPTIONS, len(unnamed)) if len(unnamed) > 1
+                                      else 0), where
         elif q.kind == "which-scene":
             i = int(_SOURCE.fullmatch(q.source).group(2))  # type: ignore[union-attr]
             assert isinstance(item, Line), where
             assert q.answer == deck.dialogues[i].scene, where
             assert in_scenes[fold(item.text)] == {q.answer}, "ambiguous: " + where
             assert set(q.options) <= scene_titles, where
-            assert len(q.options) == min(MAX_OPTIONS, len(scene_titles)), where
+            unnamed = {t for t in scene_titles if not named_in(q.prompt, t)} | {q.answer}
+            assert len(q.options) == (min(MAX_OPTIONS, len(unnamed)) if len(unnamed) > 1
+                                      else 0), where
         elif q.kind == "next-line":
             assert isinstance(item, Line) and q.answer == item.text, where
             assert set(q.options) <= line_texts, where
@@ -153,8 +166,10 @@ def check_rules(deck: Deck, questions: list[Question]) -> None:
             assert isinstance(item, Trivia), where
             assert contains(item.fact, q.answer), where
             assert fold(q.answer) != fold(item.title), "answer is the card title: " + where
-            assert _is_key_fact(q.answer, item.fact), where
-            assert all(any(contains(t.fact, o) for t in deck.trivia) for o in others), where
+            assert _is_key_fact(q.answer, item.fact, deck.title), where
+            colour = fold(q.answer) in COLOURS  # a colour's distractors are colours
+            assert all(any(contains(t.fact, o) for t in deck.trivia)
+                       or (colour and fold(o) in COLOURS) for o in others), where
         elif q.kind == "custom":
             assert isinstance(item, CustomQuestion), where
             assert (q.prompt, q.answer) == (item.prompt, item.answer), where
@@ -196,8 +211,12 @@ def test_bundled_deck_has_every_required_kind(bundled: Deck,
     assert len(who) == sum(len(s.lines) for s in bundled.dialogues) + len(bundled.quotes)
     assert {q.answer for q in bundled_questions if q.kind == "moment"} == {
         m.title for m in bundled.moments}
-    # no padding: two speakers give two options
-    assert {len(q.options) for q in bundled_questions if q.kind == "who-said"} == {2}
+    # no padding: two speakers give two options, except where the prompt's context line
+    # already names the other speaker (then there is no distractor: it is typed)
+    for q in bundled_questions:
+        if q.kind == "who-said":
+            other = ({"Su Li-zhen", "Chow Mo-wan"} - {q.answer}).pop()
+            assert len(q.options) == (0 if contains(q.prompt, other) else 2), q.prompt
 
 
 def test_bundled_trivia_asks_key_facts(bundled: Deck,
@@ -208,15 +227,23 @@ def test_bundled_trivia_asks_key_facts(bundled: Deck,
         card = _item(bundled, q.source)
         assert isinstance(card, Trivia)
         by_card.setdefault(card.title, set()).add(q.answer)
-    # names, numbers and places that the facts themselves single out
+    # every fact teaches something: 22 of 22
+    assert set(by_card) == {t.title for t in bundled.trivia} and len(by_card) == 22
+    # names, numbers, places, colours and styles that the facts themselves single out
     assert "Christopher Doyle" in by_card["Cinematography Techniques"]
-    assert "William Chang" in by_card["Unique Editing Style"]
     assert "30" in by_card["Maggie Cheung’s Dedication"]
-    assert "Shigeru Umebayashi" in by_card["Sonic Landscape"]
+    assert "Hong Kong" in by_card["Filming Locations"]
+    assert "red" in by_card["Use of Color"]
+    assert "Mirrors" in by_card["The Use of Mirrors"]
+    assert "French New Wave" in by_card["Influence of French Cinema"]
+    assert "improvised" in by_card["Improvised Dialogue"]
     assert any(q.person and q.options for q in trivia)
     assert any(q.answer.isdigit() and not q.options for q in trivia)
-    # facts with no name, number or quoted term are not turned into title questions
-    assert "The Use of Mirrors" not in by_card
+    for q in trivia:  # never a title question, never filler
+        card = _item(bundled, q.source)
+        assert isinstance(card, Trivia)
+        assert fold(q.answer) != fold(card.title), q.prompt
+        assert _is_key_fact(q.answer, card.fact, bundled.title), q.answer
 
 
 def test_second_deck_kinds_and_shapes() -> None:
@@ -247,8 +274,8 @@ def test_second_deck_kinds_and_shapes() -> None:
 
 def test_two_speakers_get_exactly_two_options() -> None:
     deck = Deck("Duet", dialogues=(Scene("Only Scene", (
-        Line("Ann Bell", "First words."), Line("Bo Chen", "Second words."),
-        Line("Ann Bell", "Third words."))),))
+        Line("Ann Bell", "These are the first words."), Line("Bo Chen", "And these, the second."),
+        Line("Ann Bell", "Then come the third words."))),))
     who = [q for q in generate(deck) if q.kind == "who-said"]
     assert len(who) == 3
     assert all(sorted(q.options) == ["Ann Bell", "Bo Chen"] for q in who)

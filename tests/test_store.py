@@ -21,10 +21,11 @@ PACKAGE = Path(__file__).resolve().parent.parent / "reelive_quiz"
 BUNDLED = bundled_dir() / "in-the-mood-for-love.yaml"
 START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 CONFIG = Config(fuzz=False)
-#: The modules allowed to hold SQL: the store and its schema, and the .apkg writer
-#: (for Anki's own collection file, not the progress file).
-SQL_OWNERS = {"store.py", "store_reads.py", "store_fsrs.py", "store_copy.py", "schema.py",
-              "apkg.py"}
+#: The modules allowed to hold SQL: the store's (store, store_reads, store_fsrs,
+#: store_copy, store_anki) and its schema; for Anki's own collection file, not the
+#: progress file, the .apkg writer and the package reader.
+SQL_OWNERS = {"store.py", "store_reads.py", "store_fsrs.py", "store_copy.py", "store_anki.py",
+              "schema.py", "apkg.py", "anki_import.py"}
 SQL = re.compile(r"\bSELECT\b[^\"']*\bFROM\b|\bINSERT INTO\b|\bUPDATE\s+\w+\s+SET\b"
                  r"|\bDELETE FROM\b|\bCREATE\s+(?:TABLE|INDEX|TRIGGER)\b|\bPRAGMA\b")
 

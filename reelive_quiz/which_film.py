@@ -1,0 +1,192 @@
+"""`which-film`: the question fans ask each other, across every film of the library.
+
+A line, a quote or a trivia fact of one film asks which film it comes from,
+with other films of the library as options. It cannot be made from one deck
+alone, so each deck is reduced to a `Film` (its items, kept in the catalogue
+by the sync) and the questions are built from all films at once.
+
+The id hashes only the question's own film and item: importing or removing
+a film changes the options, never the id, so progress stays. Options are
+drawn deterministically (seeded by the id) from the other films, never one
+whose deck holds the same text, never one the prompt names. Everything is
+linear in the items of the library: one index of texts, then a few draws per
+question, never a scan of every film.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass
+
+from reelive_quiz.deck import Deck
+from reelive_quiz.generate import MAX_OPTIONS, SHORT_LINE, Draws, _blank, _digest, _id, _quoted
+from reelive_quiz.question import Question
+from reelive_quiz.text import Folds, fold_text
+
+__all__ = ["KIND", "Film", "Item", "film_of", "generate_all", "which_film"]
+
+KIND = "which-film"
+#: More films than this are sampled, not scanned, for each question's options.
+_SCAN_LIMIT = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One line, quote or fact of a film, as a which-film question needs it."""
+
+    what: str  # line, quote, fact
+    text: str
+    source: str
+    sibling: str  # shared with the item's other questions: never asked the same day
+    info: str
+
+
+@dataclass(frozen=True, slots=True)
+class Film:
+    slug: str
+    title: str
+    items: tuple[Item, ...]
+
+    def items_json(self) -> str:
+        return json.dumps([[i.what, i.text, i.source, i.sibling, i.info] for i in self.items],
+                          ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, slug: str, title: str, items: str | None) -> Film:
+        return cls(slug, title, tuple(Item(*row) for row in json.loads(items or "[]")))
+
+
+def film_of(deck: Deck, slug: str | None = None) -> Film:
+    """The items of a deck that can ask which film they come from.
+
+    `slug` is the deck's key in the catalogue (its file's); the title's by default.
+    """
+    slug = slug or deck.slug
+    items: list[Item] = []
+    for i, s in enumerate(deck.dialogues):
+        for j, ln in enumerate(s.lines):
+            if len(ln.text.split()) >= SHORT_LINE:  # "Perhaps." could be from any film
+                items.append(Item("line", ln.text, f"dialogues[{i}].lines[{j}]",
+                                  _digest(slug, "line", ln.speaker, ln.text)[:16],
+                                  f"{ln.speaker}, in the scene “{s.scene}”."))
+    for i, q in enumerate(deck.quotes):
+        if len(q.text.split()) >= SHORT_LINE:
+            items.append(Item("quote", q.text, f"quotes[{i}]",
+                              _digest(slug, "line", q.speaker, q.text)[:16],
+                              f"{q.speaker}, in {deck.title}."))
+    for i, t in enumerate(deck.trivia):
+        items.append(Item("fact", t.fact, f"trivia[{i}]", _digest(slug, "trivia", t.title)[:16],
+                          f"{t.title}. Why it matters: {t.why_it_matters}"))
+    return Film(slug, deck.title, tuple(items))
+
+
+def question_ids(film: Film) -> list[str]:
+    """The ids its which-film questions have, item by item (whatever their options)."""
+    return [_id(film.slug, KIND, item.what, item.text) for item in film.items]
+
+
+_ASK = {"line": "Which film is this line from?", "quote": "Which film is this quote from?",
+        "fact": "Which film is this trivia about?"}
+_ASK_KEYS = {what: fold_text(ask) for what, ask in _ASK.items()}
+
+
+def which_film(films: Sequence[Film], only: Collection[str] | None = None) -> list[Question]:
+    """The which-film questions of the films whose slug is in `only` (default: all).
+
+    Options come from all `films`; none when the library holds one film.
+    """
+    films = sorted({f.slug: f for f in films}.values(), key=lambda f: f.slug)
+    if len(films) < 2:
+        return []
+    folds = Folds()
+    holders: dict[str, set[str]] = {}  # folded text -> the films whose deck holds it
+    for film in films:
+        for item in film.items:
+            holders.setdefault(folds[item.text], set()).add(film.slug)
+    title_keys = [folds[f.title] for f in films]
+    out: list[Question] = []
+    seen: set[str] = set()
+    for index, film in enumerate(films):
+        if only is not None and film.slug not in only:
+            continue
+        answer_key = title_keys[index]
+        for item in film.items:
+            qid = _id(film.slug, KIND, item.what, item.text)
+            if qid in seen:
+                continue
+            text_key = folds[item.text]
+            if item.what == "fact":  # a fact may name its film: blanked
+                shown = _blank(item.text, [film.title])
+                text_key = fold_text(shown) if shown != item.text else text_key
+            else:
+                shown = item.text
+            prompt = f"{_ASK[item.what]} {_quoted(shown)}"
+            prompt_key = f" {_ASK_KEYS[item.what]} {text_key} "  # = fold(prompt), padded
+            if f" {answer_key} " in prompt_key:
+                continue  # the line names its own film
+            excluded = holders.get(folds[item.text], set())
+            draws = Draws(qid)
+
+            def fair(other: int, excluded: set[str] = excluded, prompt_key: str = prompt_key,
+                     answer_key: str = answer_key) -> bool:
+                key = title_keys[other]
+                return (key != answer_key and films[other].slug not in excluded
+                        and f" {key} " not in prompt_key)
+
+            options = _draw(draws, index, len(films), fair, title_keys)
+            if not options:
+                continue
+            seen.add(qid)
+            titles = [films[o].title for o in options] + [film.title]
+            draws.shuffle(titles)
+            out.append(Question(qid, film.title, film.slug, KIND, prompt, film.title,
+                                tuple(titles), item.source, item.sibling, item.info,
+                                "choice", False))
+    return out
+
+
+def _draw(draws: Draws, own: int, count: int, fair: Callable[[int], bool],
+          keys: Sequence[str]) -> list[int]:
+    """Up to MAX_OPTIONS - 1 other films (indexes), seeded by the id: a few draws each.
+
+    Two films whose titles fold alike are never both offered."""
+    wanted = MAX_OPTIONS - 1
+    chosen: list[int] = []
+    taken: set[str] = set()
+
+    def take(other: int) -> bool:
+        if other == own or keys[other] in taken or not fair(other):
+            return False
+        taken.add(keys[other])
+        chosen.append(other)
+        return len(chosen) == wanted
+
+    if count > _SCAN_LIMIT:
+        for _ in range(4 * wanted):
+            if take(draws.below(count)):
+                return chosen
+        chosen, taken = [], set()
+    order = list(range(count))  # a partial shuffle: each film checked only when drawn
+    for k in range(count):
+        j = k + draws.below(count - k)
+        order[k], order[j] = order[j], order[k]
+        if take(order[k]):
+            break
+    return chosen
+
+
+def generate_all(decks: Iterable[Deck | tuple[Deck, str]], kinds: Iterable[str] | None = None,
+                 library: Iterable[Film] = ()) -> list[Question]:
+    """Every question of `decks` (each a deck, or a deck and its file's slug), which-film
+    included, with `library` as further films."""
+    from reelive_quiz.generate import generate
+
+    pairs = [d if isinstance(d, tuple) else (d, d.slug) for d in decks]
+    wanted = list(kinds) if kinds is not None else None
+    out = [q for deck, slug in pairs for q in generate(deck, wanted, slug=slug)]
+    if wanted is None or KIND in wanted:
+        own = [film_of(deck, slug) for deck, slug in pairs]
+        films = {f.slug: f for f in library} | {f.slug: f for f in own}
+        out += which_film(list(films.values()), only={f.slug for f in own})
+    return out
