@@ -31,3 +31,18 @@ def old_store(path: Path) -> Path:
     conn.commit()
     conn.close()
     return path
+
+
+#: Runs argv[1:] and prints the child's peak RSS. `wait4` on a child of pytest itself would
+#: report pytest's own high-water mark (inherited through fork + exec: 370 MB late in a run).
+_PEAK = ("import resource, subprocess, sys; "
+         "p = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE); "
+         "sys.stderr.buffer.write(p.stderr); "
+         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(p.returncode)")
+
+
+def peak_rss(args: list[str], env: dict[str, str]) -> tuple[int, float, str]:
+    """(exit status, peak RSS in MB, stderr) of `args`, started from a small parent."""
+    proc = subprocess.run([sys.executable, "-c", _PEAK, *args], env=env, capture_output=True,
+                          text=True, timeout=600)
+    return proc.returncode, int(proc.stdout.split()[-1]) / 1024, proc.stderr
