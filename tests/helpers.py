@@ -46,3 +46,12 @@ def peak_rss(args: list[str], env: dict[str, str]) -> tuple[int, float, str]:
     proc = subprocess.run([sys.executable, "-c", _PEAK, *args], env=env, capture_output=True,
                           text=True, timeout=600)
     return proc.returncode, int(proc.stdout.split()[-1]) / 1024, proc.stderr
+
+
+def on_disk(store: object, query: str, args: tuple = ()) -> list[tuple]:
+    """Read a store's file as it is on disk, beside the store's own connection."""
+    conn = sqlite3.connect(store.path)  # type: ignore[attr-defined]
+    try:
+        return conn.execute(query, args).fetchall()
+    finally:
+        conn.close()

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from helpers import on_disk as _sql
 from helpers import run_cli
 
 from reelive_quiz.card import Rating
@@ -35,15 +36,6 @@ BUNDLED = bundled_dir() / "in-the-mood-for-love.yaml"
 START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 CONFIG = Config(fuzz=False, new_per_day=1000)
 NOW = {NOW_ENV: "2026-03-04T10:00:00"}
-
-
-def _sql(store: Store, query: str, args: tuple = ()) -> list[tuple]:
-    """Read the store's file as it is on disk, beside the store's own connection."""
-    conn = sqlite3.connect(store.path)
-    try:
-        return conn.execute(query, args).fetchall()
-    finally:
-        conn.close()
 
 
 @pytest.fixture(autouse=True)

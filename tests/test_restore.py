@@ -18,6 +18,7 @@ from pathlib import Path
 
 import helpers
 import pytest
+from helpers import on_disk as _sql
 
 from reelive_quiz.backup import backup, restore
 from reelive_quiz.card import Rating
@@ -34,15 +35,6 @@ BUNDLED = bundled_dir() / "in-the-mood-for-love.yaml"
 NOW = "2026-03-02T10:00:00"
 START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 CONFIG = Config(fuzz=False, new_per_day=1000)
-
-
-def _sql(store: Store, query: str, args: tuple = ()) -> list[tuple]:
-    """Read the store's file as it is on disk, beside the store's own connection."""
-    conn = sqlite3.connect(store.path)
-    try:
-        return conn.execute(query, args).fetchall()
-    finally:
-        conn.close()
 
 
 @pytest.fixture(autouse=True)
