@@ -296,7 +296,8 @@ def _first_import_backup(store: Store) -> Path | None:
     if any(folder.glob("progress-before-first-import-anki-*.sqlite3")):
         return None
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    return store.backup_to(folder / f"progress-before-first-import-anki-{stamp}.sqlite3")
+    return store.backup_to(folder / f"progress-before-first-import-anki-{stamp}.sqlite3",
+                           description="Keeping a copy before the first Anki import")
 
 
 def import_anki(store: Store, path: Path, config: Config, *,

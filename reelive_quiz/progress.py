@@ -6,6 +6,9 @@ stderr is a terminal and the step is big enough to take more than ~2 s (the
 threshold is in items, so the same input always behaves the same), and does
 nothing otherwise: in a pipe stdout carries only the result and stderr stays
 quiet. rich is imported only when a bar is drawn (+40 ms a start otherwise).
+A bar opened while another is on screen is one more line of it (rich allows
+one live display at a time): a restore keeps the old progress aside in the
+middle of its own copy.
 """
 
 from __future__ import annotations
@@ -19,6 +22,9 @@ __all__ = ["Report", "bar"]
 
 #: A step's progress: called with (0, total) first, then as items are done.
 Report = Callable[[int, int], None]
+
+#: The rich Progress on screen, shared by the bars open at the same time.
+_shown: Any = None
 
 
 class _Bar:
@@ -34,30 +40,41 @@ class _Bar:
             self.decided = True
             if total < self.threshold or not _is_terminal():
                 return
-            from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeElapsedColumn,
-                TimeRemainingColumn,
-            )
-
-            self.progress = Progress(TextColumn("{task.description}"), BarColumn(),
-                                     MofNCompleteColumn(), TimeElapsedColumn(),
-                                     TimeRemainingColumn(), console=Console(stderr=True),
-                                     transient=True, redirect_stdout=False,
-                                     redirect_stderr=False)
-            self.progress.start()
+            self.progress = _shown or _start()
             self.task = self.progress.add_task(self.description, total=total)
         if self.progress is not None:
             self.progress.update(self.task, completed=done, total=total)
 
     def close(self) -> None:
-        if self.progress is not None:
+        global _shown
+        if self.progress is None:
+            return
+        if len(self.progress.tasks) == 1:  # the last bar on screen: drawn at its end, cleared
             self.progress.stop()
-            self.progress = None
+            _shown = None
+        else:
+            self.progress.refresh()
+            self.progress.remove_task(self.task)
+        self.progress = None
+
+
+def _start() -> Any:
+    global _shown
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    _shown = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), TimeRemainingColumn(), console=Console(stderr=True),
+                      transient=True, redirect_stdout=False, redirect_stderr=False)
+    _shown.start()
+    return _shown
 
 
 def _is_terminal() -> bool:

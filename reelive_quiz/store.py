@@ -199,20 +199,34 @@ class Store(Reads, FsrsRecords, AnkiSync):
         if version > 0 and keep_before_migrating:
             self.backup_to(self.path.with_name(
                 f"{self.path.name}.before-v{SCHEMA_VERSION}-{time.strftime('%Y%m%d-%H%M%S')}"),
-                unique=True)
-        for number, (name, script) in enumerate(MIGRATIONS, 1):
-            if number <= version:
-                continue
-            with self.transaction():
-                if self.conn.execute("PRAGMA user_version").fetchone()[0] >= number:
-                    continue  # another process migrated while we waited for the lock
-                for statement in statements(script):
-                    self.conn.execute(statement)
-                self.conn.execute(f"PRAGMA user_version = {number}")
-                self.conn.execute("CREATE TABLE IF NOT EXISTS migrations "
-                                  "(name TEXT PRIMARY KEY, applied INTEGER NOT NULL)")
-                self.conn.execute("INSERT INTO migrations VALUES (?, ?)",
-                                  (name, int(time.time())))
+                unique=True, description="Keeping a copy before updating your progress")
+        from reelive_quiz.progress import bar
+        from reelive_quiz.store_copy import pages_for_a_bar
+
+        pending = list(enumerate(MIGRATIONS, 1))[version:]
+        # A statement gives no count while it runs (an index over 1.4M answers: 1.6 s),
+        # so the bar counts migrations, on files big enough for a copy to take seconds.
+        pages, page_size = (self.conn.execute(f"PRAGMA {p}").fetchone()[0]
+                            for p in ("page_count", "page_size"))
+        big = pages >= pages_for_a_bar(page_size)
+        with bar("Updating your progress file", 0 if big else len(pending) + 1) as report:
+            report(0, len(pending))
+            for done, (number, (name, script)) in enumerate(pending, 1):
+                self._apply(number, name, script)
+                report(done, len(pending))
+
+    def _apply(self, number: int, name: str, script: str) -> None:
+        """Migration `number`, in its own transaction, unless another process ran it."""
+        with self.transaction():
+            if self.conn.execute("PRAGMA user_version").fetchone()[0] >= number:
+                return  # another process migrated while we waited for the lock
+            for statement in statements(script):
+                self.conn.execute(statement)
+            self.conn.execute(f"PRAGMA user_version = {number}")
+            self.conn.execute("CREATE TABLE IF NOT EXISTS migrations "
+                              "(name TEXT PRIMARY KEY, applied INTEGER NOT NULL)")
+            self.conn.execute("INSERT INTO migrations VALUES (?, ?)",
+                              (name, int(time.time())))
 
     @staticmethod
     def _read_generation(db: sqlite3.Connection) -> str:
@@ -252,15 +266,17 @@ class Store(Reads, FsrsRecords, AnkiSync):
             raise
         self.conn.execute("COMMIT")
 
-    def backup_to(self, target: Path, *, unique: bool = False) -> Path:
+    def backup_to(self, target: Path, *, unique: bool = False,
+                  description: str = "Backing up your progress") -> Path:
         """A consistent copy of the whole file (SQLite's online backup), put in place whole.
 
         With `unique`, an existing `target` gives `target-2`, … instead of an error.
+        `description` names the copy on its bar (see `copy_pages`).
         """
         from reelive_quiz.store_copy import copy_database
 
         with self.guard("back up the progress file"):
-            return copy_database(self.conn, target, unique=unique)
+            return copy_database(self.conn, target, unique=unique, description=description)
 
     def replace_with(self, source: Path, keep: Path | None = None) -> Path | None:
         """Make the progress a copy of `source` (see `stage_restore`) in one step under the lock.
@@ -272,23 +288,23 @@ class Store(Reads, FsrsRecords, AnkiSync):
         has a new generation (see `writing`). If the copy fails, nothing is
         replaced. Returns where the copy is.
         """
-        from reelive_quiz.store_copy import copy_database
+        from reelive_quiz.store_copy import copy_database, copy_pages
 
         kept: list[Path] = []
 
-        def aside(status: int, remaining: int, total: int) -> None:
-            if status == sqlite3.SQLITE_OK and keep is not None and not kept:
+        def aside() -> None:
+            if keep is not None:
                 reader = sqlite3.connect(self.path, timeout=30)
                 try:
-                    kept.append(copy_database(reader, keep, unique=True))
+                    kept.append(copy_database(reader, keep, unique=True,
+                                              description="Keeping your progress aside"))
                 finally:
                     reader.close()
 
         with self.guard("restore the progress file"):
             src = sqlite3.connect(source)
-            try:  # in 8 steps or more: the first must not be the last (see `aside`)
-                pages = max(1, src.execute("PRAGMA page_count").fetchone()[0] // 8)
-                src.backup(self.conn, pages=pages, progress=aside)
+            try:
+                copy_pages(src, self.conn, "Restoring your progress", first_step=aside)
             finally:
                 src.close()
             self.generation = self._read_generation(self.conn)
