@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -168,7 +167,9 @@ class Store(Reads, FsrsRecords, AnkiSync):
             raise self._damaged(str(exc)) from None
 
     def _damaged(self, problem: str) -> StoreError:
-        from reelive_quiz.files import make_temp, place
+        from reelive_quiz.files import MB, copy_file, make_temp, place
+        from reelive_quiz.progress import bar
+        from reelive_quiz.store_copy import pages_for_a_bar
 
         stamp = time.strftime("%Y%m%d-%H%M%S")
         copy = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
@@ -177,7 +178,9 @@ class Store(Reads, FsrsRecords, AnkiSync):
             fd, tmp = make_temp(copy)
             os.close(fd)
             try:
-                shutil.copy2(self.path, tmp)
+                with bar("Keeping a copy of the damaged file (MB)",
+                         pages_for_a_bar(MB)) as progress:
+                    copy_file(self.path, tmp, progress)
                 copy = place(tmp, lambda n: copy if n == 0 else Path(f"{copy}-{n + 1}"),
                              unique=True)
             finally:

@@ -1,8 +1,9 @@
-"""Whole copies of the progress file (issue 12): a bar of pages copied on a terminal, none in a pipe.
+"""Whole copies of the progress file (issue 12): a bar of what is copied on a terminal only.
 
 Backup, restore and the copy kept before a migration all go through
-`copy_pages`; the bar threshold is lowered through its environment variable
-(the real one is 256 MB), so a small real store shows the bar on a real pty.
+`copy_pages` (a damaged file, which SQLite cannot read, through `copy_file`);
+the bar threshold is lowered through its environment variable (the real one is
+256 MB), so a small real store shows the bar on a real pty.
 The stepped copy must stay one snapshot: a write elsewhere between two steps
 neither lands in the copy nor makes SQLite start the copy over.
 """
@@ -109,6 +110,26 @@ def test_a_migration_shows_its_copy_and_its_steps_on_a_terminal(tmp_path: Path) 
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     json.loads(result.stdout)  # stdout is only the result
+
+
+def test_a_damaged_file_is_copied_aside_with_a_bar_on_a_terminal(tmp_path: Path) -> None:
+    broken = b"\x00" * 100 + _store(tmp_path / "tty").read_bytes()[100:]
+    megabytes = -(-len(broken) // 2**20)
+    for home in (tmp_path / "tty", tmp_path / "pipe"):
+        (home / "progress.sqlite3").parent.mkdir(exist_ok=True)
+        (home / "progress.sqlite3").write_bytes(broken)
+    status, screen = _on_a_pty(["status"], tmp_path / "tty", ALWAYS)
+    assert status == 2, screen[-2000:]
+    assert "Keeping a copy of the damaged file (MB)" in screen
+    assert f"{megabytes}/{megabytes}" in screen
+    assert "the progress file is damaged" in screen
+
+    result = run_cli("status", home=tmp_path / "pipe", env=ALWAYS)
+    assert result.returncode == 2
+    assert result.stdout == "" and len(result.stderr.splitlines()) == 1  # the error alone
+    assert "damaged" in result.stderr and "\x1b" not in result.stderr
+    kept = list((tmp_path / "pipe").glob("progress.sqlite3.damaged-*"))
+    assert len(kept) == 1 and kept[0].read_bytes() == broken
 
 
 @contextlib.contextmanager
