@@ -74,7 +74,7 @@ def copy_pages(source: sqlite3.Connection, dest: sqlite3.Connection, description
             report(0, total)
             source.backup(dest, pages=pages, progress=step)
     finally:
-        if reading:
+        if reading and source.in_transaction:
             source.execute("ROLLBACK")  # a read: nothing to keep
 
 
