@@ -71,15 +71,17 @@ def import_pages(pages: Iterable[Path], out_dir: Path, *, force: bool = False,
             tmp.unlink(missing_ok=True)
 
 
-def catalogue_imported(imported: Sequence[Imported], store: Store, refs: Sequence[DeckRef],
+def catalogue_imported(loaded: dict[Path, Deck], store: Store, refs: Sequence[DeckRef],
                        progress: Callable[[int, int], None] | None = None) -> None:
     """Build the imported decks' part of the catalogue while they are in memory.
 
     The same sync the next command would run (every deck of the library,
-    changed files only), with the imported decks taken from memory instead of
-    re-read: the first `status` after an import has nothing left to do.
+    changed files only), with the imported decks (`loaded`, by path) taken
+    from memory instead of re-read: the first `status` after an import has
+    nothing left to do. `loaded` is emptied as the decks are synced, so the
+    caller should hold no other reference to them: at 1,000 films they are
+    60 MB that the which-film step need not share memory with.
     """
     from reelive_quiz.catalogue import sync_decks
 
-    sync_decks(store, refs, complete=True, loaded={i.path: i.deck for i in imported},
-               progress=progress)
+    sync_decks(store, refs, complete=True, loaded=loaded, progress=progress)

@@ -418,12 +418,14 @@ class Store(Reads, FsrsRecords, AnkiSync):
             db.execute(f"UPDATE questions SET present = 0 WHERE kind = '{WHICH_FILM}'"
                        " AND present = 1")
             rank: dict[str, int] = {}
-            rows = []
-            for q in questions:  # one which-film question per round of the deck's kinds
-                rank[q.slug] = rank.get(q.slug, -1) + 1
-                rows.append((q.id, q.deck, q.slug, q.kind, q.prompt, q.answer,
-                             json.dumps(q.options, ensure_ascii=False), q.source, q.sibling,
-                             q.info, q.mode, int(q.person), rank[q.slug] * 9 + 8))
+
+            def rows() -> Iterator[tuple[object, ...]]:  # streamed: 100k rows are 40 MB
+                for q in questions:  # one which-film question per round of the deck's kinds
+                    rank[q.slug] = rank.get(q.slug, -1) + 1
+                    yield (q.id, q.deck, q.slug, q.kind, q.prompt, q.answer,
+                           json.dumps(q.options, ensure_ascii=False), q.source, q.sibling,
+                           q.info, q.mode, int(q.person), rank[q.slug] * 9 + 8)
+
             db.executemany(
                 "INSERT INTO questions (id, deck, slug, kind, prompt, answer, options, source,"
                 " sibling, info, mode, person, position, present)"
@@ -432,7 +434,7 @@ class Store(Reads, FsrsRecords, AnkiSync):
                 " prompt = excluded.prompt, answer = excluded.answer,"
                 " options = excluded.options, source = excluded.source,"
                 " sibling = excluded.sibling, info = excluded.info, mode = excluded.mode,"
-                " position = excluded.position, present = 1", rows)
+                " position = excluded.position, present = 1", rows())
             db.execute("UPDATE decks SET library = ?", (library,))
 
     def forget_deck(self, slug: str) -> None:
@@ -498,10 +500,20 @@ class Store(Reads, FsrsRecords, AnkiSync):
         with self.guard("read the deck list"):
             return self.conn.execute("SELECT slug, signature, library FROM decks").fetchall()
 
-    def film_items(self) -> list[tuple[str, str, str | None]]:
-        """(slug, title, items JSON) of every deck: what which-film questions are made of."""
+    def film_items(self) -> Iterator[tuple[str, str, str | None]]:
+        """(slug, title, items JSON) of every deck: what which-film questions are made of.
+
+        A stream: the JSON of 1,000 films is 26 MB (50 MB as Python text), freed into
+        the C heap where the objects made from it cannot use it, if read all at once.
+        """
         with self.guard("read the deck list"):
-            return self.conn.execute("SELECT slug, title, items FROM decks").fetchall()
+            rows = self.conn.execute("SELECT slug, title, items FROM decks")
+        while True:
+            with self.guard("read the deck list"):
+                chunk = rows.fetchmany(20)
+            if not chunk:
+                return
+            yield from chunk
 
     def deck_files(self) -> list[DeckFile]:
         """Every synced deck file, with the signature it had when it was read."""
