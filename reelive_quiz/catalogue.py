@@ -12,7 +12,7 @@ unchanged library reads no YAML.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -139,7 +139,15 @@ def sync_which_film(store: Store) -> None:
         return
     from reelive_quiz.which_film import which_film
 
-    store.sync_which_film(which_film(_films(store)), library)
+    store.sync_which_film(_drained(which_film(_films(store))), library)
+
+
+def _drained(items: list[Question]) -> Iterator[Question]:
+    """Each item as the list lets go of it: a question written to the store is freed
+    while the store's page cache grows (107,745 which-film questions are 65 MB)."""
+    items.reverse()
+    while items:
+        yield items.pop()
 
 
 def _films(store: Store) -> list[Film]:
