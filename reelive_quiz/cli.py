@@ -15,11 +15,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from reelive_quiz.errors import ReeliveError
+
+if TYPE_CHECKING:
+    from reelive_quiz.deck import Deck
 
 app = typer.Typer(
     name="reelive-quiz",
@@ -127,27 +130,42 @@ def import_(
     force: Annotated[bool, typer.Option("--force", help="Replace existing deck files.")] = False,
 ) -> None:
     """Parse Reelive pages into YAML decks."""
-    from reelive_quiz.importer import catalogue_imported, import_pages
+    from reelive_quiz.importer import catalogue_imported
     from reelive_quiz.library import user_decks_dir
     from reelive_quiz.progress import bar
-    from reelive_quiz.terminal import one_line
 
     target = out_dir or user_decks_dir()
     with bar("Importing pages", PAGES_FOR_A_BAR) as progress:
-        results = list(import_pages(pages, target, force=force, progress=progress))
+        lines, loaded = _import_pages(pages, target, force, progress)
     if _same_folder(target, user_decks_dir()):  # decks of the library: catalogue them now
         from reelive_quiz.library import list_decks, progress_path
         from reelive_quiz.store import Store
 
         with Store.open(progress_path()) as store, \
                 bar("Building the question catalogue", DECKS_FOR_A_BAR) as progress:
-            catalogue_imported(results, store, list_decks(), progress)
-    for result in results:
+            catalogue_imported(loaded, store, list_decks(), progress)
+    for line in lines:
+        _out(line)
+
+
+def _import_pages(pages: list[Path], target: Path, force: bool,
+                  progress: Callable[[int, int], None] | None,
+                  ) -> tuple[list[str], dict[Path, Deck]]:
+    """The lines `import` prints, and the decks written by path, with no other reference
+    to them: the catalogue step drops each once synced (see `catalogue_imported`)."""
+    from reelive_quiz.importer import import_pages
+    from reelive_quiz.terminal import one_line
+
+    lines: list[str] = []
+    loaded: dict[Path, Deck] = {}
+    for result in import_pages(pages, target, force=force, progress=progress):
         d = result.deck
-        _out(f"{one_line(d.title)}: {len(d.dialogues)} scenes "
-             f"({sum(len(s.lines) for s in d.dialogues)} lines), {len(d.quotes)} quotes, "
-             f"{len(d.soundtrack)} tracks, {len(d.moments)} moments, {len(d.trivia)} trivia, "
-             f"{len(d.related)} related -> {result.path}")
+        lines.append(f"{one_line(d.title)}: {len(d.dialogues)} scenes "
+                     f"({sum(len(s.lines) for s in d.dialogues)} lines), {len(d.quotes)} quotes, "
+                     f"{len(d.soundtrack)} tracks, {len(d.moments)} moments, {len(d.trivia)} "
+                     f"trivia, {len(d.related)} related -> {result.path}")
+        loaded[result.path] = d
+    return lines, loaded
 
 
 def _same_folder(a: Path, b: Path) -> bool:

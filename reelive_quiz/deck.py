@@ -484,12 +484,14 @@ def write_deck(deck: Deck, path: Path, *, force: bool = False) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def stage_deck(deck: Deck, path: Path, source: str) -> Path:
+def stage_deck(deck: Deck, path: Path, source: str, *, clean: bool = True) -> Path:
     """The deck written to a temp file beside `path`, to be renamed into place.
 
     Refused (nothing left behind) if `load_deck` would refuse it, so import never
     writes a deck that cannot be read back. Temp files a killed writer left in
-    the folder are removed first, as export does.
+    the folder are removed first, as export does, unless `clean` is False: a
+    caller staging many decks in one folder cleans it once (a scan per deck made
+    an import of 1,000 pages quadratic: 1,000 scans of a growing folder, 2.8 s).
     """
     import os
 
@@ -498,7 +500,8 @@ def stage_deck(deck: Deck, path: Path, source: str) -> Path:
     check_deck_size(deck, source)
     make_folder(path.parent, DeckError, "the deck")
     try:
-        remove_stale_temps(path.parent)
+        if clean:
+            remove_stale_temps(path.parent)
         fd, tmp = make_temp(path)
     except OSError as exc:
         raise DeckError(f"{path}: cannot write the deck: {exc.strerror}") from None

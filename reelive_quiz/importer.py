@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from reelive_quiz.deck import Deck, stage_deck
 from reelive_quiz.errors import DeckError
-from reelive_quiz.files import make_folder
+from reelive_quiz.files import make_folder, remove_stale_temps
 from reelive_quiz.page import read_page
 
 if TYPE_CHECKING:
@@ -53,11 +53,12 @@ def import_pages(pages: Iterable[Path], out_dir: Path, *, force: bool = False,
             raise DeckError(f"{target}: is a folder; expected a deck file's name")
         if target.exists() and not force:
             raise DeckError(f"{target}: already exists; use --force to replace it")
+    remove_stale_temps(out_dir)  # a killed writer's leftovers: once, not once a deck
     staged: list[Path] = []
     try:  # every deck in its temp file first (checked against the deck caps), then renamed
         for done, ((target, page), deck) in enumerate(
                 zip(targets.items(), decks, strict=True), len(pages) + 1):
-            staged.append(stage_deck(deck, target, str(page)))
+            staged.append(stage_deck(deck, target, str(page), clean=False))
             if progress:
                 progress(done, total)
         for deck, target, tmp in zip(decks, targets, staged, strict=True):
@@ -71,15 +72,17 @@ def import_pages(pages: Iterable[Path], out_dir: Path, *, force: bool = False,
             tmp.unlink(missing_ok=True)
 
 
-def catalogue_imported(imported: Sequence[Imported], store: Store, refs: Sequence[DeckRef],
+def catalogue_imported(loaded: dict[Path, Deck], store: Store, refs: Sequence[DeckRef],
                        progress: Callable[[int, int], None] | None = None) -> None:
     """Build the imported decks' part of the catalogue while they are in memory.
 
     The same sync the next command would run (every deck of the library,
-    changed files only), with the imported decks taken from memory instead of
-    re-read: the first `status` after an import has nothing left to do.
+    changed files only), with the imported decks (`loaded`, by path) taken
+    from memory instead of re-read: the first `status` after an import has
+    nothing left to do. `loaded` is emptied as the decks are synced, so the
+    caller should hold no other reference to them: at 1,000 films they are
+    60 MB that the which-film step need not share memory with.
     """
     from reelive_quiz.catalogue import sync_decks
 
-    sync_decks(store, refs, complete=True, loaded={i.path: i.deck for i in imported},
-               progress=progress)
+    sync_decks(store, refs, complete=True, loaded=loaded, progress=progress)

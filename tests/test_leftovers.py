@@ -98,3 +98,33 @@ def test_export_removes_a_killed_exports_temp_file_at_once(tmp_path: Path) -> No
     killed.write_bytes(b"half a package")
     export(generate(load_deck(bundled_dir() / "in-the-mood-for-love.yaml"))[:10], out)
     assert out.exists() and _hidden(tmp_path) == []
+
+
+def test_an_import_of_many_pages_scans_its_folder_for_leftovers_once(
+        tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Once an import, not once a deck: 1,000 scans of a growing folder were quadratic."""
+    import reelive_quiz.files as files
+    from reelive_quiz.importer import import_pages
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    out = tmp_path / "decks"
+    out.mkdir()
+    (out / f".film.yaml.{dead}-abc12345.tmp").write_text("half")
+    scans: list[Path] = []
+    real_scandir = os.scandir
+
+    def counting_scandir(path):  # type: ignore[no-untyped-def]
+        scans.append(Path(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(files.os, "scandir", counting_scandir)
+    pages = []
+    for n in range(5):
+        page = tmp_path / f"film-{n}.txt"
+        page.write_text(PAGE.read_text(encoding="utf-8").replace(
+            "In the Mood for Love", f"In the Mood for Love {n}"), encoding="utf-8")
+        pages.append(page)
+    written = list(import_pages(pages, out))
+    assert len(written) == 5 and scans == [out]
+    assert _hidden(out) == []

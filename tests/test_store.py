@@ -97,3 +97,14 @@ def test_retention_counts_answers_to_cards_that_were_in_review(store: Store) -> 
     assert State.REVIEW in states
     assert expected_counted >= 10 and 0 < expected_right < expected_counted
     assert store.retention(day_number(when) - 40) == (expected_right, expected_counted)
+
+
+def test_options_are_kept_as_json_dumps_writes_them() -> None:
+    """The catalogue's options text is byte for byte `json.dumps(..., ensure_ascii=False)`."""
+    import json
+
+    from reelive_quiz.store import _options_json
+
+    for options in [(), ("Chow Mo-wan",), ("Su “Li-zhen”", 'a "quoted" \\ name', "tab\there",
+                                            "\x00\x1f\x7f\u2028é中", "\ud800 lone")]:
+        assert _options_json(options) == json.dumps(options, ensure_ascii=False)

@@ -193,3 +193,44 @@ def test_a_renamed_deck_file_keeps_its_which_film_progress(tmp_path: Path) -> No
         assert len(after) == len(mine)
         assert [store.card(q.id) for q in after].count(answered) == 1
         assert not store.catalogue([FILMS[0].slug], [KIND])  # no ghost deck
+
+
+def test_deck_counts_match_the_rows_after_each_which_film_rebuild(tmp_path: Path) -> None:
+    """Which-film rows are written as a catalogue batch (count trigger dropped, counts
+    rebuilt): status's per-deck counts must still be those of the rows, as films come
+    and go and a studied question moves from new to learning."""
+    import sqlite3
+
+    def counts(db: Path) -> tuple[list[tuple], list[tuple]]:
+        conn = sqlite3.connect(db)
+        try:
+            kept = conn.execute("SELECT slug, suspended, state, n FROM deck_counts"
+                                " WHERE n != 0 ORDER BY 1, 2, 3").fetchall()
+            rows = conn.execute("SELECT slug, suspended, COALESCE(state, 0), COUNT(*)"
+                                " FROM questions WHERE present = 1"
+                                " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3").fetchall()
+        finally:
+            conn.close()
+        return kept, rows
+
+    db = tmp_path / "progress.sqlite3"
+    refs = [_write(tmp_path, d) for d in FILMS]
+    when = datetime(2026, 12, 1, 9, tzinfo=UTC)
+    with Store.open(db) as store:
+        slugs = sync_decks(store, refs, complete=True)
+        kept, rows = counts(db)
+        assert kept == rows and any(slug == FILMS[0].slug for slug, *_ in rows)
+        queue = build_queue(store, slugs, when, Config(), kinds=[KIND], cram=False,
+                            cram_limit=500)
+        session = Session(store, queue, Config(), clock=lambda: when)
+        question = session.next()
+        assert question is not None and question.kind == KIND
+        session.answer(question, rating=1, correct=False, given="", mode="choice",
+                       seconds=2.0)
+        refs.append(_write(tmp_path, FOURTH))
+        sync_decks(store, refs, complete=True)
+        kept, rows = counts(db)
+        assert kept == rows and any(state != 0 for _, _, state, _ in rows)
+        refs[1].path.unlink()
+        sync_decks(store, [refs[0], *refs[2:]], complete=True)
+        assert counts(db)[0] == counts(db)[1]
