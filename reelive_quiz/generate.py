@@ -48,12 +48,14 @@ class _Pool:
     items: tuple[tuple[str, str, tuple[str, ...], frozenset[str]], ...]
 
 
-def _pool(items: Iterable[str], folds: Folds | None = None, person: bool = False) -> _Pool:
+def _pool(items: Iterable[str], folds: Folds | None = None, person: bool = False,
+          names: Callable[[str], tuple[str, ...]] | None = None) -> _Pool:
     f = folds if folds is not None else Folds()
+    parts_of = names or (lambda name: tuple(name_parts(name)))
     out = []
     for item in sorted(set(items)):
         key = f[item]
-        parts = tuple(name_parts(item)) if person else ()
+        parts = parts_of(item) if person else ()
         # the first word of each way the prompt could name it: a cheap test first
         probe = frozenset(p.split(" ", 1)[0] for p in (key, *parts) if p)
         out.append((item, key, parts, probe))
@@ -191,6 +193,7 @@ class _Builder:
         self.out: list[Question] = []
         self.folds = Folds()  # this run's folded texts: each folded once, none evicted
         self._siblings: dict[tuple[str, ...], str] = {}
+        self._parts: dict[str, tuple[str, ...]] = {}
 
     def add(self, kind: Kind, content: Sequence[str], *, prompt: str, answer: str,
             pool: _Pool | Iterable[str] = (), source: str, sibling: str, info: str = "",
@@ -205,12 +208,12 @@ class _Builder:
         prompt_key = fold_text(prompt) if key is None else key  # each prompt is new
         answer_key = self.folds[answer]
         if check:
-            parts = name_parts(answer) if person else ()
+            parts = self.parts(answer) if person else ()
             if not answer_key or _named(f" {prompt_key} ", answer_key, parts):
                 return
         options: tuple[str, ...] = ()
         if mode == "choice":
-            shared = pool if isinstance(pool, _Pool) else _pool(pool, self.folds, person)
+            shared = pool if isinstance(pool, _Pool) else self.pool(pool, person)
             options = _options(qid, answer, shared, reject, answer_key=answer_key,
                                prompt_key=prompt_key if check else "")
         if mode == "choice" and not options:
@@ -218,6 +221,18 @@ class _Builder:
         self.seen.add(qid)
         self.out.append(Question(qid, self.deck.title, self.slug, kind, prompt, answer,
                                  options, source, sibling, info, mode, person))
+
+    def pool(self, items: Iterable[str], person: bool = False) -> _Pool:
+        """A pool folded with this run's texts and names."""
+        return _pool(items, self.folds, person, self.parts)
+
+    def parts(self, name: str) -> tuple[str, ...]:
+        """`name_parts` of a person, found once per run: every question about a
+        speaker checks them (8% of who-said's time when found each time)."""
+        done = self._parts.get(name)
+        if done is None:
+            done = self._parts[name] = tuple(name_parts(name))
+        return done
 
     def sibling(self, *content: str) -> str:
         """Shared by the questions of one item; each line's is hashed once per run."""
@@ -254,7 +269,7 @@ def _who_said(b: _Builder) -> None:
     speakers = _speakers(deck)
     if len(speakers) < 2:
         return
-    pool = _pool(speakers, f, person=True)
+    pool = b.pool(speakers, person=True)
     said_by: dict[str, set[str]] = defaultdict(set)
     for s in deck.dialogues:
         for ln in s.lines:
@@ -296,7 +311,7 @@ def _which_scene(b: _Builder) -> None:
     for s in deck.dialogues:
         for ln in s.lines:
             scenes_of[f[ln.text]].add(s.scene)
-    titles = _pool((s.scene for s in deck.dialogues), f)
+    titles = b.pool(s.scene for s in deck.dialogues)
     for i, s in enumerate(deck.dialogues):
         for j, ln in enumerate(s.lines):
             if len(scenes_of[f[ln.text]]) > 1:
@@ -358,7 +373,7 @@ def _next_line(b: _Builder) -> None:
         same_scene = [ln.text for ln in s.lines]
         if len({f[t] for t in same_scene[: 2 * MAX_OPTIONS]}) <= MAX_OPTIONS:
             same_scene += spread
-        pool = _pool(same_scene, f)
+        pool = b.pool(same_scene)
         for j, (a, nxt) in enumerate(zip(s.lines, s.lines[1:], strict=False)):
             cue = f[a.text]
             if len(follows[cue]) > 1:
@@ -405,8 +420,8 @@ def _finish_quote(b: _Builder) -> None:
 def _tracks(b: _Builder) -> None:
     deck = b.deck
     film = deck.title
-    uses = _pool((t.accompanies for t in deck.soundtrack), b.folds)
-    titles = _pool((t.title for t in deck.soundtrack), b.folds)
+    uses = b.pool(t.accompanies for t in deck.soundtrack)
+    titles = b.pool(t.title for t in deck.soundtrack)
     for i, t in enumerate(deck.soundtrack):
         sib = b.sibling("track", t.title)
         info = f"“{t.title}” by {t.artist}: {t.accompanies}."
@@ -421,7 +436,7 @@ def _tracks(b: _Builder) -> None:
 
 def _track_artists(b: _Builder) -> None:
     deck = b.deck
-    artists = _pool((t.artist for t in deck.soundtrack), b.folds, person=True)
+    artists = b.pool((t.artist for t in deck.soundtrack), person=True)
     for i, t in enumerate(deck.soundtrack):
         b.add("track-artist", (t.title, t.artist),
               prompt=f"Who performed “{t.title}” on the soundtrack of {deck.title}?",
@@ -435,7 +450,7 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 def _moments(b: _Builder) -> None:
     deck = b.deck
-    titles = _pool((m.title for m in deck.moments), b.folds)
+    titles = b.pool(m.title for m in deck.moments)
     for i, m in enumerate(deck.moments):
         clue = " ".join(_SENTENCE.split(m.description)[:2])
         core = re.sub(r"^(the|a|an)\s+", "", m.title, flags=re.IGNORECASE)
@@ -479,18 +494,18 @@ _GOOD_KEY = 3.5
 
 
 def _trivia(b: _Builder) -> None:
-    from reelive_quiz.keyfacts import COLOURS, folded_facts, key_fact, numbers, people
+    from reelive_quiz.keyfacts import COLOURS, folded_facts, key_fact, names, numbers
 
     deck, f = b.deck, b.folds
     film = deck.title
     facts = folded_facts([t.fact for t in deck.trivia])
-    named = [people(t.fact, film) for t in deck.trivia]
+    named = [names(t.fact, film) for t in deck.trivia]  # (people, other names) of each
     best = [key_fact(t.title, t.fact, film, facts, found)
             for t, found in zip(deck.trivia, named, strict=True)]
-    all_names = _pool((n for found in named for n in found), f, person=True)
-    all_terms = _pool((k.text for k in best if k and k.category in ("term", "name")), f)
-    all_words = _pool((k.text for k in best if k and k.category == "word"), f)
-    colours = _pool(COLOURS, f)
+    all_names = b.pool((n for found in named for n in found[0]), person=True)
+    all_terms = b.pool(k.text for k in best if k and k.category in ("term", "name"))
+    all_words = b.pool(k.text for k in best if k and k.category == "word")
+    colours = b.pool(COLOURS)
     pools = {"person": all_names, "term": all_terms, "name": all_terms, "word": all_words,
              "colour": colours}
     for i, t in enumerate(deck.trivia):
@@ -505,9 +520,11 @@ def _trivia(b: _Builder) -> None:
             asks.append((found[0], _pool(()), False, "typed"))
         for answer, pool, person, mode in asks:
             hide = [answer, *(p for p in answer.split() if len(p) > 2)] if person else [answer]
-            prompt = f"{film} trivia ({t.title}): {_blank(t.fact, hide)}"
+            blanked = _blank(t.fact, hide)
             if contains(_blank(t.title, hide), answer) or f[answer] in f[t.title]:
-                prompt = f"{film} trivia: {_blank(t.fact, hide)}"
+                asked = _prompt(f, film, " trivia: ", blanked)
+            else:
+                asked = _prompt(f, film, " trivia (", t.title, "): ", blanked)
             answer_key = f[answer]
 
             def unfair(other: str, answer_key: str = answer_key) -> bool:
@@ -515,8 +532,8 @@ def _trivia(b: _Builder) -> None:
                 return (f" {answer_key} " in f" {other_key} "
                         or f" {other_key} " in f" {answer_key} ")
 
-            b.add("trivia", (t.title, t.fact, answer), prompt=prompt, answer=answer, pool=pool,
-                  reject=unfair, source=f"trivia[{i}]", sibling=sib,
+            b.add("trivia", (t.title, t.fact, answer), prompt=asked[0], key=asked[1],
+                  answer=answer, pool=pool, reject=unfair, source=f"trivia[{i}]", sibling=sib,
                   info=f"Why it matters: {t.why_it_matters}", mode=mode, person=person)
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from reelive_quiz.text import fold, fold_text
 
 __all__ = ["COLOURS", "FILLER", "STOP_WORDS", "KeyFact", "folded_facts", "key_fact", "name_parts",
-           "numbers", "people"]
+           "names", "numbers", "people"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +111,7 @@ def numbers(text: str) -> list[str]:
     return [m.group(0) for m in _NUMBER.finditer(text)]
 
 
-def _runs(text: str, film: str) -> tuple[list[str], list[str]]:
+def names(text: str, film: str) -> tuple[list[str], list[str]]:
     """Capitalised runs of two or more words, split into people and other names."""
     people, others = [], []
     for match in _NAME.finditer(text):
@@ -137,7 +137,7 @@ def _terms(text: str, film: str) -> list[str]:
 
 
 def people(text: str, film: str) -> list[str]:
-    return _runs(text, film)[0]
+    return names(text, film)[0]
 
 
 def _zipf_words(words: Sequence[str]) -> float:
@@ -151,11 +151,12 @@ _SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z‘“'\"])")
 
 
 def key_fact(title: str, fact: str, film: str, facts: Sequence[str],
-             found_people: Sequence[str] | None = None) -> KeyFact | None:
+             found_names: tuple[Sequence[str], Sequence[str]] | None = None) -> KeyFact | None:
     """The best candidate of one fact that is not a number (None if it has none).
 
     `facts` are the film's facts, folded and space-padded: a term many of them
-    share singles none out. `found_people` saves finding the fact's names twice.
+    share singles none out. `found_names` (people, other names: `names(fact, film)`)
+    saves finding the fact's names twice: the generator needs its people too.
     """
     film_key = fold(film)
     padded_film = f" {film_key} "
@@ -176,8 +177,7 @@ def key_fact(title: str, fact: str, film: str, facts: Sequence[str],
             pos = min(pos, 2.5 if key.endswith("ing") else 0.0)
         found[key] = (score + pos, fact.find(text), text, category)
 
-    runs_people, runs_other = (list(found_people), _runs(fact, film)[1]) \
-        if found_people is not None else _runs(fact, film)
+    runs_people, runs_other = found_names if found_names is not None else names(fact, film)
     terms = _terms(fact, film)
     for name, category in [*((n, "person") for n in runs_people),
                            *((n, "term") for n in terms), *((n, "name") for n in runs_other)]:
