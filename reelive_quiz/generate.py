@@ -174,8 +174,12 @@ def _prompt(f: Folds, *parts: str | tuple[str]) -> tuple[str, str]:
     shown: list[str] = []
     keys: list[str] = []
     for part in parts:
-        value = part[0] if isinstance(part, tuple) else part
-        shown.append(_quoted(value) if isinstance(part, tuple) else value)
+        if isinstance(part, tuple):
+            value = part[0]
+            shown.append(f"“{value}”")
+        else:
+            value = part
+            shown.append(value)
         key = f[value]
         if key:
             keys.append(key)
@@ -183,7 +187,8 @@ def _prompt(f: Folds, *parts: str | tuple[str]) -> tuple[str, str]:
 
 
 def _short(text: str, folds: Folds) -> bool:
-    return len(folds[text].split()) < SHORT_LINE
+    # a folded text is its words joined by single spaces (none: "")
+    return folds[text].count(" ") < SHORT_LINE - 1
 
 
 def _cut(text: str) -> str:
