@@ -37,28 +37,24 @@ def _id(slug: str, kind: str, *content: str) -> str:
     return f"{kind}-{_digest(slug, kind, *content)[:16]}"
 
 
+#: A candidate as pools hold it: (item, its folded form, needles): the ways a prompt
+#: could name it (its folded form and, for people, the folded words a person may be
+#: named by alone), space-padded for a whole-word search in a padded folded prompt.
+_Entry = tuple[str, str, tuple[str, ...]]
+
+
 @dataclass(frozen=True, slots=True)
 class _Pool:
-    """Candidate distractors: distinct items in sorted order, each with its folded form
-    and the ways a prompt could name it (its folded form and, for people, the folded
-    words a person may be named by alone), space-padded for a whole-word search.
+    """Candidate distractors: distinct items in sorted order, as `_Entry`s.
 
     Built once per deck (or scene) for the pools many questions share.
     """
 
-    items: tuple[tuple[str, str, tuple[str, ...]], ...]  # (item, key, needles)
+    items: tuple[_Entry, ...]
 
 
-def _pool(items: Iterable[str], folds: Folds | None = None, person: bool = False,
-          names: Callable[[str], tuple[str, ...]] | None = None) -> _Pool:
-    f = folds if folds is not None else Folds()
-    parts_of = names or (lambda name: tuple(name_parts(name)))
-    out = []
-    for item in sorted(set(items)):
-        key = f[item]
-        parts = parts_of(item) if person else ()
-        out.append((item, key, tuple(f" {p} " for p in (key, *parts))))
-    return _Pool(tuple(out))
+def _pool(items: Iterable[str], entry: Callable[[str], _Entry]) -> _Pool:
+    return _Pool(tuple(entry(item) for item in sorted(set(items))))
 
 
 #: Pools larger than this are sampled, not scanned: a film with 20,000 scenes must
@@ -66,9 +62,12 @@ def _pool(items: Iterable[str], folds: Folds | None = None, person: bool = False
 _SCAN_LIMIT = 64
 
 
-def _named(folded_prompt: str, key: str, parts: Sequence[str]) -> bool:
-    """Does the (folded, space-padded) prompt name this option, or a person by one name?"""
-    return f" {key} " in folded_prompt or any(f" {p} " in folded_prompt for p in parts)
+def _named(padded_prompt: str, needles: tuple[str, ...]) -> bool:
+    """Does the (folded, space-padded) prompt name this item, or a person by one name?"""
+    for needle in needles:  # noqa: SIM110 (not any(): 400k calls, a generator each)
+        if needle in padded_prompt:
+            return True
+    return False
 
 
 _MASK = (1 << 64) - 1
@@ -132,7 +131,7 @@ def _options(qid: str, answer: str, pool: _Pool,
     return tuple(options)
 
 
-def _take(entry: tuple[str, str, tuple[str, ...]], padded_prompt: str,
+def _take(entry: _Entry, padded_prompt: str,
           reject: Callable[[str], bool] | None, seen: set[str], chosen: list[str]) -> bool:
     """Add a drawn candidate to `chosen` if it is a fair distractor; True once enough.
 
@@ -143,11 +142,8 @@ def _take(entry: tuple[str, str, tuple[str, ...]], padded_prompt: str,
     one to three needles.
     """
     item, key, needles = entry
-    if not key or key in seen:
+    if not key or key in seen or _named(padded_prompt, needles):
         return False
-    for needle in needles:
-        if needle in padded_prompt:
-            return False
     if reject and reject(item):
         return False
     seen.add(key)
@@ -207,6 +203,7 @@ class _Builder:
         self.folds = Folds()  # this run's folded texts: each folded once, none evicted
         self._siblings: dict[tuple[str, ...], str] = {}
         self._parts: dict[str, tuple[str, ...]] = {}
+        self._entries: dict[tuple[str, bool], _Entry] = {}
 
     def add(self, kind: Kind, content: Sequence[str], *, prompt: str, answer: str,
             pool: _Pool | Iterable[str] = (), source: str, sibling: str, info: str = "",
@@ -219,11 +216,9 @@ class _Builder:
         if qid in self.seen:
             return
         prompt_key = fold_text(prompt) if key is None else key  # each prompt is new
-        answer_key = self.folds[answer]
-        if check:
-            parts = self.parts(answer) if person else ()
-            if not answer_key or _named(f" {prompt_key} ", answer_key, parts):
-                return
+        _, answer_key, needles = self.entry(answer, person)
+        if check and (not answer_key or _named(f" {prompt_key} ", needles)):
+            return
         options: tuple[str, ...] = ()
         if mode == "choice":
             shared = pool if isinstance(pool, _Pool) else self.pool(pool, person)
@@ -236,8 +231,21 @@ class _Builder:
                                  options, source, sibling, info, mode, person))
 
     def pool(self, items: Iterable[str], person: bool = False) -> _Pool:
-        """A pool folded with this run's texts and names."""
-        return _pool(items, self.folds, person, self.parts)
+        """A pool of this run's entries (next-line builds one per scene)."""
+        return _pool(items, self.entry if not person else self.person)
+
+    def entry(self, item: str, person: bool = False) -> _Entry:
+        """An item as pools hold it and prompts are checked for it, built once per run."""
+        done = self._entries.get((item, person))
+        if done is None:
+            key = self.folds[item]
+            parts = self.parts(item) if person else ()
+            done = self._entries[item, person] = (item, key,
+                                                   tuple(f" {p} " for p in (key, *parts)))
+        return done
+
+    def person(self, name: str) -> _Entry:
+        return self.entry(name, True)
 
     def parts(self, name: str) -> tuple[str, ...]:
         """`name_parts` of a person, found once per run: every question about a
@@ -530,7 +538,7 @@ def _trivia(b: _Builder) -> None:
             person = key.category == "person"
             asks.append((key.text, pools[key.category], person, "choice"))
         if found:
-            asks.append((found[0], _pool(()), False, "typed"))
+            asks.append((found[0], _Pool(()), False, "typed"))
         for answer, pool, person, mode in asks:
             hide = [answer, *(p for p in answer.split() if len(p) > 2)] if person else [answer]
             blanked = _blank(t.fact, hide)
