@@ -195,12 +195,13 @@ def _cut(text: str) -> str:
 # -- generation ---------------------------------------------------------------
 
 class _Builder:
-    def __init__(self, deck: Deck, slug: str | None = None) -> None:
+    def __init__(self, deck: Deck, slug: str | None = None, folds: Folds | None = None) -> None:
         self.deck = deck
         self.slug = deck.slug if slug is None else slug
         self.seen: set[str] = set()
         self.out: list[Question] = []
-        self.folds = Folds()  # this run's folded texts: each folded once, none evicted
+        # this run's folded texts: each folded once, none evicted
+        self.folds = Folds() if folds is None else folds
         self._siblings: dict[tuple[str, ...], str] = {}
         self._parts: dict[str, tuple[str, ...]] = {}
         self._entries: dict[tuple[str, bool], _Entry] = {}
@@ -264,15 +265,16 @@ class _Builder:
 
 
 def generate(deck: Deck, kinds: Iterable[str] | None = None, *,
-             slug: str | None = None) -> list[Question]:
+             slug: str | None = None, folds: Folds | None = None) -> list[Question]:
     """All questions of a deck, in a stable order (kind by kind, deck order within).
 
     `slug` is the deck's key in the catalogue (its file's, see library.py); ids
     hash it, so it defaults to the title's only for a deck that has no file.
-    `which-film` needs the other films: see `which_film.generate_all`.
+    `which-film` needs the other films: see `which_film.generate_all`. `folds`, if
+    given, is filled with the deck's folded texts (which-film needs its items').
     """
     wanted = set(kinds) if kinds is not None else set(KINDS)
-    b = _Builder(deck, slug)
+    b = _Builder(deck, slug, folds)
     for kind, make in _GENERATORS.items():
         if kind in wanted:
             make(b)
@@ -473,7 +475,7 @@ def _moments(b: _Builder) -> None:
     deck = b.deck
     titles = b.pool(m.title for m in deck.moments)
     for i, m in enumerate(deck.moments):
-        clue = " ".join(_SENTENCE.split(m.description)[:2])
+        clue = " ".join(_SENTENCE.split(m.description, maxsplit=2)[:2])
         core = re.sub(r"^(the|a|an)\s+", "", m.title, flags=re.IGNORECASE)
         clue = _blank(clue, [core])
         b.add("moment", (m.title, m.description),
