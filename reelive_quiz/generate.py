@@ -204,7 +204,7 @@ class _Builder:
         self.folds = Folds() if folds is None else folds
         self._siblings: dict[tuple[str, ...], str] = {}
         self._parts: dict[str, tuple[str, ...]] = {}
-        self._entries: dict[tuple[str, bool], _Entry] = {}
+        self._entries: tuple[dict[str, _Entry], dict[str, _Entry]] = ({}, {})  # by `person`
 
     def add(self, kind: Kind, content: Sequence[str], *, prompt: str, answer: str,
             pool: _Pool | Iterable[str] = (), source: str, sibling: str, info: str = "",
@@ -237,12 +237,12 @@ class _Builder:
 
     def entry(self, item: str, person: bool = False) -> _Entry:
         """An item as pools hold it and prompts are checked for it, built once per run."""
-        done = self._entries.get((item, person))
+        entries = self._entries[person]
+        done = entries.get(item)
         if done is None:
             key = self.folds[item]
             parts = self.parts(item) if person else ()
-            done = self._entries[item, person] = (item, key,
-                                                   tuple(f" {p} " for p in (key, *parts)))
+            done = entries[item] = (item, key, tuple(f" {p} " for p in (key, *parts)))
         return done
 
     def person(self, name: str) -> _Entry:
