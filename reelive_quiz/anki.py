@@ -316,7 +316,7 @@ def _layout(questions: Sequence[Question],
             else:
                 fields = [prompt, answer, info, film, kind, source]
                 model = basic
-        return NoteRow(model, fields, tags, note_guid(q.id), position)
+        return NoteRow(model, fields, tags, note_guid(q.id), position, q.id)
 
     for position, q in enumerate(questions):
         name = entry_of(q)[0].name

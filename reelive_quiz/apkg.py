@@ -18,7 +18,7 @@ import sqlite3
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple, Protocol
 
@@ -39,6 +39,7 @@ class NoteRow(NamedTuple):
     tags: tuple[str, ...]  # space-free already
     guid: str
     due: int  # the new card's position in Anki's new queue
+    question: str  # the question's id: its progress, with `--with-progress`
 
 
 class Scheduling(Protocol):
@@ -48,12 +49,12 @@ class Scheduling(Protocol):
     def configure(self, cursor: sqlite3.Cursor) -> None:
         """Set the collection's `crt` and scheduler config."""
 
-    def card(self, position: int) -> tuple[object, ...] | None:
-        """The card columns after `usn` (type … data) for the note whose `due` is
-        `position`; None: a new card."""
+    def card(self, question: str) -> tuple[object, ...] | None:
+        """The card columns after `usn` (type … data) for this question's note;
+        None: a new card."""
 
-    def write_log(self, cursor: sqlite3.Cursor, card_ids: Mapping[int, int]) -> int:
-        """Fill `revlog` for the written cards (position -> card id); returns its rows."""
+    def write_log(self, cursor: sqlite3.Cursor, cards: Sequence[tuple[str, int]]) -> int:
+        """Fill `revlog` for the written cards (question id, card id); returns its rows."""
 
 
 def set_scheduler(cursor: sqlite3.Cursor, crt: int, config: dict[str, object]) -> None:
@@ -211,7 +212,7 @@ def write_apkg(decks: Iterable[genanki.Deck],
                 progress(0, total)
             if scheduling is not None:
                 scheduling.configure(cursor)
-            placed: dict[int, int] = {}  # a note's due (its question's position) -> card id
+            placed: list[tuple[str, int]] = []  # (question id, card id), for the log
             for deck, notes in batches:
                 did = deck.deck_id
                 notes = iter(notes)
@@ -220,13 +221,14 @@ def write_apkg(decks: Iterable[genanki.Deck],
                     for row in chunk:
                         nid, cid = next(ids), next(ids)
                         note_rows.append(_note_row(nid, row, stamp))
-                        studied = scheduling.card(row.due) if scheduling is not None else None
+                        studied = None
+                        if scheduling is not None:
+                            studied = scheduling.card(row.question)
+                            placed.append((row.question, cid))
                         if studied is None:
                             card_rows.append(_card_row(cid, nid, did, row.due, stamp))
                         else:
                             card_rows.append((cid, nid, did, 0, stamp, -1, *studied))
-                        if scheduling is not None:
-                            placed[row.due] = cid
                     cursor.executemany(_NOTE_INSERT, note_rows)
                     cursor.executemany(_CARD_INSERT, card_rows)
                     done += len(note_rows)

@@ -478,17 +478,14 @@ def export_(
         for f in store.deck_files():
             if f.slug in slugs:
                 titles.setdefault(f.title, set()).add(f.slug)
-        if with_progress:  # a studied card's schedule is looked up by its place in one list
+        if with_progress:
             from reelive_quiz.anki_progress import ProgressExport
             from reelive_quiz.clock import day_number, now
 
-            questions = store.catalogue(slugs, kinds)
-            if questions:
-                scheduling = ProgressExport(store, questions, _config(), day_number(now()))
-            summary = export(questions, out, progress, titles=titles, scheduling=scheduling)
-        else:
-            summary = export(store.iter_catalogue(slugs, kinds), out, progress,
-                             total=store.count_catalogue(slugs, kinds), titles=titles)
+            scheduling = ProgressExport(store, _config(), day_number(now()))
+        summary = export(store.iter_catalogue(slugs, kinds), out, progress,
+                         total=store.count_catalogue(slugs, kinds), titles=titles,
+                         scheduling=scheduling)
     _out(one_line(str(summary)))
     if scheduling is not None:
         _out(f"with progress: {scheduling.studied} studied cards, {scheduling.logged} "

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 
-from reelive_quiz.card import CARD_FIELDS, LEARNING_STATES
+from reelive_quiz.card import CARD_FIELDS, LEARNING_STATES, CardState
 
 __all__ = [
     "CARD_COLUMNS",
@@ -24,8 +24,18 @@ __all__ = [
     "QUESTION_COLUMNS",
     "SCHEMA_VERSION",
     "TABLES",
+    "after_columns",
+    "previous",
     "statements",
 ]
+
+
+def previous(item: str, table: str = "") -> str:
+    """SQL for one item of the answer log's `previous` (the card before the answer, a
+    JSON array in CARD_FIELDS order); `table` names the log when a query has two."""
+    column = f"{table}.previous" if table else "previous"
+    return f"json_extract({column}, '$[{CARD_FIELDS.index(item)}]')"
+
 
 #: The condition of the partial index `questions_learning`; a query uses that
 #: index only if its WHERE holds this very text.
@@ -174,6 +184,55 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE decks ADD COLUMN library TEXT;
         UPDATE decks SET signature = '';
     """),
+    # Each answer keeps the card's state after it (state, seconds until due,
+    # difficulty) beside the state before it (`previous`): Anki's review log wants
+    # both per row, and reading the "after" from the next answer of the same
+    # question sorted the whole log on every `export --with-progress` (issue 14).
+    # Existing logs get the next answer's `previous`, or for a question's last
+    # answer its card now. The table is rebuilt in id order, not updated in place:
+    # widening a million rows in place splits their pages at random (30-60 s for
+    # 1.4M answers against ~10 s).
+    ("8-state-after-answer", f"""
+        CREATE TABLE reviews_v8 (
+            id INTEGER PRIMARY KEY,
+            question TEXT NOT NULL,
+            ts INTEGER NOT NULL,
+            day INTEGER NOT NULL,
+            rating INTEGER NOT NULL,
+            correct INTEGER,
+            given TEXT,
+            expected TEXT,
+            mode TEXT NOT NULL,
+            seconds REAL,
+            first INTEGER NOT NULL,
+            cram INTEGER NOT NULL DEFAULT 0,
+            previous TEXT,
+            after_state INTEGER,
+            after_interval INTEGER,
+            after_difficulty REAL
+        );
+        CREATE TEMP TABLE after_v8 (id INTEGER PRIMARY KEY, later INTEGER);
+        INSERT INTO after_v8  -- each answer and the next of its question, from the index
+        SELECT id, LEAD(id) OVER (PARTITION BY question ORDER BY id) FROM reviews
+        ORDER BY id;
+        INSERT INTO reviews_v8
+        SELECT r.id, r.question, r.ts, r.day, r.rating, r.correct, r.given, r.expected,
+               r.mode, r.seconds, r.first, r.cram, r.previous,
+               CASE WHEN a.later IS NOT NULL THEN {previous('state', 'n')}
+                    ELSE (SELECT state FROM questions q WHERE q.id = r.question) END,
+               CASE WHEN a.later IS NOT NULL
+                    THEN {previous('due', 'n')} - {previous('last_review', 'n')}
+                    ELSE (SELECT due - last_review FROM questions q WHERE q.id = r.question) END,
+               CASE WHEN a.later IS NOT NULL THEN {previous('difficulty', 'n')}
+                    ELSE (SELECT difficulty FROM questions q WHERE q.id = r.question) END
+        FROM reviews r JOIN after_v8 a ON a.id = r.id LEFT JOIN reviews n ON n.id = a.later
+        ORDER BY r.id;
+        DROP TABLE after_v8;
+        DROP TABLE reviews;
+        ALTER TABLE reviews_v8 RENAME TO reviews;
+        CREATE INDEX reviews_day ON reviews (day, cram, first);
+        CREATE INDEX reviews_question ON reviews (question, id);
+    """),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -197,3 +256,10 @@ def statements(script: str) -> Iterator[str]:
             if buffer.strip(" \n;"):
                 yield buffer
             buffer = ""
+
+
+def after_columns(card: CardState) -> tuple[int | None, int | None, float | None]:
+    """The answer log's `after_*` columns: the card's state, seconds until due and
+    difficulty once the answer is given (migration 8)."""
+    gap = None if card.due is None or card.last_review is None else card.due - card.last_review
+    return card.state, gap, card.difficulty

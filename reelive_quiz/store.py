@@ -36,6 +36,7 @@ from reelive_quiz.schema import (
     QUESTION_COLUMNS,
     SCHEMA_VERSION,
     TABLES,
+    after_columns,
     statements,
 )
 from reelive_quiz.store_anki import AnkiSync
@@ -568,11 +569,12 @@ class Store(Reads, FsrsRecords, AnkiSync):
                        " WHERE id = ?", (*(getattr(after, c) for c in CARD_COLUMNS), qid))
         cur = db.execute(
             "INSERT INTO reviews (question, ts, day, rating, correct, given, expected, mode,"
-            " seconds, first, cram, previous) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " seconds, first, cram, previous, after_state, after_interval, after_difficulty)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (qid, log.ts, log.day, rating,
              None if log.correct is None else int(log.correct), log.given, log.expected,
              log.mode, log.seconds, int(before.state is None), int(log.cram),
-             before.to_json()))
+             before.to_json(), *after_columns(after)))
         return int(cur.lastrowid or 0)
 
     def _undo(self, db: sqlite3.Connection, review_id: int, qid: str) -> bool:

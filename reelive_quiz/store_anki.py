@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from reelive_quiz.card import CardState
 from reelive_quiz.errors import StoreError
-from reelive_quiz.schema import CARD_COLUMNS
+from reelive_quiz.schema import CARD_COLUMNS, after_columns, previous
 
 if TYPE_CHECKING:
     from reelive_quiz.store import Review
@@ -49,34 +49,30 @@ class AnkiSync:
             return self.conn.execute("SELECT MIN(day) FROM reviews WHERE cram = 0"
                                      ).fetchone()[0]
 
-    def copy_log_to_anki(self, anki: sqlite3.Cursor,
-                         cards: Iterable[tuple[str, int, CardState]]) -> int:
-        """Write the answer log of `cards` (question id, Anki card id, its state now)
-        into the `revlog` of the Anki collection `anki` is open on; returns the rows.
+    def copy_log_to_anki(self, anki: sqlite3.Cursor, cards: Iterable[tuple[str, int]]) -> int:
+        """Write the answer log of `cards` (question id, Anki card id) into the
+        `revlog` of the Anki collection `anki` is open on; returns the rows.
 
-        One INSERT … SELECT over this file attached to that connection: a million
-        answers never pass through Python. Per answer: id = its time in ms (unique
-        within its second), ease = rating; the type comes from the state
-        before it (new/learning 0, review 1, relearning 2; cram 3 with factor 0,
-        which Anki's FSRS skips); the interval and difficulty after it come from
-        the next answer's `previous` state, or the card itself for the last one.
+        One INSERT … SELECT over this file attached to that connection, reading
+        the log once in file order: a million answers never pass through Python.
+        Per answer: id = its time in ms (unique within its second), ease = rating;
+        the type and last interval come from the state before it (`previous`:
+        new/learning 0, review 1, relearning 2; cram 3 with factor 0, which Anki's
+        FSRS skips), the interval and difficulty from the state after it
+        (`after_*`, kept since migration 8).
         """
         db = anki.connection
         db.commit()  # ATTACH is refused inside a transaction
         # the cards in memory: a million lookups into a temp file cost seconds
         anki.execute("ATTACH DATABASE ':memory:' AS rq")
-        anki.execute("CREATE TABLE rq.cards (question TEXT PRIMARY KEY, cid INTEGER,"
-                     " state INTEGER, due INTEGER, last_review INTEGER, difficulty REAL)"
+        anki.execute("CREATE TABLE rq.cards (question TEXT PRIMARY KEY, cid INTEGER)"
                      " WITHOUT ROWID")
-        anki.executemany("INSERT INTO rq.cards VALUES (?, ?, ?, ?, ?, ?)",
-                         ((qid, cid, c.state, c.due, c.last_review, c.difficulty)
-                          for qid, cid, c in cards))
-        anki.execute("CREATE INDEX rq.cards_cid ON cards (cid)")
+        anki.executemany("INSERT INTO rq.cards VALUES (?, ?)", cards)
         anki.execute("ATTACH DATABASE ? AS progress", (str(self.path),))
         try:
-            expected = anki.execute(
-                "SELECT COUNT(*) FROM progress.reviews r JOIN rq.cards c"
-                " ON c.question = r.question").fetchone()[0]
+            expected = anki.execute(  # from the (question, id) index alone
+                "SELECT COUNT(*) FROM rq.cards c JOIN progress.reviews r"
+                " ON r.question = c.question").fetchone()[0]
             anki.execute(_ANKI_REVLOG)
             written = anki.execute("SELECT COUNT(*) FROM revlog").fetchone()[0]
             if written < expected:
@@ -160,9 +156,13 @@ class AnkiSync:
                                        (qid,)).fetchone()[0]
                 before, after = rebuild([(ts, rating, bool(cram)) for _, ts, rating, cram
                                          in rows], suspended)
-                db.executemany("UPDATE reviews SET previous = ?, first = ? WHERE id = ?",
-                               ((state.to_json(), int(state.state is None), row[0])
-                                for row, state in zip(rows, before, strict=True)))
+                # each answer's state after is the next one's before; the last's, `after`
+                db.executemany(
+                    "UPDATE reviews SET previous = ?, first = ?, after_state = ?,"
+                    " after_interval = ?, after_difficulty = ? WHERE id = ?",
+                    ((state.to_json(), int(state.state is None), *after_columns(then), row[0])
+                     for row, state, then in zip(rows, before, [*before[1:], after],
+                                                 strict=True)))
                 db.execute(f"UPDATE questions SET {', '.join(f'{c} = ?' for c in CARD_COLUMNS)}"
                            " WHERE id = ?", (*(getattr(after, c) for c in CARD_COLUMNS), qid))
         return added, known, len(touched)
@@ -178,51 +178,35 @@ class AnkiSync:
         if ids == sorted(ids):
             return rows
         columns = ("question, ts, day, rating, correct, given, expected, mode, seconds, first,"
-                   " cram, previous")
+                   " cram, previous, after_state, after_interval, after_difficulty")
         full = db.execute(f"SELECT {columns} FROM reviews WHERE question = ? ORDER BY ts, id",
                           (qid,)).fetchall()
         db.execute("DELETE FROM reviews WHERE question = ?", (qid,))
-        db.executemany(f"INSERT INTO reviews ({columns}) VALUES ({', '.join('?' * 12)})", full)
+        db.executemany(f"INSERT INTO reviews ({columns}) VALUES ({', '.join('?' * 15)})", full)
         return db.execute("SELECT id, ts, rating, cram FROM reviews WHERE question = ?"
                           " ORDER BY ts, id", (qid,)).fetchall()
 
 
-# The answer log as Anki's revlog rows (see `copy_log_to_anki`). Per question in
-# log order (which is time order: `merge_answers` keeps it so), an answer's `previous`
-# is the state the one before it left; cram answers leave the state alone. So each
-# row's own `previous` gives its type and last interval, and the next row's (or the
-# card's, for the last) gives its interval and difficulty. LEAD is fed small numbers,
-# not the JSON text: a window over a million texts takes seconds.
+# The answer log as Anki's revlog rows (see `copy_log_to_anki`): each row holds
+# the card's state before the answer (`previous`, JSON) and after it (`after_*`).
 _LOG = """
-WITH flat AS (
+WITH log AS (
     SELECT c.cid, r.id AS rid, r.ts, r.rating, r.seconds, r.cram, r.first,
            r.previous IS NULL AS unknown,
-           json_extract(r.previous, '$[{state}]') AS b_state,
-           json_extract(r.previous, '$[{due}]')
-               - json_extract(r.previous, '$[{last_review}]') AS b_gap,
-           json_extract(r.previous, '$[{difficulty}]') AS b_diff
+           {state} AS b_state, {due} - {last_review} AS b_gap,
+           r.after_state AS a_state, r.after_interval AS a_gap, r.after_difficulty AS a_diff
     FROM progress.reviews r NOT INDEXED  -- in file order: an index walk reads at random
     JOIN rq.cards c ON c.question = r.question
     {where}
-), windowed AS (
-    SELECT *, LEAD(b_state) OVER w AS n_state, LEAD(b_gap) OVER w AS n_gap,
-           LEAD(b_diff) OVER w AS n_diff
-    FROM flat WINDOW w AS (PARTITION BY cid ORDER BY rid)
-), log AS (  -- the last answer of a card: its state now
-    SELECT *,
-           COALESCE(n_state, (SELECT state FROM rq.cards c WHERE c.cid = w.cid)) AS a_state,
-           COALESCE(n_gap, (SELECT due - last_review FROM rq.cards c WHERE c.cid = w.cid))
-               AS a_gap,
-           COALESCE(n_diff, (SELECT difficulty FROM rq.cards c WHERE c.cid = w.cid)) AS a_diff
-    FROM windowed w
 )
 """
 # id (ms) ... type. The id is the answer's second plus its row id modulo 1000: unique
 # unless two answers of one second share that remainder (then see `_retry_dropped`;
 # two such answers of the same question are reported, never silently lost).
-# Numbering the answers within each second instead costs a window over the whole log;
-# the rows go in sorted by id (ORDER BY 1): appending to the table's b-tree, not
-# inserting at random, takes 40 % less time for a million answers.
+# Numbering the answers within each second instead costs a window over the whole log.
+# The rows go in in log order, which is time order for answers given here, so they
+# append to the table's b-tree (answers merged from Anki are later in the log but
+# land near its end); sorting them first cost a million-answer log 1 s more CPU.
 _REVLOG_ROW = """
        ts * 1000 + rid % 1000, cid, -1, rating,
        CASE WHEN cram OR a_gap IS NULL THEN 0
@@ -239,9 +223,9 @@ _REVLOG_ROW = """
             WHEN b_state = 2 THEN 1 WHEN b_state = 3 THEN 2 ELSE 0 END
 """
 _REVLOG_COLUMNS = "id, cid, usn, ease, ivl, lastIvl, factor, time, type"
-_AT = {name: CARD_COLUMNS.index(name) for name in ("state", "due", "last_review", "difficulty")}
+_AT = {name: previous(name, "r") for name in ("state", "due", "last_review")}
 _ANKI_REVLOG = (_LOG.format(where="", **_AT) + f"INSERT INTO revlog ({_REVLOG_COLUMNS}) SELECT"
-                + _REVLOG_ROW + "FROM log WHERE 1 ORDER BY 1 ON CONFLICT (id) DO NOTHING")
+                + _REVLOG_ROW + "FROM log WHERE 1 ON CONFLICT (id) DO NOTHING")
 # answers whose id was taken by another answer of the same second
 _DROPPED = """
 SELECT r.id, r.question FROM progress.reviews r NOT INDEXED

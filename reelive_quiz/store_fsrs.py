@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from reelive_quiz.card import State
 from reelive_quiz.errors import StoreError
-from reelive_quiz.schema import CARD_COLUMNS
+from reelive_quiz.schema import previous
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 __all__ = ["FsrsRecords"]
 
 #: The answer log's `previous` holds the card as a JSON array in CARD_COLUMNS order.
-_PREVIOUS_STATE = f"json_extract(previous, '$[{CARD_COLUMNS.index('state')}]')"
+_PREVIOUS_STATE = previous("state")
 _REVIEW = int(State.REVIEW)
 
 class FsrsRecords:

@@ -16,14 +16,14 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from reelive_quiz.card import CardState, State, Suspension
-from reelive_quiz.schema import CARD_COLUMNS, LEARNING_WHERE, NEW_IN_COUNTS
+from reelive_quiz.schema import CARD_COLUMNS, LEARNING_WHERE, NEW_IN_COUNTS, previous
 
 __all__ = ["Answer", "Confusion", "DeckCount", "DeckDue", "Due", "Hard", "KindRetention",
            "Leech", "Pick", "Reads"]
 
 #: The answer log's `previous` holds the card as a JSON array in CARD_COLUMNS order.
-_PREVIOUS_STATE = f"json_extract(previous, '$[{CARD_COLUMNS.index('state')}]')"
-_PREVIOUS_STATE_OF_R = f"json_extract(r.previous, '$[{CARD_COLUMNS.index('state')}]')"
+_PREVIOUS_STATE = previous("state")
+_PREVIOUS_STATE_OF_R = previous("state", "r")
 
 
 class Due(NamedTuple):

@@ -8,6 +8,7 @@ its formats and merged back with `import-anki`.
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import shutil
@@ -27,6 +28,7 @@ from reelive_quiz.clock import day_number
 from reelive_quiz.config import Config
 from reelive_quiz.library import resolve
 from reelive_quiz.schedule import build_queue
+from reelive_quiz.schema import SCHEMA_VERSION
 from reelive_quiz.session import Session
 from reelive_quiz.store import Store
 
@@ -322,6 +324,61 @@ def test_reviews_done_in_anki_come_back_once(lived: Lived, scheduled, tmp_path: 
                                     f"{before - crams + answered} already known"), second.stdout
     assert _log_count(home) == before + answered
     assert _states(home) == after
+    _assert_each_answer_keeps_the_state_it_left(home / "progress.sqlite3")
+
+
+def _after_chain(progress: Path) -> tuple[dict[int, tuple], dict[int, tuple]]:
+    """(each answer's `after_*` columns, what they should be: the next answer's
+    `previous`, or for a question's last answer its card now), by answer id."""
+    stored, expected = {}, {}
+    with sqlite3.connect(progress) as db:
+        cards = {qid: (state, None if due is None else due - last, diff)
+                 for qid, state, due, last, diff in db.execute(
+                     "SELECT id, state, due, last_review, difficulty FROM questions")}
+        logs: dict[str, list[tuple]] = {}
+        for rid, qid, previous, *after in db.execute(
+                "SELECT id, question, previous, after_state, after_interval, after_difficulty"
+                " FROM reviews ORDER BY id"):
+            stored[rid] = tuple(after)
+            logs.setdefault(qid, []).append((rid, json.loads(previous)))
+    for qid, rows in logs.items():
+        for (rid, _), (_, then) in itertools.pairwise(rows):
+            gap = None if then[4] is None else then[4] - then[5]  # due - last_review
+            expected[rid] = (then[0], gap, then[3])  # state, gap, difficulty
+        expected[rows[-1][0]] = cards[qid]
+    return stored, expected
+
+
+def _assert_each_answer_keeps_the_state_it_left(progress: Path) -> None:
+    stored, expected = _after_chain(progress)
+    assert stored and stored == expected
+
+
+def test_each_answer_keeps_the_state_it_left(lived: Lived, tmp_path: Path) -> None:
+    """Answers write their `after_*` columns (what the revlog reads); migration 8
+    fills an older log with exactly what the answers themselves wrote."""
+    progress = tmp_path / "progress.sqlite3"
+    with sqlite3.connect(lived.home / "progress.sqlite3") as src, sqlite3.connect(
+            progress) as dst:
+        src.backup(dst)
+    _assert_each_answer_keeps_the_state_it_left(progress)
+    written, _ = _after_chain(progress)
+    assert any(state == 3 for state, _, _ in written.values())  # relearning among them
+    log = ("SELECT id, question, ts, day, rating, correct, given, expected, mode, seconds,"
+           " first, cram, previous FROM reviews ORDER BY id")
+    with sqlite3.connect(progress) as db:
+        answers = db.execute(log).fetchall()
+    with sqlite3.connect(progress) as db:  # as release 7 left it
+        for column in ("after_state", "after_interval", "after_difficulty"):
+            db.execute(f"ALTER TABLE reviews DROP COLUMN {column}")
+        db.execute("DELETE FROM migrations WHERE name = '8-state-after-answer'")
+        db.execute("PRAGMA user_version = 7")
+    Store.open(progress).close()
+    assert _after_chain(progress)[0] == written
+    with sqlite3.connect(progress) as db:  # the rest of the log as it was, row for row
+        assert db.execute(log).fetchall() == answers
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+    assert version == SCHEMA_VERSION
 
 
 def test_a_collection_package_comes_back_too(lived: Lived, scheduled, tmp_path: Path) -> None:
@@ -427,3 +484,18 @@ def test_a_suspended_question_is_suspended_in_anki(lived: Lived, scheduled) -> N
     assert len(suspended) == 1
     card = scheduled.get_card(_by_guid(scheduled)[note_guid(suspended[0])])
     assert card.queue == -1
+
+
+@pytest.mark.parametrize("stability, difficulty", [(None, None), (0.1, 1.0), (3.14159, 7.777),
+                                                    (36500.0, 10.0), (1e-05, 5.5)])
+def test_the_memory_state_is_the_json_anki_reads(stability: float | None,
+                                                 difficulty: float | None) -> None:
+    from reelive_quiz.anki_progress import anki_card
+    from reelive_quiz.card import CardState
+
+    card = CardState(state=2, step=None, stability=stability, difficulty=difficulty,
+                     due=1_800_000_000, last_review=1_799_000_000, reps=3, lapses=0)
+    data = anki_card(card, 739_000, 0.9, 0.1542, 2, 1).data
+    expected = {"s": round(stability or 0.0, 4), "d": round(difficulty or 0.0, 3),
+                "dr": 0.9, "decay": 0.154, "lrt": 1_799_000_000}
+    assert data == json.dumps(expected, separators=(",", ":"))
