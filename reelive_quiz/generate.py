@@ -517,11 +517,13 @@ _GOOD_KEY = 3.5
 
 
 def _trivia(b: _Builder) -> None:
-    from reelive_quiz.keyfacts import COLOURS, folded_facts, key_fact, names, numbers
+    from reelive_quiz.keyfacts import COLOURS, key_fact, names, numbers
 
     deck, f = b.deck, b.folds
     film = deck.title
-    facts = folded_facts([t.fact for t in deck.trivia])
+    # the facts as `folded_facts` gives them, folded with this run's texts: which-film
+    # asks about the same facts (see `which_film.generate_all`)
+    facts = [f" {f[t.fact]} " for t in deck.trivia]
     named = [names(t.fact, film) for t in deck.trivia]  # (people, other names) of each
     best = [key_fact(t.title, t.fact, film, facts, found)
             for t, found in zip(deck.trivia, named, strict=True)]
