@@ -37,27 +37,24 @@ def _id(slug: str, kind: str, *content: str) -> str:
     return f"{kind}-{_digest(slug, kind, *content)[:16]}"
 
 
+#: A candidate as pools hold it: (item, its folded form, needles): the ways a prompt
+#: could name it (its folded form and, for people, the folded words a person may be
+#: named by alone), space-padded for a whole-word search in a padded folded prompt.
+_Entry = tuple[str, str, tuple[str, ...]]
+
+
 @dataclass(frozen=True, slots=True)
 class _Pool:
-    """Candidate distractors: distinct items in sorted order, each with its folded form
-    and, for people, the folded words a person may be named by alone.
+    """Candidate distractors: distinct items in sorted order, as `_Entry`s.
 
     Built once per deck (or scene) for the pools many questions share.
     """
 
-    items: tuple[tuple[str, str, tuple[str, ...], frozenset[str]], ...]
+    items: tuple[_Entry, ...]
 
 
-def _pool(items: Iterable[str], folds: Folds | None = None, person: bool = False) -> _Pool:
-    f = folds if folds is not None else Folds()
-    out = []
-    for item in sorted(set(items)):
-        key = f[item]
-        parts = tuple(name_parts(item)) if person else ()
-        # the first word of each way the prompt could name it: a cheap test first
-        probe = frozenset(p.split(" ", 1)[0] for p in (key, *parts) if p)
-        out.append((item, key, parts, probe))
-    return _Pool(tuple(out))
+def _pool(items: Iterable[str], entry: Callable[[str], _Entry]) -> _Pool:
+    return _Pool(tuple(entry(item) for item in sorted(set(items))))
 
 
 #: Pools larger than this are sampled, not scanned: a film with 20,000 scenes must
@@ -65,9 +62,12 @@ def _pool(items: Iterable[str], folds: Folds | None = None, person: bool = False
 _SCAN_LIMIT = 64
 
 
-def _named(folded_prompt: str, key: str, parts: Sequence[str]) -> bool:
-    """Does the (folded, space-padded) prompt name this option, or a person by one name?"""
-    return f" {key} " in folded_prompt or any(f" {p} " in folded_prompt for p in parts)
+def _named(padded_prompt: str, needles: tuple[str, ...]) -> bool:
+    """Does the (folded, space-padded) prompt name this item, or a person by one name?"""
+    for needle in needles:  # noqa: SIM110 (not any(): 400k calls, a generator each)
+        if needle in padded_prompt:
+            return True
+    return False
 
 
 _MASK = (1 << 64) - 1
@@ -108,26 +108,12 @@ def _options(qid: str, answer: str, pool: _Pool,
     wanted = MAX_OPTIONS - 1
     answer_key = answer_key or fold(answer)
     padded = f" {prompt_key} "
-    words = frozenset(prompt_key.split())
     seen = {answer_key}
     chosen: list[str] = []
-
-    def take(entry: tuple[str, str, tuple[str, ...], frozenset[str]]) -> bool:
-        item, key, parts, probe = entry
-        if not key or key in seen:
-            return False
-        if not probe.isdisjoint(words) and _named(padded, key, parts):
-            return False
-        if reject and reject(item):
-            return False
-        seen.add(key)
-        chosen.append(item)
-        return len(chosen) == wanted
-
     items = pool.items
     if len(items) > _SCAN_LIMIT:  # a few draws, never a walk over a huge pool
         for _ in range(4 * wanted):
-            if take(items[draws.below(len(items))]):
+            if _take(items[draws.below(len(items))], padded, reject, seen, chosen):
                 break
         if len(chosen) < wanted:
             seen, chosen = {answer_key}, []
@@ -136,13 +122,33 @@ def _options(qid: str, answer: str, pool: _Pool,
         for k in range(len(order)):
             j = k + draws.below(len(order) - k)
             order[k], order[j] = order[j], order[k]
-            if take(order[k]):
+            if _take(order[k], padded, reject, seen, chosen):
                 break
     if not chosen:
         return ()
     options = [*chosen, answer]
     draws.shuffle(options)
     return tuple(options)
+
+
+def _take(entry: _Entry, padded_prompt: str,
+          reject: Callable[[str], bool] | None, seen: set[str], chosen: list[str]) -> bool:
+    """Add a drawn candidate to `chosen` if it is a fair distractor; True once enough.
+
+    A module function, not a closure: `_options` runs 400k times a library
+    (a closure made per call cost 4% of generation, sampled with py-spy). The
+    whole-word search of each needle in the prompt replaces a set of the prompt's
+    words built per question (another 3%): a few candidates are drawn, each with
+    one to three needles.
+    """
+    item, key, needles = entry
+    if not key or key in seen or _named(padded_prompt, needles):
+        return False
+    if reject and reject(item):
+        return False
+    seen.add(key)
+    chosen.append(item)
+    return len(chosen) == MAX_OPTIONS - 1
 
 
 def _quoted(text: str) -> str:
@@ -164,8 +170,12 @@ def _prompt(f: Folds, *parts: str | tuple[str]) -> tuple[str, str]:
     shown: list[str] = []
     keys: list[str] = []
     for part in parts:
-        value = part[0] if isinstance(part, tuple) else part
-        shown.append(_quoted(value) if isinstance(part, tuple) else value)
+        if isinstance(part, tuple):
+            value = part[0]
+            shown.append(f"“{value}”")
+        else:
+            value = part
+            shown.append(value)
         key = f[value]
         if key:
             keys.append(key)
@@ -173,7 +183,8 @@ def _prompt(f: Folds, *parts: str | tuple[str]) -> tuple[str, str]:
 
 
 def _short(text: str, folds: Folds) -> bool:
-    return len(folds[text].split()) < SHORT_LINE
+    # a folded text is its words joined by single spaces (none: "")
+    return folds[text].count(" ") < SHORT_LINE - 1
 
 
 def _cut(text: str) -> str:
@@ -184,13 +195,16 @@ def _cut(text: str) -> str:
 # -- generation ---------------------------------------------------------------
 
 class _Builder:
-    def __init__(self, deck: Deck, slug: str | None = None) -> None:
+    def __init__(self, deck: Deck, slug: str | None = None, folds: Folds | None = None) -> None:
         self.deck = deck
         self.slug = deck.slug if slug is None else slug
         self.seen: set[str] = set()
         self.out: list[Question] = []
-        self.folds = Folds()  # this run's folded texts: each folded once, none evicted
+        # this run's folded texts: each folded once, none evicted
+        self.folds = Folds() if folds is None else folds
         self._siblings: dict[tuple[str, ...], str] = {}
+        self._parts: dict[str, tuple[str, ...]] = {}
+        self._entries: tuple[dict[str, _Entry], dict[str, _Entry]] = ({}, {})  # by `person`
 
     def add(self, kind: Kind, content: Sequence[str], *, prompt: str, answer: str,
             pool: _Pool | Iterable[str] = (), source: str, sibling: str, info: str = "",
@@ -203,14 +217,12 @@ class _Builder:
         if qid in self.seen:
             return
         prompt_key = fold_text(prompt) if key is None else key  # each prompt is new
-        answer_key = self.folds[answer]
-        if check:
-            parts = name_parts(answer) if person else ()
-            if not answer_key or _named(f" {prompt_key} ", answer_key, parts):
-                return
+        _, answer_key, needles = self.entry(answer, person)
+        if check and (not answer_key or _named(f" {prompt_key} ", needles)):
+            return
         options: tuple[str, ...] = ()
         if mode == "choice":
-            shared = pool if isinstance(pool, _Pool) else _pool(pool, self.folds, person)
+            shared = pool if isinstance(pool, _Pool) else self.pool(pool, person)
             options = _options(qid, answer, shared, reject, answer_key=answer_key,
                                prompt_key=prompt_key if check else "")
         if mode == "choice" and not options:
@@ -218,6 +230,31 @@ class _Builder:
         self.seen.add(qid)
         self.out.append(Question(qid, self.deck.title, self.slug, kind, prompt, answer,
                                  options, source, sibling, info, mode, person))
+
+    def pool(self, items: Iterable[str], person: bool = False) -> _Pool:
+        """A pool of this run's entries (next-line builds one per scene)."""
+        return _pool(items, self.entry if not person else self.person)
+
+    def entry(self, item: str, person: bool = False) -> _Entry:
+        """An item as pools hold it and prompts are checked for it, built once per run."""
+        entries = self._entries[person]
+        done = entries.get(item)
+        if done is None:
+            key = self.folds[item]
+            parts = self.parts(item) if person else ()
+            done = entries[item] = (item, key, tuple(f" {p} " for p in (key, *parts)))
+        return done
+
+    def person(self, name: str) -> _Entry:
+        return self.entry(name, True)
+
+    def parts(self, name: str) -> tuple[str, ...]:
+        """`name_parts` of a person, found once per run: every question about a
+        speaker checks them (8% of who-said's time when found each time)."""
+        done = self._parts.get(name)
+        if done is None:
+            done = self._parts[name] = tuple(name_parts(name))
+        return done
 
     def sibling(self, *content: str) -> str:
         """Shared by the questions of one item; each line's is hashed once per run."""
@@ -228,15 +265,16 @@ class _Builder:
 
 
 def generate(deck: Deck, kinds: Iterable[str] | None = None, *,
-             slug: str | None = None) -> list[Question]:
+             slug: str | None = None, folds: Folds | None = None) -> list[Question]:
     """All questions of a deck, in a stable order (kind by kind, deck order within).
 
     `slug` is the deck's key in the catalogue (its file's, see library.py); ids
     hash it, so it defaults to the title's only for a deck that has no file.
-    `which-film` needs the other films: see `which_film.generate_all`.
+    `which-film` needs the other films: see `which_film.generate_all`. `folds`, if
+    given, is filled with the deck's folded texts (which-film needs its items').
     """
     wanted = set(kinds) if kinds is not None else set(KINDS)
-    b = _Builder(deck, slug)
+    b = _Builder(deck, slug, folds)
     for kind, make in _GENERATORS.items():
         if kind in wanted:
             make(b)
@@ -254,7 +292,7 @@ def _who_said(b: _Builder) -> None:
     speakers = _speakers(deck)
     if len(speakers) < 2:
         return
-    pool = _pool(speakers, f, person=True)
+    pool = b.pool(speakers, person=True)
     said_by: dict[str, set[str]] = defaultdict(set)
     for s in deck.dialogues:
         for ln in s.lines:
@@ -296,7 +334,7 @@ def _which_scene(b: _Builder) -> None:
     for s in deck.dialogues:
         for ln in s.lines:
             scenes_of[f[ln.text]].add(s.scene)
-    titles = _pool((s.scene for s in deck.dialogues), f)
+    titles = b.pool(s.scene for s in deck.dialogues)
     for i, s in enumerate(deck.dialogues):
         for j, ln in enumerate(s.lines):
             if len(scenes_of[f[ln.text]]) > 1:
@@ -358,7 +396,7 @@ def _next_line(b: _Builder) -> None:
         same_scene = [ln.text for ln in s.lines]
         if len({f[t] for t in same_scene[: 2 * MAX_OPTIONS]}) <= MAX_OPTIONS:
             same_scene += spread
-        pool = _pool(same_scene, f)
+        pool = b.pool(same_scene)
         for j, (a, nxt) in enumerate(zip(s.lines, s.lines[1:], strict=False)):
             cue = f[a.text]
             if len(follows[cue]) > 1:
@@ -405,8 +443,8 @@ def _finish_quote(b: _Builder) -> None:
 def _tracks(b: _Builder) -> None:
     deck = b.deck
     film = deck.title
-    uses = _pool((t.accompanies for t in deck.soundtrack), b.folds)
-    titles = _pool((t.title for t in deck.soundtrack), b.folds)
+    uses = b.pool(t.accompanies for t in deck.soundtrack)
+    titles = b.pool(t.title for t in deck.soundtrack)
     for i, t in enumerate(deck.soundtrack):
         sib = b.sibling("track", t.title)
         info = f"“{t.title}” by {t.artist}: {t.accompanies}."
@@ -421,7 +459,7 @@ def _tracks(b: _Builder) -> None:
 
 def _track_artists(b: _Builder) -> None:
     deck = b.deck
-    artists = _pool((t.artist for t in deck.soundtrack), b.folds, person=True)
+    artists = b.pool((t.artist for t in deck.soundtrack), person=True)
     for i, t in enumerate(deck.soundtrack):
         b.add("track-artist", (t.title, t.artist),
               prompt=f"Who performed “{t.title}” on the soundtrack of {deck.title}?",
@@ -435,9 +473,9 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 def _moments(b: _Builder) -> None:
     deck = b.deck
-    titles = _pool((m.title for m in deck.moments), b.folds)
+    titles = b.pool(m.title for m in deck.moments)
     for i, m in enumerate(deck.moments):
-        clue = " ".join(_SENTENCE.split(m.description)[:2])
+        clue = " ".join(_SENTENCE.split(m.description, maxsplit=2)[:2])
         core = re.sub(r"^(the|a|an)\s+", "", m.title, flags=re.IGNORECASE)
         clue = _blank(clue, [core])
         b.add("moment", (m.title, m.description),
@@ -479,18 +517,20 @@ _GOOD_KEY = 3.5
 
 
 def _trivia(b: _Builder) -> None:
-    from reelive_quiz.keyfacts import COLOURS, folded_facts, key_fact, numbers, people
+    from reelive_quiz.keyfacts import COLOURS, key_fact, names, numbers
 
     deck, f = b.deck, b.folds
     film = deck.title
-    facts = folded_facts([t.fact for t in deck.trivia])
-    named = [people(t.fact, film) for t in deck.trivia]
+    # the facts as `folded_facts` gives them, folded with this run's texts: which-film
+    # asks about the same facts (see `which_film.generate_all`)
+    facts = [f" {f[t.fact]} " for t in deck.trivia]
+    named = [names(t.fact, film) for t in deck.trivia]  # (people, other names) of each
     best = [key_fact(t.title, t.fact, film, facts, found)
             for t, found in zip(deck.trivia, named, strict=True)]
-    all_names = _pool((n for found in named for n in found), f, person=True)
-    all_terms = _pool((k.text for k in best if k and k.category in ("term", "name")), f)
-    all_words = _pool((k.text for k in best if k and k.category == "word"), f)
-    colours = _pool(COLOURS, f)
+    all_names = b.pool((n for found in named for n in found[0]), person=True)
+    all_terms = b.pool(k.text for k in best if k and k.category in ("term", "name"))
+    all_words = b.pool(k.text for k in best if k and k.category == "word")
+    colours = b.pool(COLOURS)
     pools = {"person": all_names, "term": all_terms, "name": all_terms, "word": all_words,
              "colour": colours}
     for i, t in enumerate(deck.trivia):
@@ -502,12 +542,14 @@ def _trivia(b: _Builder) -> None:
             person = key.category == "person"
             asks.append((key.text, pools[key.category], person, "choice"))
         if found:
-            asks.append((found[0], _pool(()), False, "typed"))
+            asks.append((found[0], _Pool(()), False, "typed"))
         for answer, pool, person, mode in asks:
             hide = [answer, *(p for p in answer.split() if len(p) > 2)] if person else [answer]
-            prompt = f"{film} trivia ({t.title}): {_blank(t.fact, hide)}"
+            blanked = _blank(t.fact, hide)
             if contains(_blank(t.title, hide), answer) or f[answer] in f[t.title]:
-                prompt = f"{film} trivia: {_blank(t.fact, hide)}"
+                asked = _prompt(f, film, " trivia: ", blanked)
+            else:
+                asked = _prompt(f, film, " trivia (", t.title, "): ", blanked)
             answer_key = f[answer]
 
             def unfair(other: str, answer_key: str = answer_key) -> bool:
@@ -515,8 +557,8 @@ def _trivia(b: _Builder) -> None:
                 return (f" {answer_key} " in f" {other_key} "
                         or f" {other_key} " in f" {answer_key} ")
 
-            b.add("trivia", (t.title, t.fact, answer), prompt=prompt, answer=answer, pool=pool,
-                  reject=unfair, source=f"trivia[{i}]", sibling=sib,
+            b.add("trivia", (t.title, t.fact, answer), prompt=asked[0], key=asked[1],
+                  answer=answer, pool=pool, reject=unfair, source=f"trivia[{i}]", sibling=sib,
                   info=f"Why it matters: {t.why_it_matters}", mode=mode, person=person)
 
 

@@ -16,11 +16,12 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from reelive_quiz.text import fold, fold_text
 
 __all__ = ["COLOURS", "FILLER", "STOP_WORDS", "KeyFact", "folded_facts", "key_fact", "name_parts",
-           "numbers", "people"]
+           "names", "numbers", "people"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,10 +92,33 @@ _HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "lady", "madam"
 
 @functools.cache
 def _frequencies() -> dict[str, float]:
-    """English word → frequency; wordfreq's small list (29k words, loads in ~15 ms)."""
-    from wordfreq import get_frequency_dict
+    """English word → frequency; wordfreq's small list (29k words, loads in ~15 ms).
 
-    return get_frequency_dict("en", "small")
+    Read from wordfreq's data file as `get_frequency_dict("en", "small")` reads it
+    (a test checks they agree), without importing wordfreq: its import loads
+    langcodes' tables to match language codes, 0.2 s of every generating process.
+    """
+    import gzip
+    from importlib.util import find_spec
+
+    spec = find_spec("wordfreq")
+    path = (Path(spec.submodule_search_locations[0], "data", "small_en.msgpack.gz")
+            if spec and spec.submodule_search_locations else None)
+    if path is None or not path.is_file():  # another layout: ask wordfreq itself
+        from wordfreq import get_frequency_dict
+
+        return get_frequency_dict("en", "small")
+    import msgpack
+
+    with gzip.open(path, "rb") as data:
+        header, *buckets = msgpack.load(data, raw=False)
+    if header != {"format": "cB", "version": 1}:
+        from wordfreq import get_frequency_dict
+
+        return get_frequency_dict("en", "small")
+    # bucket i holds the words of frequency -i centibels (wordfreq's `cB_to_freq`)
+    return {word: 10 ** (-index / 100) for index, bucket in enumerate(buckets)
+            for word in bucket}
 
 
 def zipf(term: str) -> float:
@@ -111,7 +135,7 @@ def numbers(text: str) -> list[str]:
     return [m.group(0) for m in _NUMBER.finditer(text)]
 
 
-def _runs(text: str, film: str) -> tuple[list[str], list[str]]:
+def names(text: str, film: str) -> tuple[list[str], list[str]]:
     """Capitalised runs of two or more words, split into people and other names."""
     people, others = [], []
     for match in _NAME.finditer(text):
@@ -137,12 +161,15 @@ def _terms(text: str, film: str) -> list[str]:
 
 
 def people(text: str, film: str) -> list[str]:
-    return _runs(text, film)[0]
+    return names(text, film)[0]
 
 
-def _zipf_words(words: Sequence[str]) -> float:
+@functools.lru_cache(maxsize=1 << 16)
+def _zipf_key(key: str) -> float:
+    """Zipf value of a folded candidate (its rarest word); cached: the same words come
+    back in fact after fact (121k candidates, 5% of trivia's time uncached)."""
     freq = _frequencies()
-    rarest = min((freq.get(w, 0.0) for w in words), default=0.0)
+    rarest = min((freq.get(w, 0.0) for w in key.split()), default=0.0)
     return math.log10(rarest * 1e9) if rarest > 0 else _UNKNOWN
 
 
@@ -151,11 +178,12 @@ _SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z‘“'\"])")
 
 
 def key_fact(title: str, fact: str, film: str, facts: Sequence[str],
-             found_people: Sequence[str] | None = None) -> KeyFact | None:
+             found_names: tuple[Sequence[str], Sequence[str]] | None = None) -> KeyFact | None:
     """The best candidate of one fact that is not a number (None if it has none).
 
     `facts` are the film's facts, folded and space-padded: a term many of them
-    share singles none out. `found_people` saves finding the fact's names twice.
+    share singles none out. `found_names` (people, other names: `names(fact, film)`)
+    saves finding the fact's names twice: the generator needs its people too.
     """
     film_key = fold(film)
     padded_film = f" {film_key} "
@@ -170,14 +198,13 @@ def key_fact(title: str, fact: str, film: str, facts: Sequence[str],
                 or key in (film_key, title_key) or f" {key} " in padded_film):
             return
         words = key.split()
-        score = min(_zipf_words(words), 6.0) + bonus
+        score = min(_zipf_key(key), 6.0) + bonus
         if topic and not topic.isdisjoint(w[:5] for w in words):
             score -= 0.8  # what the title is about; the part of speech matters less then
             pos = min(pos, 2.5 if key.endswith("ing") else 0.0)
         found[key] = (score + pos, fact.find(text), text, category)
 
-    runs_people, runs_other = (list(found_people), _runs(fact, film)[1]) \
-        if found_people is not None else _runs(fact, film)
+    runs_people, runs_other = found_names if found_names is not None else names(fact, film)
     terms = _terms(fact, film)
     for name, category in [*((n, "person") for n in runs_people),
                            *((n, "term") for n in terms), *((n, "name") for n in runs_other)]:

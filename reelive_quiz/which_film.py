@@ -16,7 +16,7 @@ question, never a scan of every film.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from reelive_quiz.deck import Deck
@@ -91,26 +91,30 @@ _ASK = {"line": "Which film is this line from?", "quote": "Which film is this qu
 _ASK_KEYS = {what: fold_text(ask) for what, ask in _ASK.items()}
 
 
-def which_film(films: Sequence[Film], only: Collection[str] | None = None) -> list[Question]:
+def which_film(films: Sequence[Film], only: Collection[str] | None = None,
+               folded: Mapping[str, str] | None = None) -> list[Question]:
     """The which-film questions of the films whose slug is in `only` (default: all).
 
     Options come from all `films`; none when the library holds one film.
+    `folded` holds texts already folded (`fold_text`), e.g. by `generate`: the
+    items are the decks' lines and facts, 9M characters at 1,000 films.
     """
     films = sorted({f.slug: f for f in films}.values(), key=lambda f: f.slug)
     if len(films) < 2:
         return []
-    folds = Folds()
+    folds = Folds(folded or {})
     holders: dict[str, set[str]] = {}  # folded text -> the films whose deck holds it
     for film in films:
         for item in film.items:
             holders.setdefault(folds[item.text], set()).add(film.slug)
     title_keys = [folds[f.title] for f in films]
+    padded_titles = [f" {key} " for key in title_keys]  # searched for in prompts
+    slugs = [f.slug for f in films]
     out: list[Question] = []
     seen: set[str] = set()
     for index, film in enumerate(films):
         if only is not None and film.slug not in only:
             continue
-        answer_key = title_keys[index]
         for item in film.items:
             qid = _id(film.slug, KIND, item.what, item.text)
             if qid in seen:
@@ -123,18 +127,11 @@ def which_film(films: Sequence[Film], only: Collection[str] | None = None) -> li
                 shown = item.text
             prompt = f"{_ASK[item.what]} {_quoted(shown)}"
             prompt_key = f" {_ASK_KEYS[item.what]} {text_key} "  # = fold(prompt), padded
-            if f" {answer_key} " in prompt_key:
+            if padded_titles[index] in prompt_key:
                 continue  # the line names its own film
-            excluded = holders.get(folds[item.text], set())
             draws = Draws(qid)
-
-            def fair(other: int, excluded: set[str] = excluded, prompt_key: str = prompt_key,
-                     answer_key: str = answer_key) -> bool:
-                key = title_keys[other]
-                return (key != answer_key and films[other].slug not in excluded
-                        and f" {key} " not in prompt_key)
-
-            options = _draw(draws, index, len(films), fair, title_keys)
+            options = _draw(draws, index, title_keys, padded_titles, slugs,
+                            holders.get(folds[item.text], set()), prompt_key)
             if not options:
                 continue
             seen.add(qid)
@@ -146,32 +143,44 @@ def which_film(films: Sequence[Film], only: Collection[str] | None = None) -> li
     return out
 
 
-def _draw(draws: Draws, own: int, count: int, fair: Callable[[int], bool],
-          keys: Sequence[str]) -> list[int]:
+def _draw(draws: Draws, own: int, keys: Sequence[str], padded_keys: Sequence[str],
+          slugs: Sequence[str], excluded: Collection[str], prompt_key: str) -> list[int]:
     """Up to MAX_OPTIONS - 1 other films (indexes), seeded by the id: a few draws each.
 
-    Two films whose titles fold alike are never both offered."""
+    A film is offered unless its title folds like the answer's or an option's
+    already taken, its deck holds the same text (`excluded` slugs), or the
+    (folded, padded) prompt names it. The same test is written out in both loops
+    rather than in closures made per question (107k questions a library).
+    """
     wanted = MAX_OPTIONS - 1
+    count = len(keys)
+    answer_key = keys[own]
     chosen: list[int] = []
     taken: set[str] = set()
-
-    def take(other: int) -> bool:
-        if other == own or keys[other] in taken or not fair(other):
-            return False
-        taken.add(keys[other])
-        chosen.append(other)
-        return len(chosen) == wanted
-
     if count > _SCAN_LIMIT:
         for _ in range(4 * wanted):
-            if take(draws.below(count)):
+            other = draws.below(count)
+            key = keys[other]
+            if (other == own or key in taken or key == answer_key or slugs[other] in excluded
+                    or padded_keys[other] in prompt_key):
+                continue
+            taken.add(key)
+            chosen.append(other)
+            if len(chosen) == wanted:
                 return chosen
         chosen, taken = [], set()
     order = list(range(count))  # a partial shuffle: each film checked only when drawn
     for k in range(count):
         j = k + draws.below(count - k)
         order[k], order[j] = order[j], order[k]
-        if take(order[k]):
+        other = order[k]
+        key = keys[other]
+        if (other == own or key in taken or key == answer_key or slugs[other] in excluded
+                or padded_keys[other] in prompt_key):
+            continue
+        taken.add(key)
+        chosen.append(other)
+        if len(chosen) == wanted:
             break
     return chosen
 
@@ -184,9 +193,17 @@ def generate_all(decks: Iterable[Deck | tuple[Deck, str]], kinds: Iterable[str] 
 
     pairs = [d if isinstance(d, tuple) else (d, d.slug) for d in decks]
     wanted = list(kinds) if kinds is not None else None
-    out = [q for deck, slug in pairs for q in generate(deck, wanted, slug=slug)]
-    if wanted is None or KIND in wanted:
-        own = [film_of(deck, slug) for deck, slug in pairs]
+    asked = wanted is None or KIND in wanted
+    out: list[Question] = []
+    own: list[Film] = []
+    folded: dict[str, str] = {}  # the items' texts as generation folded them
+    for deck, slug in pairs:
+        folds = Folds()
+        out += generate(deck, wanted, slug=slug, folds=folds)
+        if asked:
+            own.append(film_of(deck, slug))
+            folded.update((item.text, folds[item.text]) for item in own[-1].items)
+    if asked:
         films = {f.slug: f for f in library} | {f.slug: f for f in own}
-        out += which_film(list(films.values()), only={f.slug for f in own})
+        out += which_film(list(films.values()), only={f.slug for f in own}, folded=folded)
     return out
