@@ -134,7 +134,7 @@ def sync_which_film(store: Store) -> None:
 
     state = store.library_state()
     library = hashlib.sha1(repr((GENERATOR_VERSION, sorted(
-        (slug, sig) for slug, sig, _ in state))).encode("utf-8", "surrogatepass")).hexdigest()
+        (slug, film) for slug, film, _ in state))).encode("utf-8", "surrogatepass")).hexdigest()
     if all(built == library for _, _, built in state):
         return
     from reelive_quiz.which_film import which_film

@@ -456,11 +456,15 @@ class Store(Reads, FsrsRecords, AnkiSync):
                 ((q.id, q.deck, q.slug, q.kind, q.prompt, q.answer,
                   _options_json(q.options), q.source, q.sibling, q.info,
                   q.mode, int(q.person), pos) for pos, q in enumerate(questions)))
-            columns = ("slug", "title", "path", "signature", "items", *DECK_CONTENTS)
+            columns = ("slug", "title", "path", "signature", "items", "film",
+                       *DECK_CONTENTS)
+            import hashlib  # only when a deck is synced: start-up stays without it
+
+            film = hashlib.sha1(f"{title}\x00{items}".encode("utf-8", "surrogatepass"))
             db.execute(f"INSERT INTO decks ({', '.join(columns)})"
                        f" VALUES ({', '.join('?' * len(columns))}) ON CONFLICT (slug) DO UPDATE"
                        f" SET {', '.join(f'{c} = excluded.{c}' for c in columns[1:])}",
-                       (slug, title, path, signature, items,
+                       (slug, title, path, signature, items, film.hexdigest(),
                         *(contents[c] for c in DECK_CONTENTS)))
 
     def sync_which_film(self, questions: Iterable[Question], library: str) -> None:
@@ -555,9 +559,12 @@ class Store(Reads, FsrsRecords, AnkiSync):
         return CardState(*row) if row else None
 
     def library_state(self) -> list[tuple[str, str, str | None]]:
-        """(slug, signature, library its which-film questions were built for) per deck."""
+        """(slug, what its which-film questions are made of, the library they were built
+        for) per deck: a digest of its title and items (its file signature if it was
+        last synced before migration 9)."""
         with self.guard("read the deck list"):
-            return self.conn.execute("SELECT slug, signature, library FROM decks").fetchall()
+            return self.conn.execute("SELECT slug, COALESCE(film, signature), library"
+                                     " FROM decks").fetchall()
 
     def film_items(self) -> Iterator[tuple[str, str, str | None]]:
         """(slug, title, items JSON) of every deck: what which-film questions are made of.

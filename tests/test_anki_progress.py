@@ -372,6 +372,7 @@ def test_each_answer_keeps_the_state_it_left(lived: Lived, tmp_path: Path) -> No
         for column in ("after_state", "after_interval", "after_difficulty"):
             db.execute(f"ALTER TABLE reviews DROP COLUMN {column}")
         db.execute("DROP INDEX decks_library")  # migration 9's
+        db.execute("ALTER TABLE decks DROP COLUMN film")
         db.execute("DELETE FROM migrations WHERE name IN ('8-state-after-answer',"
                    " '9-library-state')")
         db.execute("PRAGMA user_version = 7")

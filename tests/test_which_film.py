@@ -234,3 +234,30 @@ def test_deck_counts_match_the_rows_after_each_which_film_rebuild(tmp_path: Path
         refs[1].path.unlink()
         sync_decks(store, [refs[0], *refs[2:]], complete=True)
         assert counts(db)[0] == counts(db)[1]
+
+
+def test_touching_a_deck_file_rebuilds_no_which_film_question(tmp_path: Path) -> None:
+    """Which-film questions are rebuilt when what they are made of changes (a title, an
+    item), not when a file is only re-saved: at 1,000 films a rebuild is 107,000 rows."""
+    import os
+
+    refs = [_write(tmp_path, d) for d in FILMS]
+    with Store.open(tmp_path / "progress.sqlite3") as store:
+        sync_decks(store, refs, complete=True)
+        built = {slug: library for slug, _, library in store.library_state()}
+        rows = store.conn.execute(f"SELECT rowid, id FROM questions WHERE kind = '{KIND}'"
+                                  ).fetchall()
+        assert rows and all(built.values())
+        stat = refs[0].path.stat()
+        os.utime(refs[0].path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
+        before = store.deck_files()
+        sync_decks(store, refs, complete=True)
+        assert store.deck_files() != before  # the deck was re-read (its signature moved) ...
+        assert {s: lib for s, _, lib in store.library_state()} == built  # ... nothing rebuilt
+        assert store.conn.execute(f"SELECT rowid, id FROM questions WHERE kind = '{KIND}'"
+                                  ).fetchall() == rows
+        retitled = replace(FILMS[0], title=FILMS[0].title + " Redux")
+        refs[0].path.write_text(yaml.safe_dump(deck_to_dict(retitled), allow_unicode=True),
+                                encoding="utf-8")
+        sync_decks(store, refs, complete=True)
+        assert {s: lib for s, _, lib in store.library_state()} != built  # a title: rebuilt
