@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 
 def run_cli(*args: str, home: Path, cwd: Path | None = None,
             env: dict[str, str] | None = None, timeout: float = 120,
@@ -55,3 +57,32 @@ def on_disk(store: object, query: str, args: tuple = ()) -> list[tuple]:
         return conn.execute(query, args).fetchall()
     finally:
         conn.close()
+
+
+def deck_counts(db: Path) -> tuple[list[tuple], list[tuple]]:
+    """`deck_counts` as the triggers and batches kept it, and as a full scan of the
+    questions finds it: status's per-deck counts must equal the rows."""
+    conn = sqlite3.connect(db)
+    try:
+        kept = conn.execute("SELECT slug, suspended, state, n FROM deck_counts WHERE n != 0"
+                            " ORDER BY 1, 2, 3").fetchall()
+        scan = conn.execute("SELECT slug, suspended, COALESCE(state, 0), COUNT(*) FROM questions"
+                            " WHERE present = 1 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3").fetchall()
+    finally:
+        conn.close()
+    return kept, scan
+
+
+def count_folds(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every text `text.fold_text` folds from now on, in order (the memos call it)."""
+    from reelive_quiz import text
+
+    folded: list[str] = []
+    real = text.fold_text
+
+    def counting(value: str) -> str:
+        folded.append(value)
+        return real(value)
+
+    monkeypatch.setattr(text, "fold_text", counting)
+    return folded

@@ -13,8 +13,8 @@ import sys
 import unicodedata
 
 import pytest
+from helpers import count_folds
 
-from reelive_quiz import text
 from reelive_quiz.deck import Deck, Line, Quote, Scene, Trivia
 from reelive_quiz.text import fold_text
 from reelive_quiz.which_film import film_of, generate_all
@@ -85,14 +85,7 @@ def test_generate_all_folds_each_item_text_once(monkeypatch) -> None:  # type: i
     """which-film reuses the folds generation made: a library's texts are folded once."""
     decks = _films(5)
     items = {item.text for deck in decks for item in film_of(deck).items}
-    folded: list[str] = []
-    real = text.fold_text
-
-    def counting(value: str) -> str:
-        folded.append(value)
-        return real(value)
-
-    monkeypatch.setattr(text, "fold_text", counting)
+    folded = count_folds(monkeypatch)
     questions = generate_all(decks)
     assert any(q.kind == "which-film" for q in questions)
     assert sorted(t for t in folded if t in items) == sorted(items)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from reelive_quiz import text
+from helpers import count_folds
+
 from reelive_quiz.deck import Deck, Line, Quote, Scene, Trivia
 from reelive_quiz.generate import generate
 from reelive_quiz.question import KINDS
@@ -59,15 +60,8 @@ def test_calls_per_line_do_not_grow_with_the_scene() -> None:
 
 def test_each_text_is_folded_once_per_run(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     deck = _scene_deck(10_000)  # more texts than the shared fold cache holds
-    folded: list[str] = []
-    real = text.fold_text
-
-    def counting(value: str) -> str:
-        folded.append(value)
-        return real(value)
-
     # count the folds themselves (the generator's own memo calls text.fold_text)
-    monkeypatch.setattr(text, "fold_text", counting)
+    folded = count_folds(monkeypatch)
     questions = generate(deck)
     texts = [ln.text for s in deck.dialogues for ln in s.lines]
     lines_folded = [t for t in folded if t in set(texts)]

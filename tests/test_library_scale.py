@@ -18,7 +18,7 @@ from pathlib import Path
 import genanki
 import pexpect
 import pytest
-from helpers import run_cli
+from helpers import deck_counts, run_cli
 
 from reelive_quiz.anki import deck_id, deck_name, export, notes
 from reelive_quiz.catalogue import sync_decks
@@ -155,19 +155,16 @@ def test_progress_bar_on_a_terminal_and_none_in_a_pipe(tmp_path: Path) -> None:
 
 
 def _counts(db: Path) -> tuple[list[tuple], list[tuple]]:
-    """deck_counts as kept, and as a full scan of the questions finds them."""
+    """deck_counts as kept, and as a full scan of the questions finds them; the count
+    trigger is back whatever happened to the batch that dropped it."""
     conn = sqlite3.connect(db)
     try:
-        kept = conn.execute("SELECT slug, suspended, state, n FROM deck_counts WHERE n != 0"
-                            " ORDER BY 1, 2, 3").fetchall()
-        scan = conn.execute("SELECT slug, suspended, COALESCE(state, 0), COUNT(*) FROM questions"
-                            " WHERE present = 1 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3").fetchall()
         trigger = conn.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger'"
                                " AND name = 'deck_counts_insert'").fetchone()[0]
     finally:
         conn.close()
     assert trigger == 1
-    return kept, scan
+    return deck_counts(db)
 
 
 def test_batched_sync_keeps_counts_and_its_trigger_even_when_interrupted(

@@ -49,17 +49,23 @@ def _page(title: str) -> str:
                                                     f"{title}, Reelive")
 
 
+def _pages(folder: Path, titles: tuple[str, ...]) -> list[Path]:
+    """A page per title, named from its first three characters."""
+    pages = []
+    for title in titles:
+        page = folder / f"{title[:3]}.txt"
+        page.write_text(_page(title), encoding="utf-8")
+        pages.append(page)
+    return pages
+
+
 @pytest.mark.parametrize("encoding", list(ENCODINGS))
 def test_every_command_works_in_a_narrow_encoding(tmp_path: Path, encoding: str) -> None:
     env = ENCODINGS[encoding]
     home = tmp_path / "home"
     where = tmp_path / "dossier-café"  # a non-ASCII path for every file named below
     where.mkdir()
-    pages = []
-    for title in ("Amélie", "Chungking “Express”", "花樣年華"):
-        page = where / f"{title[:3]}.txt"
-        page.write_text(_page(title), encoding="utf-8")
-        pages.append(page)
+    pages = _pages(where, ("Amélie", "Chungking “Express”", "花樣年華"))
 
     imported = run("import", *pages, home=home, env=env)
     ok(imported)  # a batch of three: every deck written, every line printed
@@ -112,11 +118,7 @@ def test_full_device_is_one_line_after_the_work(tmp_path: Path) -> None:
         ok(status, 2)
         assert status.stderr == (b"reelive-quiz: cannot write the output: No space left on "
                                  b"device (the work itself is done)\n")
-        pages = []
-        for title in ("One", "Two", "Three"):
-            page = tmp_path / f"{title}.txt"
-            page.write_text(_page(title), encoding="utf-8")
-            pages.append(page)
+        pages = _pages(tmp_path, ("One", "Two", "Three"))
         imported = run("import", *pages, home=home, stdout=full)
     ok(imported, 2)
     assert len(imported.stderr.splitlines()) == 1

@@ -199,26 +199,12 @@ def test_deck_counts_match_the_rows_after_each_which_film_rebuild(tmp_path: Path
     """Which-film rows are written as a catalogue batch (count trigger dropped, counts
     rebuilt): status's per-deck counts must still be those of the rows, as films come
     and go and a studied question moves from new to learning."""
-    import sqlite3
-
-    def counts(db: Path) -> tuple[list[tuple], list[tuple]]:
-        conn = sqlite3.connect(db)
-        try:
-            kept = conn.execute("SELECT slug, suspended, state, n FROM deck_counts"
-                                " WHERE n != 0 ORDER BY 1, 2, 3").fetchall()
-            rows = conn.execute("SELECT slug, suspended, COALESCE(state, 0), COUNT(*)"
-                                " FROM questions WHERE present = 1"
-                                " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3").fetchall()
-        finally:
-            conn.close()
-        return kept, rows
-
     db = tmp_path / "progress.sqlite3"
     refs = [_write(tmp_path, d) for d in FILMS]
     when = datetime(2026, 12, 1, 9, tzinfo=UTC)
     with Store.open(db) as store:
         slugs = sync_decks(store, refs, complete=True)
-        kept, rows = counts(db)
+        kept, rows = helpers.deck_counts(db)
         assert kept == rows and any(slug == FILMS[0].slug for slug, *_ in rows)
         queue = build_queue(store, slugs, when, Config(), kinds=[KIND], cram=False,
                             cram_limit=500)
@@ -229,11 +215,11 @@ def test_deck_counts_match_the_rows_after_each_which_film_rebuild(tmp_path: Path
                        seconds=2.0)
         refs.append(_write(tmp_path, FOURTH))
         sync_decks(store, refs, complete=True)
-        kept, rows = counts(db)
+        kept, rows = helpers.deck_counts(db)
         assert kept == rows and any(state != 0 for _, _, state, _ in rows)
         refs[1].path.unlink()
         sync_decks(store, [refs[0], *refs[2:]], complete=True)
-        assert counts(db)[0] == counts(db)[1]
+        assert helpers.deck_counts(db)[0] == helpers.deck_counts(db)[1]
 
 
 def test_touching_a_deck_file_rebuilds_no_which_film_question(tmp_path: Path) -> None:
