@@ -739,12 +739,14 @@ def import_figure(pages: list[Path], runs: int, work: Path) -> Figure:
             shutil.rmtree(folder, ignore_errors=True)
 
     size = sum(p.stat().st_size for p in pages) / 1e6
-    result = compare(f"import of {len(pages)} pages ({size:.0f} MB)",
+    # since issue 12 an import builds its decks' catalogue too: judged by that issue's
+    # target (import → first status ≤ 3 ×), not the ≤ 1.5 × of YAML alone
+    result = compare(f"import of {len(pages)} pages ({size:.0f} MB), catalogue included",
                      lambda: timed([*_cli(), "import", *map(str, pages)], env),
                      lambda: timed([PY, __file__, "--child", "dump", str(data),
                                     str(floor_out)], env),
                      runs, floor_name="PyYAML `CSafeDumper` writing the same decks",
-                     target="≤ 1.5 × floor", limit=1.5, setup=fresh)
+                     target="≤ 3 × floor", limit=3.0, setup=fresh)
     fresh()
     return result
 
