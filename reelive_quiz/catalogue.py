@@ -87,10 +87,10 @@ def sync_decks(store: Store, refs: Sequence[DeckRef], *, complete: bool,
         from reelive_quiz.parallel import ahead
         from reelive_quiz.question import Question
 
+        made = ahead(_catalogue_rows, [(ref.path, slug) for ref, slug, _, _ in changed],
+                     share=loaded)  # before the bar: a fork while its thread runs is risky
         if progress:
             progress(0, len(changed))
-        made = ahead(_catalogue_rows, [(ref.path, slug) for ref, slug, _, _ in changed],
-                     share=loaded)
         try:
             for start in range(0, len(changed), SYNC_BATCH):
                 with store.catalogue_batch():

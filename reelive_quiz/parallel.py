@@ -107,15 +107,23 @@ def _pool(items: int, needs_share: bool) -> ProcessPoolExecutor | None:
     # fork: the child has every module (and `_shared`) already; elsewhere a fresh
     # interpreter, which reads what it needs itself
     method = "fork" if fork else "spawn"
-    pool = ProcessPoolExecutor(max_workers=1, initializer=_ignore_ctrl_c,
+    pool = ProcessPoolExecutor(max_workers=1, initializer=_child_start,
                                mp_context=multiprocessing.get_context(method))
     pool.submit(int).result()  # started now, before any thread of ours (a bar) runs
     return pool
 
 
-def _ignore_ctrl_c() -> None:
+def _child_start() -> None:
     """Ctrl-C reaches the whole process group: the first process stops the second
-    itself, so the second prints no traceback of its own."""
+    itself, so the second ignores it (and prints no traceback of its own).
+
+    The second process writes nothing: its results go back by pipe. A fork copies
+    the first process's locks as they are, and a progress bar's thread may hold the
+    lock of stderr at that moment; flushing that stream when the second process ends
+    would then wait forever. So it gets streams of its own.
+    """
     import signal
+    import sys
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.stdout = sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
