@@ -58,17 +58,23 @@ def _as_stored(home: Path, files: list[Path], kinds: list[str] | None) -> list[Q
 
 
 def _generated(home: Path, files: list[Path], kinds: list[str] | None,
-               kill: bool = False) -> tuple[list[Question], bool]:
+               kill_after: int | None = None) -> tuple[list[Question], bool]:
+    """The files' questions from `FileQuestions`; `kill_after`: the second process is
+    killed once that many have been read (0: before any)."""
     with Store.open(home / "progress.sqlite3") as store:
         sync_decks(store, list_decks(), complete=False)
         todo = unsynced(store, resolve(list(map(str, files))))
         assert len(todo) == len(files)
         questions = FileQuestions(todo, films(store), kinds)
-        in_two = questions.rows.pool is not None
-        if kill:  # the second process dies before it is read: this one makes them all
-            for process in list(questions.rows.pool._processes.values()):  # type: ignore[union-attr]
-                os.kill(process.pid, signal.SIGKILL)
-        return list(questions), in_two
+        worker = questions.rows.worker
+        made: list[Question] = []
+        for q in questions:
+            if len(made) == kill_after and worker is not None:
+                os.kill(worker.process.pid, signal.SIGKILL)
+            made.append(q)
+        if kill_after == 0 and worker is not None:
+            assert not worker.process.is_alive()
+        return made, worker is not None
 
 
 @pytest.mark.parametrize(("count", "kinds"), [
@@ -87,9 +93,13 @@ def test_files_give_the_catalogue_questions_in_its_order(
     assert made == stored  # every field, and the order (slug, position) too
 
 
-def test_a_second_process_that_dies_changes_nothing(tmp_path: Path, library: Path) -> None:
+@pytest.mark.parametrize("kill_after", [0, 1, 500, 1700])
+def test_a_second_process_that_dies_changes_nothing(
+        tmp_path: Path, library: Path, kill_after: int) -> None:
+    """Killed at any moment (before it is read, or while sending a film's questions),
+    the second process leaves this one to make the rest: the same questions, no hang."""
     files = _decks(tmp_path, parallel.PARALLEL_ITEMS + 1)
-    made, in_two = _generated(library, files, None, kill=True)
+    made, in_two = _generated(library, files, None, kill_after)
     assert in_two
     assert made == _as_stored(library, files, None)
 

@@ -12,14 +12,14 @@ from reelive_quiz import parallel
 def test_results_in_order_from_a_second_process() -> None:
     items = [(str(i) * (i % 7),) for i in range(3 * parallel.AHEAD)]
     made = parallel.ahead(len, items)
-    assert made.pool is not None
+    assert made.worker is not None
     assert list(made) == [len(s) for (s,) in items]
-    assert made.pool is None  # stopped once read
+    assert made.worker is None  # stopped once read
 
 
 def test_few_items_need_no_second_process() -> None:
     made = parallel.ahead(len, [("ab",)] * (parallel.PARALLEL_ITEMS - 1))
-    assert made.pool is None and list(made) == [2] * (parallel.PARALLEL_ITEMS - 1)
+    assert made.worker is None and list(made) == [2] * (parallel.PARALLEL_ITEMS - 1)
 
 
 def test_an_error_of_the_work_reaches_the_caller() -> None:
@@ -32,7 +32,7 @@ def test_an_error_of_the_work_reaches_the_caller() -> None:
         assert "not a number" in str(exc)
     else:
         raise AssertionError("no error")
-    assert got == [1] * 20 and made.pool is None
+    assert got == [1] * 20 and made.worker is None
 
 
 def test_closing_never_waits_for_a_stuck_second_process() -> None:
@@ -44,7 +44,7 @@ def test_closing_never_waits_for_a_stuck_second_process() -> None:
         from reelive_quiz import parallel
         parallel._STOP_SECONDS = 1.0
         made = parallel.ahead(time.sleep, [(1000,)] * 20)
-        worker = list(made.pool._processes.values())[0]
+        worker = made.worker.process
         time.sleep(0.5)  # the second process is asleep in the first item
         start = time.monotonic()
         made.close()

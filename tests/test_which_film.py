@@ -288,14 +288,13 @@ def test_which_film_made_by_a_second_process_is_what_one_process_makes(
     refs = [_write(tmp_path, d) for d in films]
     monkeypatch.setattr(catalogue, "_WHICH_FILM_CHUNK", 1)  # 10 chunks: a second process
     started: list[bool] = []
-    real = parallel._pool
+    real = parallel._Worker.start
 
-    def pool(items: int, needs_share: bool):  # type: ignore[no-untyped-def]
-        made = real(items, needs_share)
-        started.append(made is not None)
-        return made
+    def start(work):  # type: ignore[no-untyped-def]
+        started.append(work is catalogue._which_film_rows)
+        return real(work)
 
-    monkeypatch.setattr(parallel, "_pool", pool)
+    monkeypatch.setattr(parallel._Worker, "start", start)
     with Store.open(tmp_path / "progress.sqlite3") as store:
         slugs = sync_decks(store, refs, complete=True)
         stored = store.catalogue(slugs, [KIND])
