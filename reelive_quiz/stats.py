@@ -36,17 +36,21 @@ def _iso(ts: int | None) -> str | None:
     return None if ts is None else datetime.fromtimestamp(ts, UTC).astimezone().isoformat()
 
 
-def deck_status(store: Store, slugs: Sequence[str], when: datetime) -> list[DeckStatus]:
+def deck_status(store: Store, slugs: Sequence[str], when: datetime, *,
+                mostly_due: bool | None = None) -> list[DeckStatus]:
     """One row per deck, without walking every card.
 
-    Counts by state come from `deck_counts` (kept by triggers); due cards are
-    a range of the due index, up to the end of the study day; the next due
-    date of a deck with nothing due today is one index seek.
+    Counts by state come from `deck_counts` (kept by triggers). Due cards are
+    counted from the due index up to the end of the study day, or, when most
+    studied cards are due by then (a backlog: `Store.sample_due`, or
+    `mostly_due` given), the cards not due are, and the due ones are what
+    is left of the deck's studied cards: the same figures from a tenth of the
+    index. The next due date of a deck is one index seek.
     """
     now_ts, end_ts = to_ts(when), to_ts(day_end(when))
     titles = store.deck_titles(slugs)
-    # slug -> [total, new, learning, due_now, due_today, suspended, leeches, next_due]
-    acc = {slug: [0, 0, 0, 0, 0, 0, 0, None] for slug in titles}
+    # slug -> [total, new, learning, due_now, due_today, suspended, leeches, next_due, studied]
+    acc = {slug: [0, 0, 0, 0, 0, 0, 0, None, 0] for slug in titles}
     for slug, suspended, state, n in store.deck_counts(slugs):
         row = acc.get(slug)
         if row is None:
@@ -58,15 +62,28 @@ def deck_status(store: Store, slugs: Sequence[str], when: datetime) -> list[Deck
             row[6] += n
         elif state is None:
             row[1] += n
-        elif state in LEARNING_STATES:
-            row[2] += n
-    for slug, due_now, due_today, first_due in store.due_by_deck(now_ts, end_ts):
-        row = acc.get(slug)
-        if row is not None:
-            row[3], row[4], row[7] = due_now, due_today, first_due
-    for slug, row in acc.items():
-        if row[7] is None:
-            row[7] = store.next_due(slug)
+        else:
+            row[8] += n
+            if state in LEARNING_STATES:
+                row[2] += n
+    if mostly_due is None:
+        studied, due = store.sample_due(end_ts)
+        mostly_due = due * 2 > studied
+    if mostly_due:
+        for slug, first_due, later_today, after_today in store.not_due_by_deck(
+                list(acc), now_ts, end_ts):
+            row = acc[slug]
+            row[4] = row[8] - after_today
+            row[3] = row[4] - later_today
+            row[7] = first_due
+    else:
+        for slug, due_now, due_today, first_due in store.due_by_deck(now_ts, end_ts):
+            row = acc.get(slug)
+            if row is not None:
+                row[3], row[4], row[7] = due_now, due_today, first_due
+        for slug, row in acc.items():
+            if row[7] is None:
+                row[7] = store.next_due(slug)
     return [DeckStatus(slug, titles[slug], *row[:7], _iso(row[7]))
             for slug, row in sorted(acc.items()) if row[0]]
 
