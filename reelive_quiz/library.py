@@ -92,12 +92,14 @@ def _unique(refs: Iterable[DeckRef], taken: set[str], key: str = "name") -> list
     of its file name (`key="name"`) or of its whole path (`key="path"`).
     """
     out = []
-    for ref in sorted(refs, key=lambda r: (file_slug(r.slug) != r.slug, r.slug)):
-        slug = file_slug(ref.slug)
+    # (slug, ref) in order; a ref whose name is its slug is kept as it is (a `replace`
+    # for each of 1,000 decks was 1.5 ms of every command)
+    for slug, ref in sorted(((file_slug(r.slug), r) for r in refs),
+                            key=lambda pair: (pair[0] != pair[1].slug, pair[1].slug)):
         if slug in taken:
             slug = f"{slug[:71]}-{_digest(ref.slug if key == 'name' else path_text(ref.path))}"
         taken.add(slug)
-        out.append(replace(ref, slug=slug))
+        out.append(ref if slug == ref.slug else replace(ref, slug=slug))
     return out
 
 

@@ -223,9 +223,12 @@ class Reads:
     # -- status and stats (stats.py) ------------------------------------------------
 
     def deck_titles(self, slugs: Sequence[str]) -> dict[str, str]:
+        """slug → title of these decks, read from the index `decks_files` (a seek per
+        slug would read the table, a page per deck)."""
+        wanted = set(slugs)
         with self.guard("read the deck list"):
-            return dict(self.conn.execute(
-                f"SELECT slug, title FROM decks WHERE slug IN ({_marks(slugs)})", list(slugs)))
+            return {slug: title for slug, title in self.conn.execute(
+                "SELECT slug, title FROM decks ORDER BY slug") if slug in wanted}
 
     def deck_counts(self, slugs: Sequence[str]) -> list[DeckCount]:
         """Questions per deck, suspension and state (None: new), kept by triggers."""
