@@ -170,10 +170,8 @@ def build_queue(store: Store, slugs: Sequence[str], when: datetime, config: Conf
         taken.add(sibling)
         return True
 
-    learning = []
-    for qid, due, sibling in store.learning_due(slugs, kinds, end_ts):
-        learning.append((int(due), qid))
-        taken.add(sibling)
+    learning, held = store.learning_due(slugs, kinds, end_ts)
+    taken.update(held)
     ids: list[str] = []
     if reviews_left:
         for qid, sibling in store.reviews_due(slugs, kinds, end_ts, reviews_left * 4 + 50):
