@@ -365,7 +365,6 @@ def status(decks: DecksArg = None, json_: JsonOpt = False) -> None:
 
     from reelive_quiz.clock import now
     from reelive_quiz.stats import deck_status, leeches
-    from reelive_quiz.terminal import one_line
 
     store, slugs = _open(decks)
     with store:
@@ -382,6 +381,8 @@ def status(decks: DecksArg = None, json_: JsonOpt = False) -> None:
     _out(f"{'deck':<36} {'new':>5} {'learn':>5} {'due':>5} {'today':>5} {'susp':>5} "
          f"{'leech':>5}  next due")
     from collections import Counter
+
+    from reelive_quiz.terminal import one_line
 
     twice = {title for title, n in Counter(r.title for r in rows).items() if n > 1}
     for r in rows:  # two files with one title are told apart by their slugs

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 from reelive_quiz.card import LEARNING_STATES, Suspension
 from reelive_quiz.clock import day_end, day_number, to_ts
-from reelive_quiz.question import KINDS
 from reelive_quiz.store import Store
 
 __all__ = ["DeckStatus", "Stats", "collect_stats", "deck_status", "streak"]
@@ -125,6 +124,8 @@ def streak(store: Store, when: datetime) -> int:
 
 
 def collect_stats(store: Store, when: datetime, weeks: int = 12) -> Stats:
+    from reelive_quiz.question import KINDS  # `status` imports this module without it
+
     today = day_number(when)
     first = today - weeks * 7 + 1
     per_day = store.reviews_per_day(first)
