@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from reelive_quiz.card import LEARNING_STATES, Suspension
 from reelive_quiz.clock import day_end, day_number, to_ts
 from reelive_quiz.store import Store
 
@@ -39,7 +38,7 @@ def deck_status(store: Store, slugs: Sequence[str], when: datetime, *,
                 mostly_due: bool | None = None) -> list[DeckStatus]:
     """One row per deck, without walking every card.
 
-    Counts by state come from `deck_counts` (kept by triggers). Due cards are
+    Counts by state come from `deck_counts` (kept by triggers), added up by SQLite. Due cards are
     counted from the due index up to the end of the study day, or, when most
     studied cards are due by then (a backlog: `Store.sample_due`, or
     `mostly_due` given), the cards not due are, and the due ones are what
@@ -50,21 +49,11 @@ def deck_status(store: Store, slugs: Sequence[str], when: datetime, *,
     titles = store.deck_titles(slugs)
     # slug -> [total, new, learning, due_now, due_today, suspended, leeches, next_due, studied]
     acc = {slug: [0, 0, 0, 0, 0, 0, 0, None, 0] for slug in titles}
-    for slug, suspended, state, n in store.deck_counts(slugs):
+    for slug, total, new, learning, studied, suspended, leeches in store.deck_totals(slugs):
         row = acc.get(slug)
-        if row is None:
-            continue
-        row[0] += n
-        if suspended == Suspension.SUSPENDED:
-            row[5] += n
-        elif suspended == Suspension.LEECH:
-            row[6] += n
-        elif state is None:
-            row[1] += n
-        else:
-            row[8] += n
-            if state in LEARNING_STATES:
-                row[2] += n
+        if row is not None:
+            row[0], row[1], row[2], row[5], row[6], row[8] = (total, new, learning, suspended,
+                                                              leeches, studied)
     if mostly_due is None:
         studied, due = store.sample_due(end_ts)
         mostly_due = due * 2 > studied

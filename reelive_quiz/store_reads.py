@@ -16,10 +16,10 @@ from collections.abc import Sequence
 from operator import itemgetter
 from typing import NamedTuple
 
-from reelive_quiz.card import CardState, State, Suspension
+from reelive_quiz.card import LEARNING_STATES, CardState, State, Suspension
 from reelive_quiz.schema import CARD_COLUMNS, LEARNING_WHERE, NEW_IN_COUNTS, previous
 
-__all__ = ["Answer", "Confusion", "DeckCount", "DeckDue", "DeckNotDue", "Hard",
+__all__ = ["Answer", "Confusion", "DeckCount", "DeckDue", "DeckNotDue", "DeckTotals", "Hard",
            "KindRetention", "LearningDue", "Leech", "Pick", "Reads"]
 
 #: The answer log's `previous` holds the card as a JSON array in CARD_COLUMNS order.
@@ -50,6 +50,18 @@ class DeckCount(NamedTuple):
     suspended: int
     state: int | None  # None: new
     n: int
+
+
+class DeckTotals(NamedTuple):
+    """A deck's questions by pile, from `deck_counts` (suspended ones in theirs only)."""
+
+    slug: str
+    total: int
+    new: int
+    learning: int
+    studied: int  # answered at least once, neither suspended nor a leech
+    suspended: int
+    leeches: int
 
 
 class DeckDue(NamedTuple):
@@ -238,6 +250,23 @@ class Reads:
         with self.guard("read the deck list"):
             return {slug: title for slug, title in self.conn.execute(
                 "SELECT slug, title FROM decks ORDER BY slug") if slug in wanted}
+
+    def deck_totals(self, slugs: Sequence[str]) -> list[DeckTotals]:
+        """`deck_counts` added up per deck by SQLite: 1,000 rows to Python, not 5,000
+        (6-10 ms of `status` at 1,000 films went on naming and adding up those)."""
+        wanted = set(slugs)
+        held = f"suspended NOT IN ({Suspension.SUSPENDED:d}, {Suspension.LEECH:d})"
+        learning = ", ".join(str(int(s)) for s in LEARNING_STATES)
+        with self.guard("read progress"):
+            rows = self.conn.execute(
+                f"SELECT slug, SUM(n),"
+                f" SUM(CASE WHEN {held} AND state = {NEW_IN_COUNTS} THEN n ELSE 0 END),"
+                f" SUM(CASE WHEN {held} AND state IN ({learning}) THEN n ELSE 0 END),"
+                f" SUM(CASE WHEN {held} AND state != {NEW_IN_COUNTS} THEN n ELSE 0 END),"
+                f" SUM(CASE WHEN suspended = {Suspension.SUSPENDED:d} THEN n ELSE 0 END),"
+                f" SUM(CASE WHEN suspended = {Suspension.LEECH:d} THEN n ELSE 0 END)"
+                " FROM deck_counts GROUP BY slug").fetchall()
+        return [DeckTotals._make(row) for row in rows if row[0] in wanted]
 
     def deck_counts(self, slugs: Sequence[str]) -> list[DeckCount]:
         """Questions per deck, suspension and state (None: new), kept by triggers."""
