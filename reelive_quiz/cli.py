@@ -401,7 +401,7 @@ def stats(json_: JsonOpt = False) -> None:
     """Reviews per day (heatmap), retention, streak, 30-day forecast, hardest questions."""
 
     from reelive_quiz.clock import now
-    from reelive_quiz.stats import collect_stats
+    from reelive_quiz.history import collect_stats
     from reelive_quiz.views import render_stats
 
     store, _ = _open(None)

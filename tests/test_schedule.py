@@ -20,11 +20,12 @@ from reelive_quiz.clock import NOW_ENV, day_end, day_number, now, to_ts
 from reelive_quiz.config import Config
 from reelive_quiz.deck import Line, Scene, load_deck, write_deck
 from reelive_quiz.errors import StoreError
+from reelive_quiz.history import collect_stats
 from reelive_quiz.library import DeckRef, bundled_dir
 from reelive_quiz.schedule import build_queue
 from reelive_quiz.schema import MIGRATIONS
 from reelive_quiz.session import Session
-from reelive_quiz.stats import collect_stats, deck_status, leeches
+from reelive_quiz.stats import deck_status, leeches
 from reelive_quiz.store import Store
 
 BUNDLED = bundled_dir() / "in-the-mood-for-love.yaml"
