@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from reelive_quiz.question import Question
     from reelive_quiz.which_film import Film
 
-__all__ = ["GENERATOR_VERSION", "carry_over", "deck_rows", "interleave", "sync_decks",
-           "sync_which_film"]
+__all__ = ["GENERATOR_VERSION", "carry_over", "deck_rows", "films", "interleave", "sync_decks",
+           "sync_which_film", "unsynced"]
 
 #: Bump when question generation changes, so every deck is re-read once.
 GENERATOR_VERSION = "2"
@@ -81,7 +81,7 @@ def sync_decks(store: Store, refs: Sequence[DeckRef], *, complete: bool,
         sig = _signature(ref)
         seen = by_path.get(path_text(ref.path), [])
         slugs.append(slug)
-        if [(f.slug, f.signature) for f in seen] != [(slug, sig)]:
+        if _changed(seen, slug, sig):
             changed.append((ref, slug, sig, seen))
     if changed:
         from reelive_quiz.deck import load_deck
@@ -125,6 +125,28 @@ def sync_decks(store: Store, refs: Sequence[DeckRef], *, complete: bool,
     return list(dict.fromkeys(slugs))
 
 
+def _changed(seen: Sequence[DeckFile], slug: str, signature: str | None) -> bool:
+    """Must this file be re-read? (`seen`: the catalogue's entries for its path)"""
+    return [(f.slug, f.signature) for f in seen] != [(slug, signature)]
+
+
+def unsynced(store: Store, refs: Sequence[DeckRef]) -> list[tuple[Path, str]]:
+    """Every file of `refs` with its slug if one of them would be re-read by a sync;
+    none if each is synced, or if two share a slug (then the sync decides).
+
+    `export FILE.yaml…` generates such files without storing them (`file_questions`).
+    """
+    by_path: dict[str, list[DeckFile]] = {}
+    for f in store.deck_files():
+        by_path.setdefault(f.path, []).append(f)
+    files = [(ref.path, _slug(ref)) for ref in refs]
+    if len({slug for _, slug in files}) < len(files) or not any(
+            _changed(by_path.get(path_text(ref.path), []), slug, _signature(ref))
+            for ref, (_, slug) in zip(refs, files, strict=True)):
+        return []
+    return files
+
+
 def sync_which_film(store: Store) -> None:
     """Rebuild the which-film questions when the set of decks (or one of them) changed.
 
@@ -138,7 +160,7 @@ def sync_which_film(store: Store) -> None:
         return
     from reelive_quiz.which_film import which_film
 
-    store.sync_which_film(_drained(which_film(_films(store))), library)
+    store.sync_which_film(_drained(which_film(films(store))), library)
 
 
 def _sha1(data: bytes) -> Any:
@@ -159,8 +181,8 @@ def _drained(items: list[Question]) -> Iterator[Question]:
         yield items.pop()
 
 
-def _films(store: Store) -> list[Film]:
-    """Every deck's which-film items (as `Film.from_json` reads them), repeated texts shared.
+def films(store: Store) -> list[Film]:
+    """Every synced deck's which-film items (as `Film.from_json` reads them), repeated texts shared.
 
     At 1,000 films the 107,000 items' kind, source and info texts are 35 MB as
     read, 12 MB shared (an info is the same for a speaker's lines in a scene).

@@ -497,6 +497,13 @@ def export_(
     out = check_output(output)  # fail before loading decks
     from reelive_quiz.progress import bar
 
+    if decks and not with_progress:  # files the catalogue does not hold: not stored
+        store, files = _open_files(decks)
+        if files:
+            with store:
+                _export_files(store, files, out, kinds)
+            return
+        store.close()
     store, slugs = _open(decks)  # the synced catalogue: decks are re-read only if changed
     scheduling = None
     with store, bar("Writing Anki notes", NOTES_FOR_A_BAR) as progress:
@@ -516,6 +523,43 @@ def export_(
     if scheduling is not None:
         _out(f"with progress: {scheduling.studied} studied cards, {scheduling.logged} "
              "answers logged; in Anki, tick 'Import any learning progress'")
+
+
+def _open_files(decks: list[str]):  # type: ignore[no-untyped-def]
+    """The progress file with the library synced, and the named files if the catalogue
+    does not hold them all (see `catalogue.unsynced`)."""
+    from reelive_quiz.catalogue import sync_decks, unsynced
+    from reelive_quiz.library import list_decks, progress_path, resolve
+    from reelive_quiz.progress import bar
+    from reelive_quiz.store import Store
+
+    refs = resolve(decks)
+    store = Store.open(progress_path())
+    try:
+        with bar("Building the question catalogue", DECKS_FOR_A_BAR) as progress:
+            sync_decks(store, list_decks(), complete=False, progress=progress)
+        return store, unsynced(store, refs)
+    except BaseException:
+        store.close()
+        raise
+
+
+def _export_files(store, files, out: Path, kinds: list[str] | None) -> None:  # type: ignore[no-untyped-def]
+    """Export deck files generated here, not stored (`file_questions`)."""
+    from reelive_quiz.anki import export
+    from reelive_quiz.catalogue import films
+    from reelive_quiz.file_questions import FileQuestions, progress_by_file
+    from reelive_quiz.progress import bar
+    from reelive_quiz.terminal import one_line
+
+    questions = FileQuestions(files, films(store), kinds)
+    try:
+        with bar("Exporting deck files", DECKS_FOR_A_BAR) as progress:
+            summary = export(questions, out, progress_by_file(questions, progress),
+                             titles=questions.titles)
+    finally:
+        questions.close()
+    _out(one_line(str(summary)))
 
 
 @app.command("import-anki")

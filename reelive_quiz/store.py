@@ -523,11 +523,14 @@ class Store(Reads, FsrsRecords, AnkiSync):
     def iter_catalogue(self, slugs: Sequence[str], kinds: Sequence[str] | None = None,
                        ) -> Iterator[Question]:
         """`catalogue` as a stream, film after film (slug, position): an export of
-        300,000 questions holds one film's at a time, not 300 MB of them."""
+        300,000 questions holds one film's at a time, not 300 MB of them. A which-film
+        question comes after the deck's question of the same position, so the order
+        is the same every time (`file_questions` writes it without the store)."""
         where, args = _catalogue_where(slugs, kinds)
         with self.guard("read questions"):
             rows = self.conn.execute(f"SELECT {', '.join(QUESTION_COLUMNS)} FROM questions"
-                                     f" WHERE {where} ORDER BY slug, position", args)
+                                     f" WHERE {where} ORDER BY slug, position,"
+                                     f" kind = '{WHICH_FILM}'", args)
         while True:
             with self.guard("read questions"):
                 chunk = rows.fetchmany(1000)

@@ -1,0 +1,172 @@
+"""Deck files the catalogue does not hold → their questions, without storing them.
+
+`export FILE.yaml…` of files never synced needs their questions once. Syncing
+them first wrote 410,000 rows to the progress file at 1,000 files (~10 s), read
+them back, and the next `status` hid them again (they are no deck of the library).
+Here they are generated in the catalogue's own order (slug, then the position
+`sync_deck` and `sync_which_film` give: the deck's interleaved questions, a
+which-film question after every ninth), so the package is the one an export of
+the synced catalogue writes.
+
+Generation is ~40 µs a question of pure Python; with many files it runs in a
+second process, a few files ahead of this one, which writes the package
+meanwhile: the export uses the machine's second core instead of waiting.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from concurrent.futures import Future
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
+    from reelive_quiz.question import Question
+    from reelive_quiz.which_film import Film
+
+__all__ = ["FileQuestions"]
+
+#: Fewer files than this are generated in this process: starting a second one
+#: costs more than it saves.
+PARALLEL_FILES = 8
+#: Files generated ahead of the writer: ~200 KB of questions each, bounded.
+AHEAD = 32
+
+
+class FileQuestions:
+    """The questions of deck files (`(path, slug)`), and what the export needs to know.
+
+    Reading every file first gives the films (which-film questions draw their
+    options from all of them) and the titles; a file that does not load fails
+    here with its one-line `DeckError`, before anything is written.
+    """
+
+    def __init__(self, files: Sequence[tuple[Path, str]], library: Iterable[Film],
+                 kinds: Collection[str] | None = None) -> None:
+        from reelive_quiz.deck import load_deck
+        from reelive_quiz.which_film import KIND, film_of, which_film
+
+        self.files = sorted(files, key=lambda f: f[1])  # the catalogue's order: by slug
+        self.kinds = None if kinds is None else frozenset(kinds)
+        self.pool = _pool(len(self.files))
+        self._ahead: list[Future[list[tuple[object, ...]]]] = []
+        try:
+            self._submit(AHEAD)  # the second process starts on the first files now
+            films = {f.slug: f for f in library}
+            own: list[Film] = []
+            for path, slug in self.files:
+                own.append(film_of(load_deck(path), slug))
+                films[slug] = own[-1]
+            self.titles: dict[str, set[str]] = {}
+            for film in own:
+                self.titles.setdefault(film.title, set()).add(film.slug)
+            self._which: dict[str, list[Question]] = {}
+            if self.kinds is None or KIND in self.kinds:
+                for q in which_film(list(films.values()), only={f.slug for f in own}):
+                    self._which.setdefault(q.slug, []).append(q)
+        except BaseException:
+            self.close()
+            raise
+        self.done = 0  # files whose questions were handed out
+
+    def __iter__(self) -> Iterator[Question]:
+        from reelive_quiz.question import Question
+
+        try:
+            for index, (path, slug) in enumerate(self.files):
+                rows = _deck_rows(path, slug) if self.pool is None else self._next(index)
+                self._submit(index + 1 + AHEAD)
+                which = self._which.pop(slug, [])
+                yield from _merged([Question(*row) for row in rows], which, self.kinds)
+                self.done += 1
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the second process (a Ctrl-C or a failure of the writer included)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def _submit(self, until: int) -> None:
+        while self.pool is not None and len(self._ahead) < min(until, len(self.files)):
+            path, slug = self.files[len(self._ahead)]
+            self._ahead.append(self.pool.submit(_deck_rows, path, slug))
+
+    def _next(self, index: int) -> list[tuple[object, ...]]:
+        from concurrent.futures.process import BrokenProcessPool
+
+        future = self._ahead[index]
+        self._ahead[index] = _DONE  # let its questions go once written
+        try:
+            return future.result()
+        except BrokenProcessPool:  # the second process died (killed, out of memory)
+            self.close()
+            return _deck_rows(*self.files[index])
+
+
+_DONE: Future[list[tuple[object, ...]]] = Future()
+
+
+def _pool(files: int) -> ProcessPoolExecutor | None:
+    if files < PARALLEL_FILES or (os.cpu_count() or 1) < 2:
+        return None
+    import multiprocessing
+    import sys
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork: the child has every module already; elsewhere a fresh interpreter
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    return ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_ignore_ctrl_c)
+
+
+def _ignore_ctrl_c() -> None:
+    """Ctrl-C reaches the whole process group: this process stops the child itself,
+    so the child prints no traceback of its own."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _deck_rows(path: Path, slug: str) -> list[tuple[object, ...]]:
+    """A deck file's questions in catalogue order, as plain tuples (cheap to pickle)."""
+    from reelive_quiz.catalogue import interleave
+    from reelive_quiz.deck import load_deck
+    from reelive_quiz.generate import generate
+
+    return [(q.id, q.deck, q.slug, q.kind, q.prompt, q.answer, q.options, q.source, q.sibling,
+             q.info, q.mode, q.person)
+            for q in interleave(generate(load_deck(path), slug=slug))]
+
+
+def _merged(deck: list[Question], which: list[Question],
+            kinds: Collection[str] | None) -> Iterator[Question]:
+    """One film's questions by position: the deck's 0, 1, 2…; its which-film questions
+    at 8, 17, 26… (`Store.sync_which_film`), after the deck's question of the same
+    position (`Store.iter_catalogue`)."""
+    k = 0
+    for position, q in enumerate(deck):
+        while k < len(which) and k * 9 + 8 < position:
+            yield which[k]
+            k += 1
+        if kinds is None or q.kind in kinds:
+            yield q
+    yield from which[k:]
+
+
+def progress_by_file(questions: FileQuestions,
+                     progress: Callable[[int, int], None] | None,
+                     ) -> Callable[[int, int], None] | None:
+    """The export's progress (notes written) shown as files done: their questions
+    are not counted before they are generated."""
+    if progress is None:
+        return None
+    total = len(questions.files)
+
+    def report(done: int, _: int) -> None:
+        progress(questions.done, total)
+
+    return report
