@@ -87,3 +87,18 @@ def test_status_loads_only_what_it_prints(tmp_path: Path) -> None:
                   if line.startswith("import time:")}
         assert "reelive_quiz.store" in loaded  # the list is read at all
         assert not loaded & never, args
+
+
+def test_a_command_leaves_its_objects_to_exit_not_to_a_last_collection(tmp_path: Path) -> None:
+    """`main` freezes what the command built before exiting (the final full collection
+    walked all of it for nothing); the exit status and output are the command's own."""
+    code = ("import atexit, gc, sys\n"
+            "atexit.register(lambda: sys.stderr.write(f'frozen={gc.get_freeze_count() > 0}'))\n"
+            "sys.argv = ['reelive-quiz', 'status', '--json']\n"
+            "from reelive_quiz.cli import main\nmain()\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env={**os.environ, "REELIVE_QUIZ_HOME": str(tmp_path / "home")},
+                            timeout=120)
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["decks"][0]["slug"] == "in-the-mood-for-love"
+    assert result.stderr.endswith("frozen=True")
