@@ -128,3 +128,10 @@ def test_json_text_leaves_nothing_for_clean_to_drop(ascii_only: bool, indent: in
     text = json_text(json.dumps(data, ensure_ascii=ascii_only, indent=indent))
     assert clean(text) == text
     assert json.loads(text) == data
+
+
+def test_json_text_of_plain_ascii_is_itself_but_del_is_escaped() -> None:
+    from reelive_quiz.terminal import json_text
+
+    assert json_text('{"a": "plain text"}') == '{"a": "plain text"}'
+    assert json_text('{"a": "b\x7fc"}') == '{"a": "b\\u007fc"}'  # ASCII, yet a control
