@@ -210,6 +210,16 @@ class Reads:
                 f" AND present = 1 AND suspended = 0 AND due < ? AND {scope}"
                 " ORDER BY due LIMIT ?", (until, *args, limit))]
 
+    def covers_catalogue(self, slugs: Sequence[str]) -> bool:
+        """Whether every present question belongs to one of these decks (from the counts
+        the triggers keep): then a scope of `slugs` is the whole catalogue, and a query
+        need not test each row's slug against 1,000 of them (6 of 25 ms for the 24,000
+        learning cards of a backlog at 1,000 films)."""
+        wanted = set(slugs)
+        with self.guard("read progress"):
+            return all(slug in wanted for (slug,) in self.conn.execute(
+                "SELECT slug FROM deck_counts GROUP BY slug HAVING SUM(n) > 0"))
+
     def new_waiting(self, slugs: Sequence[str], kinds: Sequence[str] | None) -> int:
         """New questions not suspended; without kinds, from the per-deck counts."""
         scope, args = _scope(slugs, kinds)

@@ -421,3 +421,46 @@ def test_the_summary_counts_only_what_the_session_played(store: Store, tmp_path:
     small_due, all_due = due(small), due([])
     assert 0 < small_due < all_due
     assert session.summary().due_tomorrow == small_due
+
+
+def test_a_queue_of_every_deck_reads_the_catalogue_unfiltered_and_the_same(
+        store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Plain `play` (every deck) reads learning cards and the new count without testing
+    each row's deck; the queue is the one the filtered queries give, day after day."""
+    tiny = tmp_path / "tiny-film.yaml"
+    write_deck(tiny_film(), tiny)
+    bundled, small = _sync(store), _sync(store, tiny)
+    every = bundled + small
+    assert store.covers_catalogue(every)
+    assert not store.covers_catalogue(bundled)  # the tiny film's questions are not in it
+    config = replace(CONFIG, new_per_day=15)
+
+    def queue(when: datetime, covers: bool) -> tuple[object, list[str]]:
+        sql: list[str] = []
+        with monkeypatch.context() as m:
+            m.setattr(store, "covers_catalogue", lambda slugs: covers)
+            store.conn.set_trace_callback(sql.append)
+            try:
+                built = build_queue(store, every, when, config)
+            finally:
+                store.conn.set_trace_callback(None)
+        learning = [s for s in sql if "FROM questions WHERE state IN" in s]
+        return built, learning
+
+    learnt = 0
+    for day in range(6):
+        when = START + timedelta(days=day, hours=day % 3)
+        session = Session(store, build_queue(store, every, when, config), config,
+                          clock=lambda when=when: when)
+        for _ in range(4):  # a few missed: learning cards due later today
+            if (q := session.next()) is not None:
+                session.answer(q, rating=AGAIN, correct=False, given=None, mode=q.mode,
+                               seconds=1.0)
+        for later in (when + timedelta(minutes=5), when + timedelta(hours=3)):
+            (fast, fast_sql), (slow, slow_sql) = queue(later, True), queue(later, False)
+            assert fast == slow
+            assert "slug IN" not in fast_sql[0] and "slug IN" in slow_sql[0]
+            learnt += len(fast.learning)
+        _day(store, every, when + timedelta(hours=4), config,
+             wrong=set(list(store.cards(every))[::4]))
+    assert learnt  # learning cards were read both ways
