@@ -739,12 +739,14 @@ def import_figure(pages: list[Path], runs: int, work: Path) -> Figure:
             shutil.rmtree(folder, ignore_errors=True)
 
     size = sum(p.stat().st_size for p in pages) / 1e6
-    result = compare(f"import of {len(pages)} pages ({size:.0f} MB)",
+    # since issue 12 an import builds its decks' catalogue too: judged by that issue's
+    # target (import → first status ≤ 3 ×), not the ≤ 1.5 × of YAML alone
+    result = compare(f"import of {len(pages)} pages ({size:.0f} MB), catalogue included",
                      lambda: timed([*_cli(), "import", *map(str, pages)], env),
                      lambda: timed([PY, __file__, "--child", "dump", str(data),
                                     str(floor_out)], env),
                      runs, floor_name="PyYAML `CSafeDumper` writing the same decks",
-                     target="≤ 1.5 × floor", limit=1.5, setup=fresh)
+                     target="≤ 3 × floor", limit=3.0, setup=fresh)
     fresh()
     return result
 
@@ -1020,7 +1022,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, help="runs per fast figure (default 5; quick 1)")
     parser.add_argument("--films", type=int, nargs="+",
                         help="films per store size (default 4 37 365: ~1k, ~10k, ~100k questions)")
-    parser.add_argument("--import-pages", type=int, help="pages for the import figure (1000)")
+    parser.add_argument("--import-pages", type=int,
+                        help="pages for a separate import figure (default: the largest store's"
+                             " pages; 1000 with --library 0)")
     parser.add_argument("--library", type=int,
                         help="films in the large library (default 1000; 0 skips it)")
     parser.add_argument("--only-library", action="store_true",
@@ -1045,10 +1049,12 @@ def main(argv: list[str] | None = None) -> int:
     slow_runs = args.runs or (1 if quick else 3)
     # films for ~1k / ~10k / ~100k questions (the synthetic films give ~275 questions each)
     sizes = args.films or ([2, 4] if quick else [4, 37, 365])
-    import_pages = args.import_pages or (5 if quick else 1000)
+    library_films = args.library if args.library is not None else (3 if quick else 1000)
+    # the library measures 1,000 pages → first status: a second 1,000-page import figure
+    # (~2 minutes) only when asked for, or when the library is skipped
+    import_pages = args.import_pages or (5 if quick else 0 if library_films else 1000)
     answers = 30 if quick else 300
     reviews_per_question = 5 if quick else 10
-    library_films = args.library if args.library is not None else (3 if quick else 1000)
 
     work = args.workdir or Path(tempfile.mkdtemp(prefix="reelive-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -1085,8 +1091,11 @@ def main(argv: list[str] | None = None) -> int:
                 scaling.append((info, figs))
                 big, info_big = figs, info
                 shutil.rmtree(home, ignore_errors=True)
-            print("import:", flush=True)
-            imp = import_figure(pages[:import_pages], slow_runs, work)
+            if import_pages:
+                print("import:", flush=True)
+                imp = import_figure(pages[:import_pages], slow_runs, work)
+            else:  # the largest store's pages
+                imp, import_pages = big["import"], sizes[-1]
             figures += [big["status"], big["play"], big["latency"], big["answer"], imp,
                         big["export"], big["export_progress"], big["optimize"]]
         library: tuple | None = None

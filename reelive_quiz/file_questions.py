@@ -15,25 +15,17 @@ meanwhile: the export uses the machine's second core instead of waiting.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
+from reelive_quiz.parallel import ahead
 
+if TYPE_CHECKING:
     from reelive_quiz.question import Question
     from reelive_quiz.which_film import Film
 
-__all__ = ["FileQuestions"]
-
-#: Fewer files than this are generated in this process: starting a second one
-#: costs more than it saves.
-PARALLEL_FILES = 8
-#: Files generated ahead of the writer: ~200 KB of questions each, bounded.
-AHEAD = 32
+__all__ = ["FileQuestions", "progress_by_file"]
 
 
 class FileQuestions:
@@ -41,7 +33,8 @@ class FileQuestions:
 
     Reading every file first gives the films (which-film questions draw their
     options from all of them) and the titles; a file that does not load fails
-    here with its one-line `DeckError`, before anything is written.
+    here with its one-line `DeckError`, before anything is written. The second
+    process (`parallel.ahead`) starts on the files' own questions meanwhile.
     """
 
     def __init__(self, files: Sequence[tuple[Path, str]], library: Iterable[Film],
@@ -51,10 +44,8 @@ class FileQuestions:
 
         self.files = sorted(files, key=lambda f: f[1])  # the catalogue's order: by slug
         self.kinds = None if kinds is None else frozenset(kinds)
-        self.pool = _pool(len(self.files))
-        self._ahead: list[Future[list[tuple[object, ...]]]] = []
+        self.rows = ahead(_deck_rows, self.files)
         try:
-            self._submit(AHEAD)  # the second process starts on the first files now
             films = {f.slug: f for f in library}
             own: list[Film] = []
             for path, slug in self.files:
@@ -76,9 +67,7 @@ class FileQuestions:
         from reelive_quiz.question import Question
 
         try:
-            for index, (path, slug) in enumerate(self.files):
-                rows = _deck_rows(path, slug) if self.pool is None else self._next(index)
-                self._submit(index + 1 + AHEAD)
+            for (_, slug), rows in zip(self.files, self.rows, strict=True):
                 which = self._which.pop(slug, [])
                 yield from _merged([Question(*row) for row in rows], which, self.kinds)
                 self.done += 1
@@ -87,48 +76,7 @@ class FileQuestions:
 
     def close(self) -> None:
         """Stop the second process (a Ctrl-C or a failure of the writer included)."""
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None
-
-    def _submit(self, until: int) -> None:
-        while self.pool is not None and len(self._ahead) < min(until, len(self.files)):
-            path, slug = self.files[len(self._ahead)]
-            self._ahead.append(self.pool.submit(_deck_rows, path, slug))
-
-    def _next(self, index: int) -> list[tuple[object, ...]]:
-        from concurrent.futures.process import BrokenProcessPool
-
-        future = self._ahead[index]
-        self._ahead[index] = _DONE  # let its questions go once written
-        try:
-            return future.result()
-        except BrokenProcessPool:  # the second process died (killed, out of memory)
-            self.close()
-            return _deck_rows(*self.files[index])
-
-
-_DONE: Future[list[tuple[object, ...]]] = Future()
-
-
-def _pool(files: int) -> ProcessPoolExecutor | None:
-    if files < PARALLEL_FILES or (os.cpu_count() or 1) < 2:
-        return None
-    import multiprocessing
-    import sys
-    from concurrent.futures import ProcessPoolExecutor
-
-    # fork: the child has every module already; elsewhere a fresh interpreter
-    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-    return ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_ignore_ctrl_c)
-
-
-def _ignore_ctrl_c() -> None:
-    """Ctrl-C reaches the whole process group: this process stops the child itself,
-    so the child prints no traceback of its own."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+        self.rows.close()
 
 
 def _deck_rows(path: Path, slug: str) -> list[tuple[object, ...]]:

@@ -17,6 +17,7 @@ and status read indexes, so a store of 100,000 questions stays instant.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import sqlite3
@@ -94,6 +95,41 @@ def _question_from_row(row: Sequence[object]) -> Question:
     return Question(str(qid), str(deck), str(slug), str(kind), str(prompt), str(answer),
                     tuple(json.loads(str(options))), str(source), str(sibling), str(info),
                     str(mode), bool(person))
+
+
+_INSERT = ("INSERT INTO questions (id, deck, slug, kind, prompt, answer, options, source,"
+           " sibling, info, mode, person, position, present)"
+           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)")
+_UPSERT_DECK = (_INSERT + " ON CONFLICT (id) DO UPDATE SET deck = excluded.deck,"
+                " slug = excluded.slug, kind = excluded.kind, prompt = excluded.prompt,"
+                " answer = excluded.answer, options = excluded.options,"
+                " source = excluded.source, sibling = excluded.sibling, info = excluded.info,"
+                " mode = excluded.mode, person = excluded.person,"
+                " position = excluded.position, present = 1")
+_UPSERT_WHICH_FILM = (_INSERT + " ON CONFLICT (id) DO UPDATE SET deck = excluded.deck,"
+                      " slug = excluded.slug, prompt = excluded.prompt,"
+                      " answer = excluded.answer, options = excluded.options,"
+                      " source = excluded.source, sibling = excluded.sibling,"
+                      " info = excluded.info, mode = excluded.mode,"
+                      " position = excluded.position, present = 1")
+
+
+def _put_questions(db: sqlite3.Connection, rows: Iterable[tuple[object, ...]],
+                   stored: set[str], upsert: str) -> None:
+    """Catalogue rows in, ids in `stored` (the catalogue has them) updated by `upsert`.
+
+    An upsert costs ~1.7 × a plain insert (8.4 against 4.9 CPU s for 410,000 new
+    rows), so new ids are inserted plainly, a chunk at a time; an id taken after
+    all (one `stored` did not know) makes its chunk go through `upsert` again.
+    """
+    it = iter(rows)
+    while chunk := list(itertools.islice(it, 2048)):
+        fresh = [row for row in chunk if row[0] not in stored]
+        if len(fresh) < len(chunk):
+            db.executemany(upsert, [row for row in chunk if row[0] in stored])
+        if fresh and db.executemany(_INSERT + " ON CONFLICT (id) DO NOTHING",
+                                    fresh).rowcount != len(fresh):
+            db.executemany(upsert, fresh)
 
 
 def _options_json(options: Sequence[str]) -> str:
@@ -436,26 +472,20 @@ class Store(Reads, FsrsRecords, AnkiSync):
             orphans = {qid: Orphan(qid, kind, prompt, answer)
                        for qid, (_, kind, prompt, answer, state) in old.items()
                        if qid not in ids and state is not None}
+            stored = set(old)
             for new_id, old_id in carry_over(added, orphans):
                 db.execute("UPDATE questions SET id = ? WHERE id = ?", (new_id, old_id))
                 db.execute("UPDATE reviews SET question = ? WHERE question = ?",
                            (new_id, old_id))
+                stored.add(new_id)
             db.execute(f"UPDATE questions SET present = 0 WHERE slug IN ({marks})"
                        f" AND kind != '{WHICH_FILM}'", scope)
             db.execute(f"DELETE FROM decks WHERE slug IN ({marks}) AND slug != ?",
                        (*scope, slug))
-            db.executemany(
-                "INSERT INTO questions (id, deck, slug, kind, prompt, answer, options, source,"
-                " sibling, info, mode, person, position, present)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)"
-                " ON CONFLICT (id) DO UPDATE SET deck = excluded.deck, slug = excluded.slug,"
-                " kind = excluded.kind, prompt = excluded.prompt, answer = excluded.answer,"
-                " options = excluded.options, source = excluded.source,"
-                " sibling = excluded.sibling, info = excluded.info, mode = excluded.mode,"
-                " person = excluded.person, position = excluded.position, present = 1",
-                ((q.id, q.deck, q.slug, q.kind, q.prompt, q.answer,
-                  _options_json(q.options), q.source, q.sibling, q.info,
-                  q.mode, int(q.person), pos) for pos, q in enumerate(questions)))
+            _put_questions(db, ((q.id, q.deck, q.slug, q.kind, q.prompt, q.answer,
+                                 _options_json(q.options), q.source, q.sibling, q.info,
+                                 q.mode, int(q.person), pos)
+                                for pos, q in enumerate(questions)), stored, _UPSERT_DECK)
             columns = ("slug", "title", "path", "signature", "items", "film",
                        *DECK_CONTENTS)
             import hashlib  # only when a deck is synced: start-up stays without it
@@ -477,8 +507,9 @@ class Store(Reads, FsrsRecords, AnkiSync):
         """
         with self.catalogue_batch(self.WHICH_FILM_CACHE_KB), \
                 self._catalogue_write("update the question catalogue") as db:
-            db.execute(f"UPDATE questions SET present = 0 WHERE kind = '{WHICH_FILM}'"
-                       " AND present = 1")
+            stored = {qid for (qid,) in db.execute(
+                f"UPDATE questions SET present = 0 WHERE kind = '{WHICH_FILM}'"
+                " AND present = 1 RETURNING id")}  # (hidden ones: see `_put_questions`)
             rank: dict[str, int] = {}
 
             def rows() -> Iterator[tuple[object, ...]]:  # streamed: 100k rows are 40 MB
@@ -488,15 +519,7 @@ class Store(Reads, FsrsRecords, AnkiSync):
                            _options_json(q.options), q.source, q.sibling,
                            q.info, q.mode, int(q.person), rank[q.slug] * 9 + 8)
 
-            db.executemany(
-                "INSERT INTO questions (id, deck, slug, kind, prompt, answer, options, source,"
-                " sibling, info, mode, person, position, present)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)"
-                " ON CONFLICT (id) DO UPDATE SET deck = excluded.deck, slug = excluded.slug,"
-                " prompt = excluded.prompt, answer = excluded.answer,"
-                " options = excluded.options, source = excluded.source,"
-                " sibling = excluded.sibling, info = excluded.info, mode = excluded.mode,"
-                " position = excluded.position, present = 1", rows())
+            _put_questions(db, rows(), stored, _UPSERT_WHICH_FILM)
             self._catalogue_write_slugs(rank)  # their counts, rebuilt as the batch ends
             db.execute("UPDATE decks SET library = ?", (library,))
 

@@ -24,7 +24,7 @@ from reelive_quiz.generate import MAX_OPTIONS, SHORT_LINE, Draws, _blank, _diges
 from reelive_quiz.question import Question
 from reelive_quiz.text import Folds, fold_text
 
-__all__ = ["KIND", "Film", "Item", "film_of", "generate_all", "which_film"]
+__all__ = ["KIND", "Film", "Item", "Library", "film_of", "generate_all", "which_film"]
 
 KIND = "which-film"
 #: More films than this are sampled, not scanned, for each question's options.
@@ -99,48 +99,60 @@ def which_film(films: Sequence[Film], only: Collection[str] | None = None,
     `folded` holds texts already folded (`fold_text`), e.g. by `generate`: the
     items are the decks' lines and facts, 9M characters at 1,000 films.
     """
-    films = sorted({f.slug: f for f in films}.values(), key=lambda f: f.slug)
-    if len(films) < 2:
-        return []
-    folds = Folds(folded or {})
-    holders: dict[str, set[str]] = {}  # folded text -> the films whose deck holds it
-    for film in films:
-        for item in film.items:
-            holders.setdefault(folds[item.text], set()).add(film.slug)
-    title_keys = [folds[f.title] for f in films]
-    padded_titles = [f" {key} " for key in title_keys]  # searched for in prompts
-    slugs = [f.slug for f in films]
-    out: list[Question] = []
-    seen: set[str] = set()
-    for index, film in enumerate(films):
-        if only is not None and film.slug not in only:
-            continue
-        for item in film.items:
-            qid = _id(film.slug, KIND, item.what, item.text)
-            if qid in seen:
+    return Library(films, folded).questions(only)
+
+
+class Library:
+    """The films' index that options are drawn from (which films hold a text, their
+    titles folded), built once: questions can then be asked of the films a few at a
+    time (`catalogue.sync_which_film` asks a second process for them)."""
+
+    def __init__(self, films: Sequence[Film], folded: Mapping[str, str] | None = None) -> None:
+        self.films = sorted({f.slug: f for f in films}.values(), key=lambda f: f.slug)
+        self.folds = folds = Folds(folded or {})
+        self.holders: dict[str, set[str]] = {}  # folded text -> the films whose deck holds it
+        for film in self.films:
+            for item in film.items:
+                self.holders.setdefault(folds[item.text], set()).add(film.slug)
+        self.title_keys = [folds[f.title] for f in self.films]
+        self.padded_titles = [f" {key} " for key in self.title_keys]  # searched in prompts
+        self.slugs = [f.slug for f in self.films]
+
+    def questions(self, only: Collection[str] | None = None) -> list[Question]:
+        films, folds = self.films, self.folds
+        if len(films) < 2:
+            return []
+        out: list[Question] = []
+        seen: set[str] = set()
+        for index, film in enumerate(films):
+            if only is not None and film.slug not in only:
                 continue
-            text_key = folds[item.text]
-            if item.what == "fact":  # a fact may name its film: blanked
-                shown = _blank(item.text, [film.title])
-                text_key = fold_text(shown) if shown != item.text else text_key
-            else:
-                shown = item.text
-            prompt = f"{_ASK[item.what]} {_quoted(shown)}"
-            prompt_key = f" {_ASK_KEYS[item.what]} {text_key} "  # = fold(prompt), padded
-            if padded_titles[index] in prompt_key:
-                continue  # the line names its own film
-            draws = Draws(qid)
-            options = _draw(draws, index, title_keys, padded_titles, slugs,
-                            holders.get(folds[item.text], set()), prompt_key)
-            if not options:
-                continue
-            seen.add(qid)
-            titles = [films[o].title for o in options] + [film.title]
-            draws.shuffle(titles)
-            out.append(Question(qid, film.title, film.slug, KIND, prompt, film.title,
-                                tuple(titles), item.source, item.sibling, item.info,
-                                "choice", False))
-    return out
+            for item in film.items:
+                qid = _id(film.slug, KIND, item.what, item.text)
+                if qid in seen:
+                    continue
+                text_key = folds[item.text]
+                if item.what == "fact":  # a fact may name its film: blanked
+                    shown = _blank(item.text, [film.title])
+                    text_key = fold_text(shown) if shown != item.text else text_key
+                else:
+                    shown = item.text
+                prompt = f"{_ASK[item.what]} {_quoted(shown)}"
+                prompt_key = f" {_ASK_KEYS[item.what]} {text_key} "  # = fold(prompt), padded
+                if self.padded_titles[index] in prompt_key:
+                    continue  # the line names its own film
+                draws = Draws(qid)
+                options = _draw(draws, index, self.title_keys, self.padded_titles, self.slugs,
+                                self.holders.get(folds[item.text], set()), prompt_key)
+                if not options:
+                    continue
+                seen.add(qid)
+                titles = [films[o].title for o in options] + [film.title]
+                draws.shuffle(titles)
+                out.append(Question(qid, film.title, film.slug, KIND, prompt, film.title,
+                                    tuple(titles), item.source, item.sibling, item.info,
+                                    "choice", False))
+        return out
 
 
 def _draw(draws: Draws, own: int, keys: Sequence[str], padded_keys: Sequence[str],

@@ -19,7 +19,7 @@ import pexpect
 import pytest
 from helpers import run_cli
 
-from reelive_quiz import file_questions
+from reelive_quiz import parallel
 from reelive_quiz.anki import export
 from reelive_quiz.catalogue import films, sync_decks, unsynced
 from reelive_quiz.cli import DECKS_FOR_A_BAR
@@ -64,23 +64,23 @@ def _generated(home: Path, files: list[Path], kinds: list[str] | None,
         todo = unsynced(store, resolve(list(map(str, files))))
         assert len(todo) == len(files)
         questions = FileQuestions(todo, films(store), kinds)
-        parallel = questions.pool is not None
+        in_two = questions.rows.pool is not None
         if kill:  # the second process dies before it is read: this one makes them all
-            for process in list(questions.pool._processes.values()):  # type: ignore[union-attr]
+            for process in list(questions.rows.pool._processes.values()):  # type: ignore[union-attr]
                 os.kill(process.pid, signal.SIGKILL)
-        return list(questions), parallel
+        return list(questions), in_two
 
 
 @pytest.mark.parametrize(("count", "kinds"), [
-    (file_questions.PARALLEL_FILES + 2, None),
-    (file_questions.PARALLEL_FILES + 2, ["which-film", "trivia", "who-said"]),
+    (parallel.PARALLEL_ITEMS + 2, None),
+    (parallel.PARALLEL_ITEMS + 2, ["which-film", "trivia", "who-said"]),
     (2, None),
 ])
 def test_files_give_the_catalogue_questions_in_its_order(
         tmp_path: Path, library: Path, count: int, kinds: list[str] | None) -> None:
     files = _decks(tmp_path, count)
-    made, parallel = _generated(library, files, kinds)
-    assert parallel == (count >= file_questions.PARALLEL_FILES)
+    made, in_two = _generated(library, files, kinds)
+    assert in_two == (count >= parallel.PARALLEL_ITEMS)
     stored = _as_stored(library, files, kinds)
     assert len(stored) > 100 * count
     assert {q.kind for q in stored} >= ({"which-film", "trivia"} if kinds else set(kinds or []))
@@ -88,9 +88,9 @@ def test_files_give_the_catalogue_questions_in_its_order(
 
 
 def test_a_second_process_that_dies_changes_nothing(tmp_path: Path, library: Path) -> None:
-    files = _decks(tmp_path, file_questions.PARALLEL_FILES + 1)
-    made, parallel = _generated(library, files, None, kill=True)
-    assert parallel
+    files = _decks(tmp_path, parallel.PARALLEL_ITEMS + 1)
+    made, in_two = _generated(library, files, None, kill=True)
+    assert in_two
     assert made == _as_stored(library, files, None)
 
 
@@ -109,7 +109,7 @@ def _package(apkg: Path, scratch: Path) -> tuple:
 
 def test_export_of_unseen_files_stores_nothing_and_writes_the_catalogue_package(
         tmp_path: Path, library: Path) -> None:
-    files = _decks(tmp_path, file_questions.PARALLEL_FILES)
+    files = _decks(tmp_path, parallel.PARALLEL_ITEMS)
     assert run_cli("status", home=library).returncode == 0  # the library, synced
 
     def catalogue() -> tuple[list[tuple], list[tuple]]:

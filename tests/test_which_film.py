@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 import yaml
 
 from reelive_quiz.catalogue import sync_decks
@@ -247,3 +248,58 @@ def test_touching_a_deck_file_rebuilds_no_which_film_question(tmp_path: Path) ->
                                 encoding="utf-8")
         sync_decks(store, refs, complete=True)
         assert {s: lib for s, _, lib in store.library_state()} != built  # a title: rebuilt
+
+
+def test_a_film_that_comes_back_gets_its_which_film_questions_and_progress_back(
+        tmp_path: Path) -> None:
+    """Its which-film rows were hidden, not deleted: written again, they are present with
+    the progress they had (new rows are inserted without an upsert; these must not be)."""
+    refs = [_write(tmp_path, d) for d in FILMS]
+    when = datetime(2026, 12, 1, 9, tzinfo=UTC)
+    with Store.open(tmp_path / "progress.sqlite3") as store:
+        slugs = sync_decks(store, refs, complete=True)
+        queue = build_queue(store, [slugs[1]], when, Config(), kinds=[KIND], cram=False,
+                            cram_limit=500)
+        session = Session(store, queue, Config(), clock=lambda: when)
+        question = session.next()
+        assert question is not None and question.slug == slugs[1]
+        session.answer(question, rating=3, correct=True, given="", mode="choice", seconds=2.0)
+        saved = refs[1].path.read_bytes()
+        refs[1].path.unlink()
+        sync_decks(store, [refs[0], refs[2]], complete=True)
+        hidden = f"SELECT present, state FROM questions WHERE id = '{question.id}'"
+        assert store.conn.execute(hidden).fetchone()[0] == 0
+        refs[1].path.write_bytes(saved)
+        sync_decks(store, refs, complete=True)
+        present, state = store.conn.execute(hidden).fetchone()
+        assert present == 1 and state is not None
+        assert store.question(question.id) == question
+        assert helpers.deck_counts(tmp_path / "progress.sqlite3")[0] == helpers.deck_counts(
+            tmp_path / "progress.sqlite3")[1]
+
+
+def test_which_film_made_by_a_second_process_is_what_one_process_makes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A library's which-film questions come from a second process, a few films at a
+    time: the same questions, in the same order, as `which_film` over the whole library."""
+    from reelive_quiz import catalogue, parallel
+
+    films = [_film(f"Film Number {i}", f"Ana Vale{i}", f"word{i} things{i}") for i in range(10)]
+    refs = [_write(tmp_path, d) for d in films]
+    monkeypatch.setattr(catalogue, "_WHICH_FILM_CHUNK", 1)  # 10 chunks: a second process
+    started: list[bool] = []
+    real = parallel._pool
+
+    def pool(items: int, needs_share: bool):  # type: ignore[no-untyped-def]
+        made = real(items, needs_share)
+        started.append(made is not None)
+        return made
+
+    monkeypatch.setattr(parallel, "_pool", pool)
+    with Store.open(tmp_path / "progress.sqlite3") as store:
+        slugs = sync_decks(store, refs, complete=True)
+        stored = store.catalogue(slugs, [KIND])
+        expected = which_film([film_of(d, d.slug) for d in films])
+    assert started[-1] is True  # the which-film step ran in two processes
+    assert len(expected) >= 30
+    assert stored == expected
