@@ -25,6 +25,8 @@ T = TypeVar("T")
 PARALLEL_ITEMS = 8
 #: Items done ahead of the consumer (a deck's questions: ~200 KB each).
 AHEAD = 32
+#: How long the second process may take to finish its item once stopped.
+_STOP_SECONDS = 10.0
 
 #: What `work` finds already in memory while an `Ahead` runs (`import`'s decks, by
 #: path): a fork shares it with the second process, so nothing is pickled across or
@@ -40,7 +42,9 @@ class Ahead(Iterator[T]):
     """`work(*args)` for each of `items`, in order, done by a second process ahead of
     the caller when there are many; `close()` stops it (also on Ctrl-C or failure).
 
-    If the second process dies (killed, out of memory), this one does the rest.
+    An item the second process has not begun when it is wanted is done here instead
+    (so neither process waits for the other while work is left), and if the second
+    process dies (killed, out of memory), this one does the rest.
     """
 
     def __init__(self, work: Callable[..., T], items: Sequence[tuple[Any, ...]], *,
@@ -65,6 +69,8 @@ class Ahead(Iterator[T]):
         self._futures[index] = None  # its result goes once used
         self._submit()
         try:
+            if future is not None and future.cancel():  # not begun there: done here, while
+                return self.work(*self.items[index])  # the second process does the next
             return future.result()  # type: ignore[union-attr]
         except BaseException as exc:
             from concurrent.futures.process import BrokenProcessPool
@@ -75,12 +81,24 @@ class Ahead(Iterator[T]):
             raise
 
     def close(self) -> None:
-        """Stop the second process: what it is doing ends, nothing waiting starts."""
+        """Stop the second process: what it is doing ends, nothing waiting starts.
+
+        Not `shutdown(wait=True)`: on Python 3.11 that can wait forever once an item
+        failed to reach the second process (measured: a pickling error with 32 items
+        queued). The process is joined instead, and killed if it does not end.
+        """
         global _shared
         _shared = {}
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None
+        pool, self.pool = self.pool, None
+        if pool is None:
+            return
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.join(timeout=_STOP_SECONDS)
+            if process.is_alive():
+                process.kill()
+                process.join()
 
     def _submit(self) -> None:
         limit = min(self.index + AHEAD, len(self.items))

@@ -260,6 +260,92 @@ def test_the_log_changing_meanwhile_changes_nothing(store: Store) -> None:
         store.change_parameters(adopt=None, retire=None, updates=[], log_mark=mark)
 
 
+# -- the log as read: compact columns, and only the sample read twice ------------------
+
+def _clock_gone_back(store: Store) -> None:
+    """Three questions answered again with an earlier time than their last answer."""
+    for qid, ts, day in _rows(store, "SELECT question, MAX(ts), MAX(day) FROM reviews"
+                              " WHERE cram = 0 GROUP BY question ORDER BY question LIMIT 3"):
+        store.conn.execute("INSERT INTO reviews (question, ts, day, rating, mode, first)"
+                           " VALUES (?, ?, ?, 1, 'flip', 0)", (qid, ts - 2 * 86400, day - 2))
+    store.conn.commit()
+
+
+def _reference(store: Store, fraction: float | None = None
+               ) -> tuple[dict[str, list[tuple[int, int]]], list[str], int, int]:
+    """The log read the plain way: every question's answers in id order through
+    `card_reviews`; items made for the sample, oldest last review first."""
+    from reelive_quiz.optimize import MAX_ITEMS, _in_sample
+
+    answers: dict[str, list[LoggedAnswer]] = {}
+    for qid, *row in _rows(store, "SELECT question, id, ts, day, rating FROM reviews"
+                           " WHERE cram = 0 ORDER BY id"):
+        answers.setdefault(qid, []).append(LoggedAnswer(*row))
+    reviews, timed, items, back = {}, [], 0, 0
+    for qid, given in answers.items():
+        reviews[qid], ends, _, b = card_reviews(given)
+        items, back = items + len(ends), back + b
+    fraction = min(1.0, MAX_ITEMS / items) if fraction is None else fraction
+    for qid, given in answers.items():
+        made, ends, times, _ = card_reviews(given)
+        if ends and _in_sample(qid, fraction):
+            timed += [(ts, repr(engine.FSRSItem([engine.FSRSReview(r, d)
+                                                 for r, d in made[: i + 1]])))
+                      for i, ts in zip(ends, times, strict=True)]
+    timed.sort(key=lambda pair: pair[0])
+    return reviews, [item for _, item in timed], items, back
+
+
+def test_the_log_is_read_as_each_question_s_own_reviews(store: Store) -> None:
+    from reelive_quiz.optimize import read_log
+
+    _clock_gone_back(store)
+    reviews, items, item_count, back = _reference(store)
+    log = read_log(store, store.log_mark()[1])
+    assert back == 3 and (log.out_of_order, log.item_count) == (back, item_count)
+    assert log.questions == list(reviews) and log.sampled is None
+    assert {q: list(zip(*log.reviews(k), strict=True)) for k, q in enumerate(log.questions)
+            } == reviews
+    assert [repr(i) for i in log.items] == items
+    # a byte and 4 bytes an answer, whatever the size of the log
+    assert log.ratings.itemsize + log.deltas.itemsize == 5
+    assert len(log.ratings) == len(log.deltas) == log.answers == sum(map(len, reviews.values()))
+
+
+def test_a_big_log_reads_only_the_sampled_questions_twice(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    import reelive_quiz.optimize as optimize_module
+
+    _clock_gone_back(store)
+    monkeypatch.setattr(optimize_module, "MAX_ITEMS", 400)
+    reviews, items, item_count, _ = _reference(store)
+    calls: list[list[tuple[str, int]]] = []  # per call: (question, answers read)
+    answers_of = store.answers_of
+
+    def counted(questions: list[str], until: int):  # type: ignore[no-untyped-def]
+        calls.append([])
+        for qid, answers in answers_of(questions, until):
+            calls[-1].append((qid, len(answers)))
+            yield qid, answers
+
+    monkeypatch.setattr(store, "answers_of", counted)
+    log = optimize_module.read_log(store, store.log_mark()[1])
+    assert [repr(i) for i in log.items] == items and log.item_count == item_count
+    # read again: the 3 questions whose clock went back, then the sample's, no other
+    redone, sample = calls
+    assert len(redone) == 3 and len(sample) == log.sampled < len(log.questions) / 3
+    assert all(n == len(reviews[q]) for q, n in redone + sample)
+    assert sum(n for _, n in sample) < log.answers / 3
+
+
+def test_a_log_read_up_to_an_answer_stops_there(store: Store) -> None:
+    from reelive_quiz.optimize import read_log
+
+    count, last = store.log_mark()
+    log = read_log(store, last - 100, fit=False)
+    assert log.answers == count - 100 and log.items == []
+
+
 # -- items: the 4 a.m. study day, same-day steps, odd clocks ----------------------------
 
 def _answers(*rows: tuple[int, int, int]) -> list[LoggedAnswer]:
