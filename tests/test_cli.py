@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -67,3 +68,37 @@ def test_shell_completion_is_offered_and_documented(tmp_path: Path) -> None:
     run = run_cli("--show-completion", "bash", home=tmp_path)
     assert run.returncode == 0, run.stderr
     assert "reelive-quiz" in run.stdout.lower() or "complete" in run.stdout
+
+
+def test_status_loads_only_what_it_prints(tmp_path: Path) -> None:
+    """`status` on an unchanged library imports no YAML, generator, scheduler, prompt or
+    fuzzy-matching library, nor OpenSSL (start-up time is a target: BENCHMARKS.md)."""
+    home = tmp_path / "home"
+    assert run_cli("status", home=home).returncode == 0  # the bundled deck synced once
+    never = {"yaml", "fsrs", "genanki", "prompt_toolkit", "questionary", "rich", "rapidfuzz",
+             "_hashlib", "reelive_quiz.deck", "reelive_quiz.generate", "reelive_quiz.question",
+             "reelive_quiz.which_film"}
+    for args in (["status", "--json"], ["status"]):
+        result = subprocess.run([sys.executable, "-X", "importtime", "-m", "reelive_quiz", *args],
+                                env={**os.environ, "REELIVE_QUIZ_HOME": str(home)},
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        loaded = {line.split("|")[-1].strip() for line in result.stderr.splitlines()
+                  if line.startswith("import time:")}
+        assert "reelive_quiz.store" in loaded  # the list is read at all
+        assert not loaded & never, args
+
+
+def test_a_command_leaves_its_objects_to_exit_not_to_a_last_collection(tmp_path: Path) -> None:
+    """`main` freezes what the command built before exiting (the final full collection
+    walked all of it for nothing); the exit status and output are the command's own."""
+    code = ("import atexit, gc, sys\n"
+            "atexit.register(lambda: sys.stderr.write(f'frozen={gc.get_freeze_count() > 0}'))\n"
+            "sys.argv = ['reelive-quiz', 'status', '--json']\n"
+            "from reelive_quiz.cli import main\nmain()\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env={**os.environ, "REELIVE_QUIZ_HOME": str(tmp_path / "home")},
+                            timeout=120)
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["decks"][0]["slug"] == "in-the-mood-for-love"
+    assert result.stderr.endswith("frozen=True")

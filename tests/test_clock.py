@@ -101,3 +101,21 @@ def test_a_frozen_now_without_an_offset_is_local_time(zone: ZoneInfo,
     assert day_number(now()) == date(2026, 1, 9).toordinal()
     monkeypatch.setenv(NOW_ENV, "2026-01-10T03:30:00+00:00")
     assert now() == datetime(2026, 1, 10, 3, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Paris", "America/New_York",
+                                  "Australia/Lord_Howe", "Asia/Kathmandu"])
+def test_local_iso_is_astimezone_isoformat(zone: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`local_iso` caches each offset's zone; the text is astimezone()'s, DST edges too."""
+    from reelive_quiz.clock import local_iso
+
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        for ts in [*range(1_711_846_800 - 7200, 1_711_846_800 + 7200, 900),  # March 2024
+                   *range(1_729_990_800 - 7200, 1_729_990_800 + 7200, 900),  # October
+                   0, 1_781_514_000, 4_102_444_800]:
+            assert local_iso(ts) == datetime.fromtimestamp(ts, UTC).astimezone().isoformat()
+    finally:
+        monkeypatch.undo()
+        time.tzset()

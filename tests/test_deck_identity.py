@@ -25,10 +25,11 @@ from reelive_quiz.clock import NOW_ENV
 from reelive_quiz.config import Config
 from reelive_quiz.deck import Deck, Line, Quote, Scene, load_deck, slugify, write_deck
 from reelive_quiz.generate import generate
+from reelive_quiz.history import collect_stats
 from reelive_quiz.library import bundled_dir, list_decks, resolve
 from reelive_quiz.schedule import build_queue
 from reelive_quiz.session import Session
-from reelive_quiz.stats import collect_stats, deck_status
+from reelive_quiz.stats import deck_status
 from reelive_quiz.store import Store
 
 OLD = Path(__file__).parent / "data" / "store-527f71e"

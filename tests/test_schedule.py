@@ -20,11 +20,12 @@ from reelive_quiz.clock import NOW_ENV, day_end, day_number, now, to_ts
 from reelive_quiz.config import Config
 from reelive_quiz.deck import Line, Scene, load_deck, write_deck
 from reelive_quiz.errors import StoreError
+from reelive_quiz.history import collect_stats
 from reelive_quiz.library import DeckRef, bundled_dir
 from reelive_quiz.schedule import build_queue
 from reelive_quiz.schema import MIGRATIONS
 from reelive_quiz.session import Session
-from reelive_quiz.stats import collect_stats, deck_status, leeches
+from reelive_quiz.stats import deck_status, leeches
 from reelive_quiz.store import Store
 
 BUNDLED = bundled_dir() / "in-the-mood-for-love.yaml"
@@ -389,7 +390,12 @@ def test_status_counts_match_a_full_scan(store: Store, tmp_path: Path) -> None:
         write_deck(tiny_film(f"Line number {day}."), path, force=True)
         slugs_tiny = _sync(store, path)
         for moment in (when, when + timedelta(hours=20), when + timedelta(days=3)):
-            for row in deck_status(store, slugs + slugs_tiny, moment):
+            rows = deck_status(store, slugs + slugs_tiny, moment)
+            # both ways of counting what is due (the due cards, or the studied ones
+            # not due) give the same rows, whichever one the sample picks
+            assert rows == deck_status(store, slugs + slugs_tiny, moment, mostly_due=True)
+            assert rows == deck_status(store, slugs + slugs_tiny, moment, mostly_due=False)
+            for row in rows:
                 expected = _status_by_scan(store, row.slug, moment)
                 due = row.next_due and int(datetime.fromisoformat(row.next_due).timestamp())
                 assert (row.total, row.new, row.learning, row.due_now, row.due_today,
@@ -415,3 +421,46 @@ def test_the_summary_counts_only_what_the_session_played(store: Store, tmp_path:
     small_due, all_due = due(small), due([])
     assert 0 < small_due < all_due
     assert session.summary().due_tomorrow == small_due
+
+
+def test_a_queue_of_every_deck_reads_the_catalogue_unfiltered_and_the_same(
+        store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Plain `play` (every deck) reads learning cards and the new count without testing
+    each row's deck; the queue is the one the filtered queries give, day after day."""
+    tiny = tmp_path / "tiny-film.yaml"
+    write_deck(tiny_film(), tiny)
+    bundled, small = _sync(store), _sync(store, tiny)
+    every = bundled + small
+    assert store.covers_catalogue(every)
+    assert not store.covers_catalogue(bundled)  # the tiny film's questions are not in it
+    config = replace(CONFIG, new_per_day=15)
+
+    def queue(when: datetime, covers: bool) -> tuple[object, list[str]]:
+        sql: list[str] = []
+        with monkeypatch.context() as m:
+            m.setattr(store, "covers_catalogue", lambda slugs: covers)
+            store.conn.set_trace_callback(sql.append)
+            try:
+                built = build_queue(store, every, when, config)
+            finally:
+                store.conn.set_trace_callback(None)
+        learning = [s for s in sql if "FROM questions WHERE state IN" in s]
+        return built, learning
+
+    learnt = 0
+    for day in range(6):
+        when = START + timedelta(days=day, hours=day % 3)
+        session = Session(store, build_queue(store, every, when, config), config,
+                          clock=lambda when=when: when)
+        for _ in range(4):  # a few missed: learning cards due later today
+            if (q := session.next()) is not None:
+                session.answer(q, rating=AGAIN, correct=False, given=None, mode=q.mode,
+                               seconds=1.0)
+        for later in (when + timedelta(minutes=5), when + timedelta(hours=3)):
+            (fast, fast_sql), (slow, slow_sql) = queue(later, True), queue(later, False)
+            assert fast == slow
+            assert "slug IN" not in fast_sql[0] and "slug IN" in slow_sql[0]
+            learnt += len(fast.learning)
+        _day(store, every, when + timedelta(hours=4), config,
+             wrong=set(list(store.cards(every))[::4]))
+    assert learnt  # learning cards were read both ways

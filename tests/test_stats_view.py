@@ -9,7 +9,7 @@ import pytest
 from test_schedule import CONFIG, START, _day, _sync
 
 from reelive_quiz.clock import NOW_ENV
-from reelive_quiz.stats import collect_stats
+from reelive_quiz.history import collect_stats
 from reelive_quiz.store import Store
 from reelive_quiz.views import _BARS, forecast_chart, heatmap
 

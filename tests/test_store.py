@@ -70,7 +70,9 @@ def test_the_learning_query_reads_its_partial_index(store: Store) -> None:
             due = store.learning_due(scope, None, until)
         finally:
             store.conn.set_trace_callback(None)
-        assert {d.id for d in due} == learning
+        assert {qid for _, qid in due.cards} == learning
+        assert due.cards == sorted(due.cards)  # soonest first
+        assert due.siblings == {store.question(qid).sibling for qid in learning}
         (sql,) = [s for s in seen if s.lstrip().startswith("SELECT")]
         plan = " ".join(str(row) for row in store.conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
         assert "questions_learning" in plan, plan

@@ -112,3 +112,26 @@ def test_large_hostile_input_finishes(chunk: str) -> None:
 def test_large_unterminated_string_finishes() -> None:
     assert clean("ok\x1b]0;" + "x" * 10_000_000) == "ok"
     assert clean("ok\x1b[" + "1;" * 5_000_000 + "\n") == "ok\n"
+
+
+@pytest.mark.parametrize("ascii_only", [False, True])
+@pytest.mark.parametrize("indent", [None, 2])
+def test_json_text_leaves_nothing_for_clean_to_drop(ascii_only: bool, indent: int | None) -> None:
+    """`--json` writes `json_text` output without `clean` (cli._json): every control,
+    escape, bidi mark and lone surrogate is escaped already, in keys and values alike."""
+    import json
+
+    from reelive_quiz.terminal import json_text
+
+    hostile = "".join(map(chr, range(0x3000))) + "\udfff\ud800\u202e\u2069\ufeff\t"
+    data = {hostile: [hostile, {"x": hostile}], "n": [1, 2.5, None, True]}
+    text = json_text(json.dumps(data, ensure_ascii=ascii_only, indent=indent))
+    assert clean(text) == text
+    assert json.loads(text) == data
+
+
+def test_json_text_of_plain_ascii_is_itself_but_del_is_escaped() -> None:
+    from reelive_quiz.terminal import json_text
+
+    assert json_text('{"a": "plain text"}') == '{"a": "plain text"}'
+    assert json_text('{"a": "b\x7fc"}') == '{"a": "b\\u007fc"}'  # ASCII, yet a control
