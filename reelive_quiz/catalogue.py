@@ -134,11 +134,11 @@ def _catalogue_rows(path: Path, slug: str,
     from reelive_quiz.deck import load_deck
     from reelive_quiz.generate import generate
     from reelive_quiz.parallel import shared
+    from reelive_quiz.question import as_row
     from reelive_quiz.which_film import film_of
 
     deck = shared().get(path) or load_deck(path)
-    rows = [(q.id, q.deck, q.slug, q.kind, q.prompt, q.answer, q.options, q.source, q.sibling,
-             q.info, q.mode, q.person) for q in interleave(generate(deck, slug=slug))]
+    rows = [as_row(q) for q in interleave(generate(deck, slug=slug))]
     return deck.slug, deck.title, deck.contents(), film_of(deck, slug).items_json(), rows
 
 
@@ -236,6 +236,7 @@ def _which_film_rows(only: tuple[str, ...]) -> list[tuple[object, ...]]:
     """The which-film questions of the films in `only`, as plain tuples, with options from
     every film shared by `sync_which_film` (its index built once per process)."""
     from reelive_quiz.parallel import shared
+    from reelive_quiz.question import as_row
     from reelive_quiz.which_film import Library
 
     global _index
@@ -243,8 +244,7 @@ def _which_film_rows(only: tuple[str, ...]) -> list[tuple[object, ...]]:
     if _index is None or _index[0] is not every:
         _index = (every, Library(every))
     library: Library = _index[1]  # type: ignore[assignment]
-    return [(q.id, q.deck, q.slug, q.kind, q.prompt, q.answer, q.options, q.source, q.sibling,
-             q.info, q.mode, q.person) for q in library.questions(set(only))]
+    return [as_row(q) for q in library.questions(set(only))]
 
 
 def films(store: Store) -> list[Film]:

@@ -84,10 +84,9 @@ def _deck_rows(path: Path, slug: str) -> list[tuple[object, ...]]:
     from reelive_quiz.catalogue import interleave
     from reelive_quiz.deck import load_deck
     from reelive_quiz.generate import generate
+    from reelive_quiz.question import as_row
 
-    return [(q.id, q.deck, q.slug, q.kind, q.prompt, q.answer, q.options, q.source, q.sibling,
-             q.info, q.mode, q.person)
-            for q in interleave(generate(load_deck(path), slug=slug))]
+    return [as_row(q) for q in interleave(generate(load_deck(path), slug=slug))]
 
 
 def _merged(deck: list[Question], which: list[Question],

@@ -7,9 +7,10 @@ it without loading decks, YAML or the generator's machinery.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Literal
+from typing import Any, Literal
 
-__all__ = ["BLANK", "FLIP_KINDS", "KINDS", "TYPEABLE_LENGTH", "Kind", "Mode", "Question"]
+__all__ = ["BLANK", "FLIP_KINDS", "KINDS", "TYPEABLE_LENGTH", "Kind", "Mode", "Question",
+           "as_row"]
 
 #: What a question asks about (its generator; `custom`: written in the deck).
 Kind = Literal["who-said", "which-scene", "next-line", "finish-quote", "track",
@@ -87,3 +88,10 @@ class Question:
         data = asdict(self)
         data["options"] = list(self.options)
         return data
+
+
+def as_row(q: Question) -> tuple[Any, ...]:
+    """Its fields in order, as a plain tuple (`Question(*row)` gives it back): what
+    crosses the pipe from the second process (`parallel`), cheaper to pickle."""
+    return (q.id, q.deck, q.slug, q.kind, q.prompt, q.answer, q.options, q.source, q.sibling,
+            q.info, q.mode, q.person)
