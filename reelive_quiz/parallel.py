@@ -61,7 +61,8 @@ class Ahead(Iterator[T]):
     The second process is handed items from the front, a few at a time; while the
     caller waits for one, it does the last item of the window here (kept for its
     turn), so neither process idles while work is left. If the second process dies,
-    this one does the rest. An error of `work` is raised in its item's turn.
+    this one does the rest. An error of `work` is raised in its item's turn. One at
+    a time: `share` is the module's while it runs.
     """
 
     def __init__(self, work: Callable[..., T], items: Sequence[tuple[Any, ...]], *,

@@ -21,11 +21,11 @@ PACKAGE = Path(__file__).resolve().parent.parent / "reelive_quiz"
 BUNDLED = bundled_dir() / "in-the-mood-for-love.yaml"
 START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 CONFIG = Config(fuzz=False)
-#: The modules allowed to hold SQL: the store's (store, store_reads, store_fsrs,
-#: store_copy, store_anki) and its schema; for Anki's own collection file, not the
-#: progress file, the .apkg writer and the package reader.
-SQL_OWNERS = {"store.py", "store_reads.py", "store_fsrs.py", "store_copy.py", "store_anki.py",
-              "schema.py", "apkg.py", "anki_import.py"}
+#: The modules allowed to hold SQL: the store's (store, store_catalogue, store_reads,
+#: store_fsrs, store_copy, store_anki) and its schema; for Anki's own collection file,
+#: not the progress file, the .apkg writer and the package reader.
+SQL_OWNERS = {"store.py", "store_catalogue.py", "store_reads.py", "store_fsrs.py",
+              "store_copy.py", "store_anki.py", "schema.py", "apkg.py", "anki_import.py"}
 SQL = re.compile(r"\bSELECT\b[^\"']*\bFROM\b|\bINSERT INTO\b|\bUPDATE\s+\w+\s+SET\b"
                  r"|\bDELETE FROM\b|\bCREATE\s+(?:TABLE|INDEX|TRIGGER)\b|\bPRAGMA\b")
 
@@ -105,7 +105,7 @@ def test_options_are_kept_as_json_dumps_writes_them() -> None:
     """The catalogue's options text is byte for byte `json.dumps(..., ensure_ascii=False)`."""
     import json
 
-    from reelive_quiz.store import _options_json
+    from reelive_quiz.store_catalogue import _options_json
 
     for options in [(), ("Chow Mo-wan",), ("Su “Li-zhen”", 'a "quoted" \\ name', "tab\there",
                                             "\x00\x1f\x7f\u2028é中", "\ud800 lone")]:
