@@ -26,6 +26,7 @@ from reelive_quiz.errors import ReeliveError
 
 if TYPE_CHECKING:
     from reelive_quiz.deck import Deck
+    from reelive_quiz.store import Store
 
 app = typer.Typer(
     name="reelive-quiz",
@@ -544,7 +545,8 @@ def _open_files(decks: list[str]):  # type: ignore[no-untyped-def]
         raise
 
 
-def _export_files(store, files, out: Path, kinds: list[str] | None) -> None:  # type: ignore[no-untyped-def]
+def _export_files(store: "Store", files: list[tuple[Path, str]], out: Path,
+                  kinds: list[str] | None) -> None:
     """Export deck files generated here, not stored (`file_questions`)."""
     from reelive_quiz.anki import export
     from reelive_quiz.catalogue import films
