@@ -205,7 +205,7 @@ def sync_which_film(store: Store) -> None:
     chunks = [(tuple(slugs[i:i + _WHICH_FILM_CHUNK]),)
               for i in range(0, len(slugs), _WHICH_FILM_CHUNK)]
     made = ahead(_which_film_rows, chunks, share={_FILMS: library_films})
-    del library_films  # held by `made` (for a second process that forks) until it closes
+    del library_films  # `parallel` holds them (the fork shares them) until `made` closes
     try:
         store.sync_which_film((Question(*row) for rows in made for row in rows), library)
     finally:

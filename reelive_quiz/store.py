@@ -20,7 +20,7 @@ import contextlib
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -382,16 +382,6 @@ class Store(Catalogue, Reads, FsrsRecords, AnkiSync):
     def set_suspended(self, qid: str, value: int) -> None:
         with self.writing("suspend the question") as db:
             db.execute("UPDATE questions SET suspended = ? WHERE id = ?", (value, qid))
-
-
-def _catalogue_where(slugs: Sequence[str], kinds: Sequence[str] | None,
-                     ) -> tuple[str, list[str]]:
-    where = f"present = 1 AND slug IN ({','.join('?' * len(slugs)) or 'NULL'})"
-    args: list[str] = list(slugs)
-    if kinds:
-        where += f" AND kind IN ({','.join('?' * len(kinds))})"
-        args += list(kinds)
-    return where, args
 
 
 def check_progress_file(source: Path) -> None:
