@@ -45,6 +45,7 @@ _TERM = re.compile(r"['‘\"“](?<!\S.)([A-Z][^'‘’\"“”]{1,58}?(?:’[a-
 _NUMBER = re.compile(r"\b(\d[\d,.]*\d|\d)(s?)\b|\b(two|three|four|five|six|seven|eight|nine|"
                      r"ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand)\b",
                      re.IGNORECASE)
+_NUMBER_LOWER = re.compile(_NUMBER.pattern)  # for lower-cased ASCII texts: see `numbers`
 _WORD = re.compile(r"([A-Za-z](?<![\w’'-].)[a-z]+(?:-[a-z]+)*)(?![\w’'-])")
 _CAPITAL = re.compile(r"([A-Z](?<![\w’'-].)[a-z]+(?:-[A-Za-z][a-z]+)*)(?:[’']s)?(?![\w-])")
 _ROLE_WORDS = {"director", "editor", "cinematographer", "composer", "producer", "writer",
@@ -137,6 +138,15 @@ def zipf(term: str) -> float:
 
 
 def numbers(text: str) -> list[str]:
+    """The numbers of a text (digits, or number words in any case), in order.
+
+    An ASCII text is searched lower-cased with a case-sensitive pattern: the same
+    matches at the same places (lower() keeps an ASCII text's length and word
+    boundaries), 0.47 → 0.33 s on the library's 12,411 facts. IGNORECASE also
+    matches a few non-ASCII letters (`ſ` for `s`): other texts take `_NUMBER`.
+    """
+    if text.isascii():
+        return [text[m.start():m.end()] for m in _NUMBER_LOWER.finditer(text.lower())]
     return [m.group(0) for m in _NUMBER.finditer(text)]
 
 
