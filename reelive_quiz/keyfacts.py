@@ -194,7 +194,9 @@ def _zipf_key(key: str) -> float:
     return math.log10(rarest * 1e9) if rarest > 0 else _UNKNOWN
 
 
-_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)")
+#: What ends a sentence before the next one starts (a sentence also starts the text):
+#: found without a `^|` branch, which made `re` try a match at every position.
+_SENTENCE_BREAK = re.compile(r"[.!?]\s+")
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z‘“'\"])")
 
 
@@ -231,7 +233,7 @@ def key_fact(title: str, fact: str, film: str, facts: Sequence[str],
                            *((n, "term") for n in terms), *((n, "name") for n in runs_other)]:
         add(name, category, -2.0)
         taken.update(fold(name).split())
-    starts = {m.end() for m in _SENTENCE_START.finditer(fact)}
+    starts = {0, *(m.end() for m in _SENTENCE_BREAK.finditer(fact))}
     for match in _COLOUR.finditer(fact):
         add(match.group(0), "colour", -3.5)
     for match in _CAPITAL.finditer(fact):
