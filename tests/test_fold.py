@@ -16,7 +16,7 @@ import pytest
 from helpers import count_folds
 
 from reelive_quiz.deck import Deck, Line, Quote, Scene, Trivia
-from reelive_quiz.text import PLAIN_PUNCTUATION, fold_text
+from reelive_quiz.text import fold_text
 from reelive_quiz.which_film import film_of, generate_all
 
 _WORDS = re.compile(r"[^\W_]+")
@@ -44,17 +44,6 @@ def test_token_folding_equals_whole_text_folding() -> None:
     samples += ["Amélie’s café in Montmartre", "ΣΟΦΟΣ ΛΟΓΟΣ", "naïve  résumé", "İstanbul"]
     for value in samples:
         assert fold_text(value) == whole(value), repr(value)
-
-
-def test_plain_punctuation_folds_as_in_an_ascii_text() -> None:
-    """The texts `fold_text` folds as ASCII ones (ASCII but for `PLAIN_PUNCTUATION`)."""
-    rng = random.Random(7)
-    alphabet = [*PLAIN_PUNCTUATION, "a", "B", "'", " ", "_", "9", "x.", "\t"]
-    for _ in range(5_000):
-        value = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 16)))
-        assert fold_text(value) == whole(value), repr(value)
-    for ch in PLAIN_PUNCTUATION:  # a separator, never a word, whatever surrounds it
-        assert ch.lower() == ch and not _WORDS.search(whole(ch)) and whole(f"a{ch}b") == "a b"
 
 
 @pytest.mark.parametrize("block", [(0x80, 0x800), (0x1AB0, 0x2100), (0x2C00, 0x3100),
