@@ -248,13 +248,14 @@ class Catalogue:
                        (slug, title, path, signature, items, film.hexdigest(),
                         *(contents[c] for c in DECK_CONTENTS)))
 
-    def sync_which_film(self, questions: Iterable[Question], library: str) -> None:
+    def sync_which_film(self, questions: Iterable[Row], library: str) -> None:
         """Replace every which-film question at once; ids that stay keep their progress.
 
         A catalogue batch (see `catalogue_batch`): at 1,000 films these are
         107,000 rows, whose per-row count trigger and random id order in a 2 MB
         page cache cost 1.5 of 5.7 s CPU (measured on pre-generated rows).
-        `questions` is iterated once: a stream lets each go once written.
+        `questions` (`question_rows`, film after film; their position is given
+        here) is iterated once: a stream lets each go once written.
         """
         with self.catalogue_batch(self.WHICH_FILM_CACHE_KB), \
                 self._catalogue_write("update the question catalogue") as db:
@@ -263,12 +264,11 @@ class Catalogue:
                 " AND present = 1 RETURNING id")}  # (hidden ones: see `_put_questions`)
             rank: dict[str, int] = {}
 
-            def rows() -> Iterator[tuple[object, ...]]:  # streamed: 100k rows are 40 MB
-                for q in questions:  # one which-film question per round of the deck's kinds
-                    rank[q.slug] = rank.get(q.slug, -1) + 1
-                    yield (q.id, q.deck, q.slug, q.kind, q.prompt, q.answer,
-                           _options_json(q.options), q.source, q.sibling,
-                           q.info, q.mode, int(q.person), rank[q.slug] * 9 + 8)
+            def rows() -> Iterator[Row]:  # streamed: 100k rows are 40 MB
+                for row in questions:  # one which-film question per round of the deck's kinds
+                    slug = str(row[2])
+                    rank[slug] = rank.get(slug, -1) + 1
+                    yield (*row[:12], rank[slug] * 9 + 8)
 
             _put_questions(db, rows(), stored, _UPSERT_WHICH_FILM)
             self._catalogue_write_slugs(rank)  # their counts, rebuilt as the batch ends
