@@ -143,26 +143,24 @@ def import_(
     target = out_dir or user_decks_dir()
     with bar("Reading pages", PAGES_FOR_A_BAR) as progress:
         parsed = read_pages(pages, target, force=force, progress=progress)
-    early = None
-    if _same_folder(target, user_decks_dir()):  # decks of the library: catalogue them now,
-        from reelive_quiz.catalogue import generate_ahead  # starting while they are written
+    if not _same_folder(target, user_decks_dir()):
+        lines = _write_decks(parsed, target)
+    else:  # decks of the library: catalogue them now, starting while they are written
+        from reelive_quiz.catalogue_ahead import generate_ahead
+        from reelive_quiz.importer import catalogue_imported
+        from reelive_quiz.library import list_decks, progress_path
+        from reelive_quiz.store import Store
 
         loaded = {path: deck for path, (_, deck) in parsed.items()}
-        early = generate_ahead(loaded)  # no bar on screen: a fork while it runs is risky
-    try:
-        lines = _write_decks(parsed, target)
-        del parsed  # `loaded` alone holds the decks now: the catalogue step drops each
-        if early is not None:
-            from reelive_quiz.importer import catalogue_imported
-            from reelive_quiz.library import list_decks, progress_path
-            from reelive_quiz.store import Store
-
-            with Store.open(progress_path()) as store, \
-                    bar("Building the question catalogue", DECKS_FOR_A_BAR) as progress:
-                catalogue_imported(loaded, store, list_decks(), progress, early=early)
-    finally:
-        if early is not None:
-            early.close()
+        with Store.open(progress_path()) as store:
+            early = generate_ahead(store, loaded)  # no bar on screen: a fork while one runs
+            try:                                   # is risky (see `parallel`)
+                lines = _write_decks(parsed, target)
+                del parsed  # `loaded` alone holds the decks now: the catalogue drops each
+                with bar("Building the question catalogue", DECKS_FOR_A_BAR) as progress:
+                    catalogue_imported(loaded, store, list_decks(), progress, early=early)
+            finally:
+                early.close()
     for line in lines:
         _out(line)
 

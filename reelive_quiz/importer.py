@@ -14,9 +14,8 @@ from reelive_quiz.files import make_folder, remove_stale_temps
 from reelive_quiz.page import read_page
 
 if TYPE_CHECKING:
-    from reelive_quiz.catalogue import Made
+    from reelive_quiz.catalogue_ahead import Early
     from reelive_quiz.library import DeckRef
-    from reelive_quiz.parallel import Ahead
     from reelive_quiz.store import Store
 
 __all__ = ["Imported", "catalogue_imported", "import_pages", "read_pages", "write_decks"]
@@ -97,7 +96,7 @@ def write_decks(targets: Mapping[Path, tuple[Path, Deck]], out_dir: Path, *,
 
 def catalogue_imported(loaded: dict[Path, Deck], store: Store, refs: Sequence[DeckRef],
                        progress: Callable[[int, int], None] | None = None, *,
-                       early: Ahead[Made] | None = None) -> None:
+                       early: Early | None = None) -> None:
     """Build the imported decks' part of the catalogue while they are in memory.
 
     The same sync the next command would run (every deck of the library,
@@ -106,7 +105,7 @@ def catalogue_imported(loaded: dict[Path, Deck], store: Store, refs: Sequence[De
     nothing left to do. `loaded` is emptied as the decks are synced, so the
     caller should hold no other reference to them: at 1,000 films they are
     60 MB that the which-film step need not share memory with. `early`: their rows
-    already being made (`catalogue.generate_ahead`).
+    already being made (`catalogue_ahead.generate_ahead`).
     """
     from reelive_quiz.catalogue import sync_decks
 

@@ -73,11 +73,13 @@ class Ahead(Iterator[T]):
     """
 
     def __init__(self, work: Callable[..., T], items: Sequence[tuple[Any, ...]], *,
-                 share: Mapping[Any, Any] | None = None, window: int = AHEAD) -> None:
+                 share: Mapping[Any, Any] | None = None, window: int = AHEAD,
+                 local: int | None = None) -> None:
         import threading
 
         global _shared
         self.work, self.items, self.window = work, items, max(window, IN_FLIGHT)
+        self.local = len(items) if local is None else local  # what this process may help with
         self.index = 0  # the next item the caller reads
         self._here: dict[int, tuple[bool, Any]] = {}  # done here early: (ok, result | error)
         self._claimed: set[int] = set()  # taken by this process (done or being done)
@@ -148,7 +150,7 @@ class Ahead(Iterator[T]):
     def _last_unclaimed(self) -> int | None:
         """The last item nobody has within `AHEAD` of the caller (the lock is held): what
         is done here waits as objects, so not as far ahead as the second process goes."""
-        for later in range(min(self.index + AHEAD, len(self.items)) - 1,
+        for later in range(min(self.index + AHEAD, self.local) - 1,
                            self._front - 1, -1):
             if later not in self._claimed:
                 return later
@@ -189,10 +191,13 @@ def _run(work: Callable[..., Any], args: tuple[Any, ...]) -> tuple[bool, Any]:
 
 
 def ahead(work: Callable[..., T], items: Sequence[tuple[Any, ...]], *,
-          share: Mapping[Any, Any] | None = None, window: int = AHEAD) -> Ahead[T]:
+          share: Mapping[Any, Any] | None = None, window: int = AHEAD,
+          local: int | None = None) -> Ahead[T]:
     """See `Ahead`: `work` must be a module's function, `items` and its results plain
-    data (they cross a pipe)."""
-    return Ahead(work, items, share=share, window=window)
+    data (they cross a pipe). While it waits, this process helps with the first
+    `local` items only (default: all): the rest may need what only the second
+    process has; they are done here only if it dies."""
+    return Ahead(work, items, share=share, window=window, local=local)
 
 
 def _worth_a_process(items: int) -> bool:
