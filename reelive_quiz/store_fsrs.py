@@ -47,18 +47,21 @@ class FsrsRecords:
 
     # -- the answer log --------------------------------------------------------------
 
-    def answer_log(self, until: int) -> Iterator[list[tuple[str, int, int, int]]]:
+    def answer_log(self, until: int) -> Iterator[list[tuple[bytes, int, int, int]]]:
         """Every answer that moved a card, up to answer id `until`, in the order given:
-        (question, ts, day, rating), one batch of rows at a time.
+        (question as UTF-8 bytes, ts, day, rating), one batch of rows at a time.
 
         One pass over the table in storage order (the id is the rowid, so no sort):
         reading by question through the index jumps around the file (12 s for a
         million answers, against ~1.2 s). Streamed: the caller keeps what it needs
-        of each row in its own compact form, never the rows.
+        of each row in its own compact form, never the rows. The question comes as
+        bytes: a str would be decoded from UTF-8 for every answer (4.1 million: 0.3 s),
+        where the caller needs each question's text once.
         """
         with self.guard("read the answer log"):
             cursor = self.conn.execute(
-                "SELECT question, ts, day, rating FROM reviews WHERE cram = 0 AND id <= ?"
+                "SELECT CAST(question AS BLOB), ts, day, rating FROM reviews"
+                " WHERE cram = 0 AND id <= ?"
                 " ORDER BY id", (until,))
             while rows := cursor.fetchmany(8192):
                 yield rows
