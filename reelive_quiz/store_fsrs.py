@@ -34,6 +34,15 @@ __all__ = ["FsrsRecords"]
 _PREVIOUS_STATE = previous("state")
 _REVIEW = int(State.REVIEW)
 
+def _answer_log(conn: sqlite3.Connection, after: int | None, until: int
+                ) -> Iterator[list[tuple[bytes, int, int, int]]]:
+    since = "" if after is None else f" AND id > {int(after)}"
+    cursor = conn.execute("SELECT CAST(question AS BLOB), ts, day, rating FROM reviews"
+                          f" WHERE cram = 0{since} AND id <= ? ORDER BY id", (until,))
+    while rows := cursor.fetchmany(8192):
+        yield rows
+
+
 class FsrsRecords:
     """Mixed into `Store`: needs its `conn`, `path`, `guard`, `transaction` and `writing`."""
 
@@ -47,9 +56,11 @@ class FsrsRecords:
 
     # -- the answer log --------------------------------------------------------------
 
-    def answer_log(self, until: int) -> Iterator[list[tuple[bytes, int, int, int]]]:
+    def answer_log(self, until: int, after: int | None = None
+                   ) -> Iterator[list[tuple[bytes, int, int, int]]]:
         """Every answer that moved a card, up to answer id `until`, in the order given:
         (question as UTF-8 bytes, ts, day, rating), one batch of rows at a time.
+        From answer id `after` on, if given.
 
         One pass over the table in storage order (the id is the rowid, so no sort):
         reading by question through the index jumps around the file (12 s for a
@@ -59,12 +70,19 @@ class FsrsRecords:
         where the caller needs each question's text once.
         """
         with self.guard("read the answer log"):
-            cursor = self.conn.execute(
-                "SELECT CAST(question AS BLOB), ts, day, rating FROM reviews"
-                " WHERE cram = 0 AND id <= ?"
-                " ORDER BY id", (until,))
-            while rows := cursor.fetchmany(8192):
-                yield rows
+            yield from _answer_log(self.conn, after, until)
+
+    def answer_log_apart(self, after: int, until: int
+                         ) -> Iterator[list[tuple[bytes, int, int, int]]]:
+        """`answer_log` on a connection of its own, for a second process (a fork must
+        not use the first one's). Errors are not turned into `StoreError`s: the
+        caller reads again on its own connection, where they are."""
+        conn = sqlite3.connect(self.path, isolation_level=None)
+        try:
+            conn.execute("PRAGMA query_only = 1")
+            yield from _answer_log(conn, after, until)
+        finally:
+            conn.close()
 
     def answers_of(self, questions: Iterable[str], until: int
                    ) -> Iterator[tuple[str, list[LoggedAnswer]]]:
