@@ -136,42 +136,51 @@ def import_(
     force: Annotated[bool, typer.Option("--force", help="Replace existing deck files.")] = False,
 ) -> None:
     """Parse Reelive pages into YAML decks."""
-    from reelive_quiz.importer import catalogue_imported
+    from reelive_quiz.importer import read_pages
     from reelive_quiz.library import user_decks_dir
     from reelive_quiz.progress import bar
 
     target = out_dir or user_decks_dir()
-    with bar("Importing pages", PAGES_FOR_A_BAR) as progress:
-        lines, loaded = _import_pages(pages, target, force, progress)
-    if _same_folder(target, user_decks_dir()):  # decks of the library: catalogue them now
+    with bar("Reading pages", PAGES_FOR_A_BAR) as progress:
+        parsed = read_pages(pages, target, force=force, progress=progress)
+    if not _same_folder(target, user_decks_dir()):
+        lines = _write_decks(parsed, target)
+    else:  # decks of the library: catalogue them now, starting while they are written
+        from reelive_quiz.catalogue_ahead import generate_ahead
+        from reelive_quiz.importer import catalogue_imported
         from reelive_quiz.library import list_decks, progress_path
         from reelive_quiz.store import Store
 
-        with Store.open(progress_path()) as store, \
-                bar("Building the question catalogue", DECKS_FOR_A_BAR) as progress:
-            catalogue_imported(loaded, store, list_decks(), progress)
+        loaded = {path: deck for path, (_, deck) in parsed.items()}
+        with Store.open(progress_path()) as store:
+            early = generate_ahead(store, loaded)  # no bar on screen: a fork while one runs
+            try:                                   # is risky (see `parallel`)
+                lines = _write_decks(parsed, target)
+                del parsed  # `loaded` alone holds the decks now: the catalogue drops each
+                with bar("Building the question catalogue", DECKS_FOR_A_BAR) as progress:
+                    catalogue_imported(loaded, store, list_decks(), progress, early=early)
+            finally:
+                early.close()
     for line in lines:
         _out(line)
 
 
-def _import_pages(pages: list[Path], target: Path, force: bool,
-                  progress: Callable[[int, int], None] | None,
-                  ) -> "tuple[list[str], dict[Path, Deck]]":
-    """The lines `import` prints, and the decks written by path, with no other reference
-    to them: the catalogue step drops each once synced (see `catalogue_imported`)."""
-    from reelive_quiz.importer import import_pages
+def _write_decks(parsed: "dict[Path, tuple[Path, Deck]]", target: Path) -> list[str]:
+    """`read_pages`' decks written; the lines `import` prints."""
+    from reelive_quiz.importer import write_decks
+    from reelive_quiz.progress import bar
     from reelive_quiz.terminal import one_line
 
     lines: list[str] = []
-    loaded: dict[Path, Deck] = {}
-    for result in import_pages(pages, target, force=force, progress=progress):
-        d = result.deck
-        lines.append(f"{one_line(d.title)}: {len(d.dialogues)} scenes "
-                     f"({sum(len(s.lines) for s in d.dialogues)} lines), {len(d.quotes)} quotes, "
-                     f"{len(d.soundtrack)} tracks, {len(d.moments)} moments, {len(d.trivia)} "
-                     f"trivia, {len(d.related)} related -> {result.path}")
-        loaded[result.path] = d
-    return lines, loaded
+    with bar("Writing decks", PAGES_FOR_A_BAR) as progress:
+        for result in write_decks(parsed, target, progress=progress):
+            d = result.deck
+            lines.append(
+                f"{one_line(d.title)}: {len(d.dialogues)} scenes "
+                f"({sum(len(s.lines) for s in d.dialogues)} lines), {len(d.quotes)} quotes, "
+                f"{len(d.soundtrack)} tracks, {len(d.moments)} moments, {len(d.trivia)} "
+                f"trivia, {len(d.related)} related -> {result.path}")
+    return lines
 
 
 def _same_folder(a: Path, b: Path) -> bool:

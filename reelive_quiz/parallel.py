@@ -4,7 +4,7 @@ Generating is ~40 µs a question of pure Python; writing what was generated (the
 catalogue's rows, a package's notes) is about as much again. With many decks a
 second process generates while this one writes: an `import` or an `export` of
 1,000 films waits for the slower of the two, not for their sum. The results
-come back in order and at most `AHEAD` decks early, so memory stays bounded.
+come back in order and at most a window of decks early, so memory stays bounded.
 
 The second process is a fork talking over two pipes, not a `ProcessPoolExecutor`:
 on Python 3.11 the executor waits forever when its worker dies while sending a
@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
+    import threading
     from multiprocessing.connection import Connection
     from multiprocessing.process import BaseProcess
 
@@ -33,7 +34,8 @@ T = TypeVar("T")
 
 #: Fewer items than this are done in this process: starting a second one costs more.
 PARALLEL_ITEMS = 8
-#: Items done ahead of the consumer (a deck's questions: ~200 KB each).
+#: Items done ahead of the consumer by default (a deck's questions: ~110 KB pickled),
+#: and at most by this process while it waits (~300 KB each as objects).
 AHEAD = 32
 #: Items handed to the second process at a time.
 IN_FLIGHT = 8
@@ -58,46 +60,58 @@ class Ahead(Iterator[T]):
     """`work(*args)` for each of `items`, in order, done by a second process ahead of
     the caller when there are many; `close()` stops it (also on Ctrl-C or failure).
 
-    The second process is handed items from the front, a few at a time; while the
-    caller waits for one, it does the last item of the window here (kept for its
-    turn), so neither process idles while work is left. If the second process dies,
-    this one does the rest. An error of `work` is raised in its item's turn. One at
-    a time: `share` is the module's while it runs.
+    The second process is handed items from the front, a few at a time, and handed
+    the next as each result comes back (by the thread that reads them), so it keeps
+    working while the caller does something else: an `import` writes its YAML while
+    the catalogue's first decks are generated. It runs at most `window` items ahead
+    of the caller, and its results wait as the bytes they came in (a deck's
+    questions: ~110 KB pickled, ~3 × that as objects). While the caller waits for
+    one, it does here the last item within `AHEAD` (kept for its turn), so neither
+    process idles while work is left. If the second process dies, this one does
+    the rest. An error of `work` is raised in its item's turn. One at a time:
+    `share` is the module's while it runs.
     """
 
     def __init__(self, work: Callable[..., T], items: Sequence[tuple[Any, ...]], *,
-                 share: Mapping[Any, Any] | None = None) -> None:
+                 share: Mapping[Any, Any] | None = None, window: int = AHEAD,
+                 local: int | None = None) -> None:
+        import threading
+
         global _shared
-        self.work, self.items = work, items
-        self.index = 0
+        self.work, self.items, self.window = work, items, max(window, IN_FLIGHT)
+        self.local = len(items) if local is None else local  # what this process may help with
+        self.index = 0  # the next item the caller reads
         self._here: dict[int, tuple[bool, Any]] = {}  # done here early: (ok, result | error)
-        self._sent: deque[int] = deque()  # handed to the second process, in order
+        self._claimed: set[int] = set()  # taken by this process (done or being done)
+        self._sent: deque[int] = deque()  # handed to the second process, not back yet
+        self._arrived: dict[int, bytes] = {}  # back from it, not read yet
         self._front = 0  # the next item the second process may be handed
+        self._gone = False  # the second process died or its pipe broke
+        self._lock = threading.Condition()
         _shared = share or {}
         self.worker = _Worker.start(work) if _worth_a_process(len(items)) else None
-        self._hand_over()
+        if self.worker is not None:
+            self.worker.listen(self._arrive)
+            self._hand_over()
 
     def __next__(self) -> T:
         if self.index >= len(self.items):
             self.close()
             raise StopIteration
         index = self.index
-        self.index += 1
-        if index in self._here:
-            ok, value = self._here.pop(index)
-        elif self.worker is not None and self._sent and self._sent[0] == index:
-            while not self.worker.ready() and self._one_here():
-                pass
-            try:
-                ok, value = self.worker.result(index)
-            except _Died:
-                self.close()  # this process does the rest
-                ok, value = True, self.work(*self.items[index])
-            else:
-                self._sent.popleft()
-                self._hand_over()
+        got = self._wait_for(index)
+        with self._lock:
+            self.index += 1
+        if self.worker is not None:
+            self._hand_over()  # the window moved on
+        if got is None:  # done here: early, or now (never handed over, or lost with it)
+            ok, value = self._here.pop(index) if index in self._here \
+                else _run(self.work, self.items[index])
         else:
-            return self.work(*self.items[index])
+            import pickle
+
+            at, ok, value = pickle.loads(got)
+            assert at == index, (at, index)
         if not ok:
             self.close()
             raise value
@@ -107,41 +121,83 @@ class Ahead(Iterator[T]):
         """Stop the second process: it ends after its item, or is killed after a bound."""
         global _shared
         _shared = {}
-        worker, self.worker = self.worker, None
-        self._sent.clear()
+        with self._lock:
+            worker, self.worker = self.worker, None
+            self._sent.clear()
+            self._arrived.clear()
         if worker is not None:
             worker.stop()
 
-    def _one_here(self) -> bool:
-        """Do here the last item of the window not handed over nor done; False if none."""
-        for later in range(min(self.index + AHEAD, len(self.items)) - 1, self._front - 1, -1):
-            if later not in self._here:
-                try:
-                    self._here[later] = (True, self.work(*self.items[later]))
-                except Exception as exc:  # raised in its turn, as the second process would
-                    self._here[later] = (False, exc)
-                return True
-        return False
+    def _wait_for(self, index: int) -> bytes | None:
+        """The second process's bytes for `index`, waited for while doing later items
+        here; None if this process has it or must do it (not handed over, or lost)."""
+        while True:
+            with self._lock:
+                if index in self._arrived:
+                    return self._arrived.pop(index)
+                if index not in self._sent or self._gone or self.worker is None:
+                    if self._gone:
+                        self._sent.clear()  # lost with the second process: done here
+                    self._claimed.add(index)  # never to be handed over now
+                    return None
+                later = self._last_unclaimed()
+                if later is None:
+                    self._lock.wait()
+                    continue
+                self._claimed.add(later)
+            self._here[later] = _run(self.work, self.items[later])
+
+    def _last_unclaimed(self) -> int | None:
+        """The last item nobody has within `AHEAD` of the caller (the lock is held): what
+        is done here waits as objects, so not as far ahead as the second process goes."""
+        for later in range(min(self.index + AHEAD, self.local) - 1,
+                           self._front - 1, -1):
+            if later not in self._claimed:
+                return later
+        return None
+
+    def _arrive(self, data: bytes | None) -> None:
+        """The reader thread's: a result in (None: the second process is gone)."""
+        with self._lock:
+            if data is None:
+                self._gone = True
+            elif self._sent:
+                self._arrived[self._sent.popleft()] = data
+            self._lock.notify_all()
+        if data is not None:
+            self._hand_over()
 
     def _hand_over(self) -> None:
-        """Keep the second process a few items ahead (not more: the rest may be done here)."""
-        while self.worker is not None and len(self._sent) < IN_FLIGHT \
-                and self._front < len(self.items):
-            if self._front not in self._here:
-                try:
-                    self.worker.send(self._front, self.items[self._front])
-                except _Died:
-                    self.close()
-                    return
-                self._sent.append(self._front)
-            self._front += 1
+        """Keep the second process a few items ahead, within the window (either thread)."""
+        with self._lock:
+            end = min(self.index + self.window, len(self.items))
+            while self.worker is not None and not self._gone \
+                    and len(self._sent) < IN_FLIGHT and self._front < end:
+                if self._front not in self._claimed:
+                    try:
+                        self.worker.send(self._front, self.items[self._front])
+                    except _Died:
+                        self._gone = True
+                        return
+                    self._sent.append(self._front)
+                self._front += 1
+
+
+def _run(work: Callable[..., Any], args: tuple[Any, ...]) -> tuple[bool, Any]:
+    try:
+        return True, work(*args)
+    except Exception as exc:  # raised in its turn, as the second process would
+        return False, exc
 
 
 def ahead(work: Callable[..., T], items: Sequence[tuple[Any, ...]], *,
-          share: Mapping[Any, Any] | None = None) -> Ahead[T]:
+          share: Mapping[Any, Any] | None = None, window: int = AHEAD,
+          local: int | None = None) -> Ahead[T]:
     """See `Ahead`: `work` must be a module's function, `items` and its results plain
-    data (they cross a pipe)."""
-    return Ahead(work, items, share=share)
+    data (they cross a pipe). While it waits, this process helps with the first
+    `local` items only (default: all): the rest may need what only the second
+    process has; they are done here only if it dies."""
+    return Ahead(work, items, share=share, window=window, local=local)
 
 
 def _worth_a_process(items: int) -> bool:
@@ -154,14 +210,8 @@ class _Worker:
     second process must not wait for this one to be done with its own item to send."""
 
     def __init__(self, process: BaseProcess, tasks: Connection, results: Connection) -> None:
-        import queue
-        import threading
-
         self.process, self.tasks, self.results = process, tasks, results
-        self.received: queue.SimpleQueue[tuple[int, bool, Any] | None] = queue.SimpleQueue()
-        self.reader = threading.Thread(target=self._read, name="second-process results",
-                                       daemon=True)
-        self.reader.start()
+        self.reader: threading.Thread | None = None
 
     @classmethod
     def start(cls, work: Callable[..., Any]) -> _Worker:
@@ -177,29 +227,28 @@ class _Worker:
         results_out.close()
         return cls(process, tasks, results)
 
-    def _read(self) -> None:
-        while True:
-            try:
-                self.received.put(self.results.recv())
-            except Exception:  # EOF (it ended or died, even mid-message), a broken pipe
-                self.received.put(None)
-                return
+    def listen(self, deliver: Callable[[bytes | None], None]) -> None:
+        """Start the thread that hands each result (as bytes) to `deliver`, then None."""
+        import threading
+
+        def read() -> None:
+            while True:
+                try:
+                    data = self.results.recv_bytes()
+                except Exception:  # EOF (it ended or died, even mid-message), a broken pipe
+                    deliver(None)
+                    return
+                deliver(data)
+
+        self.reader = threading.Thread(target=read, name="second-process results",
+                                       daemon=True)
+        self.reader.start()
 
     def send(self, index: int, args: tuple[Any, ...]) -> None:
         try:
             self.tasks.send((index, args))
         except OSError:
             raise _Died from None
-
-    def ready(self) -> bool:
-        return not self.received.empty()
-
-    def result(self, index: int) -> tuple[bool, Any]:
-        got = self.received.get()
-        if got is None or got[0] != index:
-            self.received.put(None)
-            raise _Died
-        return got[1], got[2]
 
     def stop(self) -> None:
         """Tell it to end, wait a bound for it (the reader drains what it still sends),
@@ -211,7 +260,8 @@ class _Worker:
         if self.process.is_alive():
             self.process.kill()
             self.process.join()
-        self.reader.join()
+        if self.reader is not None:
+            self.reader.join()
         self.results.close()
 
 

@@ -21,7 +21,7 @@ from reelive_quiz.schema import DECK_CONTENTS, QUESTION_COLUMNS
 if TYPE_CHECKING:  # loaded when a question is read: `status` never needs it
     from reelive_quiz.question import Question
 
-__all__ = ["WHICH_FILM", "CarryOver", "Catalogue", "DeckFile", "Orphan"]
+__all__ = ["WHICH_FILM", "CarryOver", "Catalogue", "DeckFile", "Orphan", "Row", "question_rows"]
 
 
 class Orphan(NamedTuple):
@@ -34,7 +34,11 @@ class Orphan(NamedTuple):
 
 
 #: (added questions, orphans by id) → pairs (new id, old id) whose progress moves.
-CarryOver = Callable[[Sequence["Question"], Mapping[str, Orphan]], list[tuple[str, str]]]
+#: The added are seen as `Orphan`s too: only their id, kind, prompt and answer count.
+CarryOver = Callable[[Sequence[Orphan], Mapping[str, Orphan]], list[tuple[str, str]]]
+#: A question as the catalogue stores it: `Question`'s fields in order (its options as
+#: JSON, `person` as 0/1), then its position among the deck's questions (`question_rows`).
+Row = tuple[object, ...]
 
 
 class DeckFile(NamedTuple):
@@ -86,6 +90,15 @@ def _put_questions(db: sqlite3.Connection, rows: Iterable[tuple[object, ...]],
         if fresh and db.executemany(_INSERT + " ON CONFLICT (id) DO NOTHING",
                                     fresh).rowcount != len(fresh):
             db.executemany(upsert, fresh)
+
+
+def question_rows(questions: Iterable[Question]) -> list[Row]:
+    """Questions as `sync_deck` writes them, in the order they are introduced: made
+    where they are generated (a second process, `parallel`), they cross the pipe as
+    plain tuples and go into SQLite as they are, with no object made per question."""
+    return [(q.id, q.deck, q.slug, q.kind, q.prompt, q.answer, _options_json(q.options),
+             q.source, q.sibling, q.info, q.mode, int(q.person), position)
+            for position, q in enumerate(questions)]
 
 
 def _options_json(options: Sequence[str]) -> str:
@@ -171,14 +184,14 @@ class Catalogue:
             self._batch.update(slugs)
 
     def sync_deck(self, slug: str, title: str, path: str, signature: str,
-                  questions: Sequence[Question], contents: Mapping[str, int],
+                  questions: Sequence[Row], contents: Mapping[str, int],
                   carry_over: CarryOver, *, retired: Sequence[str] = (),
                   renamed: Mapping[str, str] | None = None,
                   items: str = "[]") -> None:
         """Make the catalogue match a deck: new questions added, gone ones hidden.
 
-        `questions` come in the order they are to be introduced (their
-        `position`). Progress follows ids; `carry_over(added, orphans)` pairs
+        `questions` are `question_rows(…)` of the deck's questions in the order they are to
+        be introduced. Progress follows ids; `carry_over(added, orphans)` pairs
         new ids with studied ones the deck no longer has, whose progress they
         take (an edited question). `retired` are slugs this deck had before
         (its file under an old slug): their questions pass to this deck
@@ -207,11 +220,12 @@ class Catalogue:
             old = {row[0]: row for row in db.execute(
                 "SELECT id, kind, prompt, answer, state FROM questions"
                 f" WHERE slug IN ({marks}) AND kind != '{WHICH_FILM}'", scope)}
-            ids = {q.id for q in questions}
-            added = [q for q in questions if q.id not in old]
+            ids = {row[0] for row in questions}
             orphans = {qid: Orphan(qid, kind, prompt, answer)
                        for qid, (_, kind, prompt, answer, state) in old.items()
                        if qid not in ids and state is not None}
+            added = [Orphan(*row[:1], *row[3:6]) for row in questions  # type: ignore[arg-type]
+                     if row[0] not in old] if orphans else []
             stored = set(old)
             for new_id, old_id in carry_over(added, orphans):
                 db.execute("UPDATE questions SET id = ? WHERE id = ?", (new_id, old_id))
@@ -222,10 +236,7 @@ class Catalogue:
                        f" AND kind != '{WHICH_FILM}'", scope)
             db.execute(f"DELETE FROM decks WHERE slug IN ({marks}) AND slug != ?",
                        (*scope, slug))
-            _put_questions(db, ((q.id, q.deck, q.slug, q.kind, q.prompt, q.answer,
-                                 _options_json(q.options), q.source, q.sibling, q.info,
-                                 q.mode, int(q.person), pos)
-                                for pos, q in enumerate(questions)), stored, _UPSERT_DECK)
+            _put_questions(db, questions, stored, _UPSERT_DECK)
             columns = ("slug", "title", "path", "signature", "items", "film",
                        *DECK_CONTENTS)
             import hashlib  # only when a deck is synced: start-up stays without it
@@ -237,13 +248,14 @@ class Catalogue:
                        (slug, title, path, signature, items, film.hexdigest(),
                         *(contents[c] for c in DECK_CONTENTS)))
 
-    def sync_which_film(self, questions: Iterable[Question], library: str) -> None:
+    def sync_which_film(self, questions: Iterable[Row], library: str) -> None:
         """Replace every which-film question at once; ids that stay keep their progress.
 
         A catalogue batch (see `catalogue_batch`): at 1,000 films these are
         107,000 rows, whose per-row count trigger and random id order in a 2 MB
         page cache cost 1.5 of 5.7 s CPU (measured on pre-generated rows).
-        `questions` is iterated once: a stream lets each go once written.
+        `questions` (`question_rows`, film after film; their position is given
+        here) is iterated once: a stream lets each go once written.
         """
         with self.catalogue_batch(self.WHICH_FILM_CACHE_KB), \
                 self._catalogue_write("update the question catalogue") as db:
@@ -252,12 +264,11 @@ class Catalogue:
                 " AND present = 1 RETURNING id")}  # (hidden ones: see `_put_questions`)
             rank: dict[str, int] = {}
 
-            def rows() -> Iterator[tuple[object, ...]]:  # streamed: 100k rows are 40 MB
-                for q in questions:  # one which-film question per round of the deck's kinds
-                    rank[q.slug] = rank.get(q.slug, -1) + 1
-                    yield (q.id, q.deck, q.slug, q.kind, q.prompt, q.answer,
-                           _options_json(q.options), q.source, q.sibling,
-                           q.info, q.mode, int(q.person), rank[q.slug] * 9 + 8)
+            def rows() -> Iterator[Row]:  # streamed: 100k rows are 40 MB
+                for row in questions:  # one which-film question per round of the deck's kinds
+                    slug = str(row[2])
+                    rank[slug] = rank.get(slug, -1) + 1
+                    yield (*row[:12], rank[slug] * 9 + 8)
 
             _put_questions(db, rows(), stored, _UPSERT_WHICH_FILM)
             self._catalogue_write_slugs(rank)  # their counts, rebuilt as the batch ends

@@ -24,6 +24,7 @@ from reelive_quiz.anki import deck_id, deck_name, export, notes
 from reelive_quiz.catalogue import sync_decks
 from reelive_quiz.cli import DECKS_FOR_A_BAR, PAGES_FOR_A_BAR
 from reelive_quiz.library import list_decks
+from reelive_quiz.parallel import PARALLEL_ITEMS
 from reelive_quiz.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,9 +51,13 @@ def _tables(db: Path) -> dict[str, list[tuple]]:
         conn.close()
 
 
+@pytest.mark.parametrize("films", [4, PARALLEL_ITEMS + 2])
 def test_catalogue_built_at_import_is_what_a_later_sync_writes(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    pages = [REAL_PAGE, *_corpus_pages(tmp_path / "pages", 4)]
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, films: int) -> None:
+    """With a few pages, and with enough for a second process to make their rows while
+    the YAML is written (`catalogue.generate_ahead`); the bundled decks, never synced in
+    this home, are catalogued by the same import."""
+    pages = [REAL_PAGE, *_corpus_pages(tmp_path / "pages", films)]
     home = tmp_path / "home"
     result = run_cli("import", *map(str, pages), home=home)
     assert result.returncode == 0, result.stderr
@@ -70,6 +75,26 @@ def test_catalogue_built_at_import_is_what_a_later_sync_writes(
     assert result.returncode == 0, result.stderr
     imported, synced = _tables(home / "progress.sqlite3"), _tables(other / "progress.sqlite3")
     assert len(imported["questions"]) > 1000
+    assert imported == synced
+
+
+def test_an_import_among_many_changed_decks_catalogues_them_all(tmp_path: Path) -> None:
+    """The rows an import starts early cover its own decks only; when many other deck
+    files changed too, the sync makes them all afresh (one second process at a time),
+    and the catalogue is still what a sync from the files writes."""
+    pages = _corpus_pages(tmp_path / "pages", PARALLEL_ITEMS + 3)
+    home = tmp_path / "home"
+    assert run_cli("import", *map(str, pages[:-1]), home=home).returncode == 0
+    for deck in (home / "decks").glob("*.yaml"):  # every one edited since
+        with deck.open("a", encoding="utf-8") as out:
+            out.write("# seen again\n")
+    result = run_cli("import", str(pages[-1]), home=home)
+    assert result.returncode == 0, result.stderr
+    other = tmp_path / "other"
+    shutil.copytree(home / "decks", other / "decks")
+    assert run_cli("status", home=other).returncode == 0
+    imported, synced = _tables(home / "progress.sqlite3"), _tables(other / "progress.sqlite3")
+    assert len(imported["decks"]) == len(pages) + len(list_decks(include_user=False))
     assert imported == synced
 
 
@@ -141,8 +166,8 @@ def test_progress_bar_on_a_terminal_and_none_in_a_pipe(tmp_path: Path) -> None:
     child.close()
     screen = child.before or ""
     assert child.exitstatus == 0, screen[-2000:]
-    assert "Importing pages" in screen
-    assert f"/{2 * count}" in screen  # counts: pages read, then decks written
+    assert "Reading pages" in screen and "Writing decks" in screen
+    assert f"{count}/{count}" in screen  # counts: pages read, then decks written
     assert "Building the question catalogue" in screen
     assert f"/{count + len(list_decks(include_user=False))}" in screen  # + bundled decks
 
@@ -175,6 +200,7 @@ def test_batched_sync_keeps_counts_and_its_trigger_even_when_interrupted(
     from reelive_quiz.catalogue import carry_over, interleave
     from reelive_quiz.deck import load_deck
     from reelive_quiz.generate import generate
+    from reelive_quiz.store_catalogue import question_rows
 
     home = tmp_path / "home"
     monkeypatch.setenv("REELIVE_QUIZ_HOME", str(home))
@@ -202,7 +228,8 @@ def test_batched_sync_keeps_counts_and_its_trigger_even_when_interrupted(
         deck = load_deck(sorted((home / "decks").glob("*.yaml"))[1])
         with pytest.raises(RuntimeError), store.catalogue_batch():
             store.sync_deck(deck.slug, deck.title, "elsewhere.yaml", "x",
-                            interleave(generate(deck))[:10], deck.contents(), carry_over)
+                            question_rows(interleave(generate(deck))[:10]), deck.contents(),
+                            carry_over)
             raise RuntimeError("interrupted")
     assert _tables(db) == before
     kept, scan = _counts(db)

@@ -54,3 +54,46 @@ def test_closing_never_waits_for_a_stuck_second_process() -> None:
                           timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["closed", "True", "False"]
+
+
+def _slow_len(text: str) -> int:
+    import time
+
+    time.sleep(0.01)
+    return len(text)
+
+
+def test_the_second_process_keeps_working_while_the_caller_does_not_read() -> None:
+    """It is handed the next item as each result comes back, not when the caller reads
+    one (an import writes its YAML meanwhile), and it stops at its window: what waits
+    for the caller is bounded."""
+    import time
+
+    items = [("x" * i,) for i in range(200)]
+    made = parallel.ahead(_slow_len, items, window=50)
+    try:
+        deadline = time.monotonic() + 60
+        while len(made._arrived) < 50 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)  # time for ~30 more, were the window not kept
+        assert len(made._arrived) == 50 > parallel.IN_FLIGHT
+        assert list(made) == [len(s) for (s,) in items]
+    finally:
+        made.close()
+
+
+def test_a_second_process_that_dies_while_the_caller_is_away_loses_nothing() -> None:
+    import os
+    import signal
+    import time
+
+    items = [("x" * i,) for i in range(100)]
+    made = parallel.ahead(_slow_len, items, window=40)
+    try:
+        while len(made._arrived) < 5:
+            time.sleep(0.01)
+        assert made.worker is not None
+        os.kill(made.worker.process.pid, signal.SIGKILL)
+        assert list(made) == [len(s) for (s,) in items]
+    finally:
+        made.close()
