@@ -435,7 +435,10 @@ class _Fork:
 def _scan_apart(store: Store, after: int, until: int, writer: Connection,
                 reader: Connection) -> None:
     """The second process: scan, send the scan (or None), end. It ignores Ctrl-C (the
-    first process ends it) and writes nothing."""
+    first process ends it) and writes nothing. It reads on a connection of its own
+    and never touches the first process's (a SQLite connection must not cross a
+    fork); multiprocessing ends it with `os._exit`, so that one is not closed here
+    either."""
     import signal
 
     reader.close()
