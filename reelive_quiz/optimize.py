@@ -570,10 +570,11 @@ def _updates(log: _Log, parameters: Sequence[float], retention: float, reschedul
 def optimize(store: Store, retention: float, when: int, *, dry_run: bool = False,
              reschedule: bool = False) -> Fit:
     """Fit, compare with the set in use, adopt the new set only if it predicts better."""
-    mark = store.log_mark()
+    until = store.last_answer_id()
     in_use = store.parameters_in_use()
     current = in_use.parameters if in_use and in_use.parameters else _defaults()
-    log = read_log(store, mark[1])
+    log = read_log(store, until)
+    mark = (log.answers, until)  # what `log_mark` counts, counted by the reading
     kept = usable(log.items)
     report = Fit(log.answers, len(log.questions), log.item_count, kept, log.sampled,
                  log.out_of_order)
@@ -620,8 +621,9 @@ def change(store: Store, action: str, retention: float, when: int, *,
         raise ValueError(action)
     if dry_run:
         return Change(action, after)
-    mark = store.log_mark()
-    log = read_log(store, mark[1], fit=False)
+    until = store.last_answer_id()
+    log = read_log(store, until, fit=False)
+    mark = (log.answers, until)
     target = after.parameters if after and after.parameters else _defaults()
     new_id = store.change_parameters(adopt=adopt, retire=retire, log_mark=mark, when=when,
                                      updates=_updates(log, target, retention, reschedule))

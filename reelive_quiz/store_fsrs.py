@@ -102,6 +102,15 @@ class FsrsRecords:
                     " AND id <= ? ORDER BY id", (question, until)).fetchall()
                 yield question, list(map(make, rows))
 
+    def last_answer_id(self) -> int:
+        """The newest answer that moved a card (0: none): where a reading of the log
+        stops. From the end of the table, not counted through it as `log_mark` does
+        (0.3-2 s for 4.1 million answers): the reading counts what it read."""
+        with self.guard("read the answer log"):
+            return int(self.conn.execute(
+                "SELECT COALESCE((SELECT id FROM reviews WHERE cram = 0"
+                " ORDER BY id DESC LIMIT 1), 0)").fetchone()[0])
+
     def log_mark(self) -> tuple[int, int]:
         """(answers that moved a card, newest answer id): to see the log did not change."""
         with self.guard("read the answer log"):

@@ -418,6 +418,19 @@ def test_when_the_second_process_fails_this_one_reads_its_half(
     assert [repr(i) for i in log.items] == items
 
 
+def test_the_reading_counts_what_log_mark_counts(store: Store) -> None:
+    """`optimize` takes its mark from the reading (no count through the table first):
+    the same pair `log_mark` gives, a newer cram answer not counted."""
+    from reelive_quiz.optimize import read_log
+
+    store.conn.execute("INSERT INTO reviews (question, ts, day, rating, mode, first, cram)"
+                       " SELECT question, ts + 60, day, 3, mode, 0, 1 FROM reviews LIMIT 1")
+    store.conn.commit()
+    until = store.last_answer_id()
+    assert until < store.conn.execute("SELECT MAX(id) FROM reviews").fetchone()[0]
+    assert (read_log(store, until, fit=False).answers, until) == store.log_mark()
+
+
 def test_a_log_read_up_to_an_answer_stops_there(store: Store) -> None:
     from reelive_quiz.optimize import read_log
 
