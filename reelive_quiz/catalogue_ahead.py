@@ -43,9 +43,11 @@ if TYPE_CHECKING:
 
 __all__ = ["IMPORT_WINDOW", "Early", "generate_ahead"]
 
-#: How far the second process may get ahead of the sync: its results wait as bytes
-#: (a deck's rows ~110 KB at 1,000 films, a which-film chunk ~1 MB), ~40 MB at most.
-IMPORT_WINDOW = 128
+#: How far the second process may get ahead of the sync: about the decks it makes
+#: while 1,000 are written as YAML. Its results wait as bytes (a deck's rows ~140 KB,
+#: a which-film chunk of 25 films ~1 MB): ~75 MB at worst, when the sync lags at
+#: the end of the decks and every which-film chunk is in.
+IMPORT_WINDOW = 256
 
 #: A deck the second process makes: its file, slug, and the file's signature when it
 #: was planned (None: the deck is in memory, `import` has just parsed it).

@@ -217,26 +217,32 @@ class Catalogue:
                            (new_id, old_id))
             scope = (slug, *retired)
             marks = ",".join("?" * len(scope))
+            # each stored row as `question_rows` makes it, then whether it is shown and
+            # studied: a deck re-read unchanged (its file touched) writes nothing
             old = {row[0]: row for row in db.execute(
-                "SELECT id, kind, prompt, answer, state FROM questions"
-                f" WHERE slug IN ({marks}) AND kind != '{WHICH_FILM}'", scope)}
+                f"SELECT {', '.join(QUESTION_COLUMNS)}, position, present, state"
+                f" FROM questions WHERE slug IN ({marks}) AND kind != '{WHICH_FILM}'", scope)}
             ids = {row[0] for row in questions}
-            orphans = {qid: Orphan(qid, kind, prompt, answer)
-                       for qid, (_, kind, prompt, answer, state) in old.items()
-                       if qid not in ids and state is not None}
+            orphans = {qid: Orphan(qid, row[3], row[4], row[5])
+                       for qid, row in old.items() if qid not in ids and row[-1] is not None}
             added = [Orphan(*row[:1], *row[3:6]) for row in questions  # type: ignore[arg-type]
                      if row[0] not in old] if orphans else []
             stored = set(old)
+            carried = set()
             for new_id, old_id in carry_over(added, orphans):
                 db.execute("UPDATE questions SET id = ? WHERE id = ?", (new_id, old_id))
                 db.execute("UPDATE reviews SET question = ? WHERE question = ?",
                            (new_id, old_id))
                 stored.add(new_id)
-            db.execute(f"UPDATE questions SET present = 0 WHERE slug IN ({marks})"
-                       f" AND kind != '{WHICH_FILM}'", scope)
+                carried.add(old_id)
+            db.executemany("UPDATE questions SET present = 0 WHERE id = ?",
+                           [(qid,) for qid, row in old.items()
+                            if row[-2] and qid not in ids and qid not in carried])
             db.execute(f"DELETE FROM decks WHERE slug IN ({marks}) AND slug != ?",
                        (*scope, slug))
-            _put_questions(db, questions, stored, _UPSERT_DECK)
+            _put_questions(db, [row for row in questions
+                                if (stored_row := old.get(row[0])) is None
+                                or stored_row[:-1] != (*row, 1)], stored, _UPSERT_DECK)
             columns = ("slug", "title", "path", "signature", "items", "film",
                        *DECK_CONTENTS)
             import hashlib  # only when a deck is synced: start-up stays without it

@@ -59,3 +59,40 @@ def test_decks_counts_each_of_two_files_that_share_a_slug(tmp_path: Path) -> Non
         assert (row["slug"], row["title"], row["quotes"]) == (path.stem, "Same Film",
                                                               len(deck.quotes))
         assert row["questions"] == len(generate(deck))
+
+
+def test_a_deck_read_again_writes_only_what_changed(tmp_path: Path) -> None:
+    """A touched file is read again (its signature changed) but its questions are the
+    same: none is written again (each write moved index entries and fired the count
+    triggers). After an edit the catalogue is what a first sync of the edited file
+    gives."""
+    import os
+
+    from reelive_quiz.catalogue import sync_decks
+
+    deck = load_deck(BUNDLED)
+    path = tmp_path / "mood.yaml"
+    write_deck(deck, path)
+    ref = DeckRef("mood", path, False)
+    with Store.open(tmp_path / "progress.sqlite3") as store:
+        sync_decks(store, [ref], complete=True)
+        before = store.catalogue(["mood"])
+        os.utime(path, ns=(1, 1))  # touched: read again, nothing to write
+        changes = store.conn.total_changes
+        sync_decks(store, [ref], complete=True)
+        untouched = store.conn.total_changes - changes
+        assert store.catalogue(["mood"]) == before
+        assert len(before) > 100 and untouched < 10
+        edited = replace(deck, quotes=deck.quotes[1:])  # one quote fewer
+        write_deck(edited, path, force=True)
+        changes = store.conn.total_changes
+        sync_decks(store, [ref], complete=True)
+        edit = store.conn.total_changes - changes
+        after = store.catalogue(["mood"])
+    assert len(after) < len(before) and edit > untouched  # (positions move: many rows)
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    write_deck(edited, fresh / "mood.yaml")
+    with Store.open(fresh / "progress.sqlite3") as store:
+        sync_decks(store, [DeckRef("mood", fresh / "mood.yaml", False)], complete=True)
+        assert store.catalogue(["mood"]) == after
