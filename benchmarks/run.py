@@ -11,10 +11,10 @@ Options: ``--no-write`` prints only; ``--films A B C`` and ``--import-pages N`` 
 the sizes; ``--workdir DIR`` keeps the corpus and stores there (default: a temp
 folder, removed); ``--seed N`` (default 7); ``--runs N``.
 
-The corpus comes from ``tests/corpus.py``; the big store is built with the
-library (import + one ``status`` to sync the catalogue) and then filled with
-bulk SQL: card states for 60 % of the questions and 10 logged answers per
-question (1,000,000 for 100,000 questions). The clock is frozen
+The corpus comes from ``tests/corpus.py``; each store starts as the import
+figure's last home (``import`` wrote its decks and catalogue; one ``status``
+checks the sync) and is then filled with bulk SQL: card states for 60 % of the
+questions and 10 logged answers per question (1,000,000 for 100,000 questions). The clock is frozen
 (``REELIVE_QUIZ_NOW``) and ``TZ=UTC``, so every run sees the same queue.
 
 ``optimize`` is judged by an absolute target (≤ 15 s, ≤ 250 MB on the largest
