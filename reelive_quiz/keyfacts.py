@@ -33,15 +33,21 @@ class KeyFact:
     score: float  # lower teaches more
 
 
-_NAME = re.compile(r"\b[A-Z][\w’'-]*[\w](?:\s+(?:[A-Z][\w’'-]*[\w]|de|van|von|da|del|di))*"
+# The patterns that would start with a look-behind (`\b`, `(?<!...)`) start with the
+# character class instead and look behind it (`[A-Z](?<!\w.)` is `\b[A-Z]`): a pattern
+# whose first step is a class lets `re` skip to the next candidate character instead of
+# trying a match at every position. Same matches; on the 12,411 facts of the 1,000-film
+# library _TERM takes 0.19 → 0.03 s, _CAPITAL 0.19 → 0.12 s.
+_NAME = re.compile(r"[A-Z](?<!\w.)[\w’'-]*[\w](?:\s+(?:[A-Z][\w’'-]*[\w]|de|van|von|da|del|di))*"
                    r"\s+[A-Z][\w’'-]*[\w]")
-_TERM = re.compile(r"(?:(?<=\s)|^)['‘\"“]([A-Z][^'‘’\"“”]{1,58}?(?:’[a-z][^'‘’\"“”]*?)?)"
-                   r"['’\"”](?=[\s,.;:!?)]|$)")
+_TERM = re.compile(r"['‘\"“](?<!\S.)([A-Z][^'‘’\"“”]{1,58}?(?:’[a-z][^'‘’\"“”]*?)?)"
+                   r"['’\"”](?=[\s,.;:!?)]|$)")  # (?<!\S.): the quote starts the text or a word
 _NUMBER = re.compile(r"\b(\d[\d,.]*\d|\d)(s?)\b|\b(two|three|four|five|six|seven|eight|nine|"
                      r"ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand)\b",
                      re.IGNORECASE)
-_WORD = re.compile(r"(?<![\w’'-])([A-Za-z][a-z]+(?:-[a-z]+)*)(?![\w’'-])")
-_CAPITAL = re.compile(r"(?<![\w’'-])([A-Z][a-z]+(?:-[A-Za-z][a-z]+)*)(?:[’']s)?(?![\w-])")
+_NUMBER_LOWER = re.compile(_NUMBER.pattern)  # for lower-cased ASCII texts: see `numbers`
+_WORD = re.compile(r"([A-Za-z](?<![\w’'-].)[a-z]+(?:-[a-z]+)*)(?![\w’'-])")
+_CAPITAL = re.compile(r"([A-Z](?<![\w’'-].)[a-z]+(?:-[A-Za-z][a-z]+)*)(?:[’']s)?(?![\w-])")
 _ROLE_WORDS = {"director", "editor", "cinematographer", "composer", "producer", "writer",
                "actor", "actors", "actress", "costume", "designer", "the", "a", "an", "in",
                "on", "at", "many", "some", "this", "these", "initially", "when", "while",
@@ -132,27 +138,42 @@ def zipf(term: str) -> float:
 
 
 def numbers(text: str) -> list[str]:
+    """The numbers of a text (digits, or number words in any case), in order.
+
+    An ASCII text is searched lower-cased with a case-sensitive pattern: the same
+    matches at the same places (lower() keeps an ASCII text's length and word
+    boundaries), 0.47 → 0.33 s on the library's 12,411 facts. IGNORECASE also
+    matches a few non-ASCII letters (`ſ` for `s`): other texts take `_NUMBER`.
+    """
+    if text.isascii():
+        return [text[m.start():m.end()] for m in _NUMBER_LOWER.finditer(text.lower())]
     return [m.group(0) for m in _NUMBER.finditer(text)]
 
 
 def names(text: str, film: str) -> tuple[list[str], list[str]]:
     """Capitalised runs of two or more words, split into people and other names."""
     people, others = [], []
+    film_key = fold(film)
     for match in _NAME.finditer(text):
-        before = text[: match.start()]
-        if before and before[-1] in "'‘\"“":
+        start = match.start()
+        if start and text[start - 1] in "'‘\"“":
             continue
         words = match.group(0).split()
         while words and words[0].casefold() in _ROLE_WORDS:
             words = words[1:]
         if len(words) < 2:
             continue
-        name = re.sub(r"[’']s$", "", " ".join(words))
-        if fold(film) in fold(name) or fold(name) in fold(film):
+        name = _POSSESSIVE.sub("", " ".join(words))
+        if film_key in fold(name) or fold(name) in film_key:
             continue
-        prev = (before.split()[-1:] or [""])[0].casefold()
+        # the word before the name: split from the right, not the whole text before it
+        # (a long fact has several names; 0.44 → 0.3 s on the library's 12,411 facts)
+        prev = (text[:start].rsplit(None, 1)[-1:] or [""])[0].casefold()
         (others if prev in _NOT_A_PERSON_AFTER or prev[:1].isdigit() else people).append(name)
     return people, others
+
+
+_POSSESSIVE = re.compile(r"[’']s$")
 
 
 def _terms(text: str, film: str) -> list[str]:
@@ -173,7 +194,9 @@ def _zipf_key(key: str) -> float:
     return math.log10(rarest * 1e9) if rarest > 0 else _UNKNOWN
 
 
-_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)")
+#: What ends a sentence before the next one starts (a sentence also starts the text):
+#: found without a `^|` branch, which made `re` try a match at every position.
+_SENTENCE_BREAK = re.compile(r"[.!?]\s+")
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z‘“'\"])")
 
 
@@ -210,7 +233,7 @@ def key_fact(title: str, fact: str, film: str, facts: Sequence[str],
                            *((n, "term") for n in terms), *((n, "name") for n in runs_other)]:
         add(name, category, -2.0)
         taken.update(fold(name).split())
-    starts = {m.end() for m in _SENTENCE_START.finditer(fact)}
+    starts = {0, *(m.end() for m in _SENTENCE_BREAK.finditer(fact))}
     for match in _COLOUR.finditer(fact):
         add(match.group(0), "colour", -3.5)
     for match in _CAPITAL.finditer(fact):
