@@ -11,10 +11,10 @@ Options: ``--no-write`` prints only; ``--films A B C`` and ``--import-pages N`` 
 the sizes; ``--workdir DIR`` keeps the corpus and stores there (default: a temp
 folder, removed); ``--seed N`` (default 7); ``--runs N``.
 
-The corpus comes from ``tests/corpus.py``; the big store is built with the
-library (import + one ``status`` to sync the catalogue) and then filled with
-bulk SQL: card states for 60 % of the questions and 10 logged answers per
-question (1,000,000 for 100,000 questions). The clock is frozen
+The corpus comes from ``tests/corpus.py``; each store starts as the import
+figure's last home (``import`` wrote its decks and catalogue; one ``status``
+checks the sync) and is then filled with bulk SQL: card states for 60 % of the
+questions and 10 logged answers per question (1,000,000 for 100,000 questions). The clock is frozen
 (``REELIVE_QUIZ_NOW``) and ``TZ=UTC``, so every run sees the same queue.
 
 ``optimize`` is judged by an absolute target (≤ 15 s, ≤ 250 MB on the largest
@@ -317,39 +317,67 @@ class Figure:
         return self.ratio <= (self.limit or 0) and self.figure.peak_mb <= 250
 
 
-def compare(name: str, figure, floor, runs: int, *, floor_name: str, target: str,
-            limit: float, setup=None, note: str = "") -> Figure:  # type: ignore[no-untyped-def]
+_STARTED = time.perf_counter()
+
+
+def _at() -> str:
+    """When a line is printed, in seconds since the run started: where the time goes."""
+    return f"[{time.perf_counter() - _STARTED:.0f} s]"
+
+
+def compare(name, figure, floor, runs: int, *, floor_name: str, target: str,  # type: ignore[no-untyped-def]
+            limit: float, setup=None, note: str = "", after_first=None) -> Figure:
+    """`runs` rounds of the figure then its floor, each a fresh process.
+
+    `after_first` runs once between the first figure run and its floor, timed by
+    neither: it makes the floor's input from what that run wrote (the notes of the
+    package it exported), so no extra run of the figure is needed to make them.
+    `name` may be a function, called after the runs (a count they found out).
+    """
     fig, flo = Series(), Series()
-    for _ in range(runs):
+    for r in range(runs):
         if setup is not None:
             setup()
         fig.add(figure())
+        if r == 0 and after_first is not None:
+            after_first()
         flo.add(floor())
+    if callable(name):
+        name = name()
     result = Figure(name, fig, flo, floor_name, target, limit, note)
     print(f"  {name}: {fig.median:.3f} s (floor {flo.median:.3f} s, ratio {result.ratio:.2f}, "
-          f"peak {fig.peak_mb:.0f} MB)", flush=True)
+          f"peak {fig.peak_mb:.0f} MB) {_at()}", flush=True)
     return result
 
 
 # -- building stores ------------------------------------------------------------
 
-def build_home(pages: list[Path], home: Path, reviews_per_question: int, seed: int) -> dict:
-    """Decks from `pages`, the catalogue synced by one `status`, then bulk card states + log."""
+def build_home(pages: list[Path], home: Path, reviews_per_question: int, seed: int,
+               imported: bool = False) -> dict:
+    """Decks from `pages`, the catalogue synced by one `status`, then bulk card states + log.
+
+    `imported`: `home` is what the import figure's last run made of the same pages
+    (decks and catalogue, as `import` writes them), used where it is (the catalogue
+    knows its decks by path) instead of importing again; `status` then finds the
+    catalogue synced (at 1,000 films the import and that sync took 21 s).
+    """
     from reelive_quiz.clock import day_number
     from reelive_quiz.importer import import_pages
 
-    if home.exists():
-        shutil.rmtree(home)
     started = time.perf_counter()
-    for _ in import_pages(pages, home / "decks"):
-        pass
-    imported = time.perf_counter() - started
+    if not imported:
+        if home.exists():
+            shutil.rmtree(home)
+        for _ in import_pages(pages, home / "decks"):
+            pass
+    imported_s = time.perf_counter() - started
     started = time.perf_counter()
     timed([*_cli(), "status"], _env(home))  # the first status syncs the catalogue
     synced = time.perf_counter() - started
     started = time.perf_counter()
     db = sqlite3.connect(home / "progress.sqlite3", isolation_level=None)
-    ids = [r[0] for r in db.execute("SELECT id FROM questions WHERE present = 1 ORDER BY id")]
+    rowids = dict(db.execute("SELECT id, rowid FROM questions WHERE present = 1"))
+    ids = sorted(rowids)
     rng = random.Random(f"bench-store:{seed}")
     now = int(datetime.fromisoformat(NOW).timestamp())
     day = 86_400
@@ -369,9 +397,12 @@ def build_home(pages: list[Path], home: Path, reviews_per_question: int, seed: i
     total_reviews = reviews_per_question * len(ids)
     db.execute("PRAGMA cache_size = -262144")  # the answer log's indexes stay in memory
     db.execute("BEGIN")
+    # the same rows as drawn, written in the table's order: the pages once each,
+    # front to back (by id they were visited at random: 3.5 s for 82,000 cards)
+    cards.sort(key=lambda card: rowids[card[-1]])
     db.executemany("UPDATE questions SET state = ?, step = ?, stability = ?, difficulty = ?,"
                    " due = ?, last_review = ?, reps = ?, lapses = ?, suspended = ?"
-                   " WHERE id = ?", cards)
+                   " WHERE rowid = ?", [(*c[:-1], rowids[c[-1]]) for c in cards])
 
     # a study day never changes within a quarter hour (UTC offsets are multiples of
     # 15 minutes): 3,000,000 answers need ~70,000 day_number calls, not 3,000,000
@@ -408,7 +439,8 @@ def build_home(pages: list[Path], home: Path, reviews_per_question: int, seed: i
     db.close()
     filled = time.perf_counter() - started
     return {"questions": len(ids), "cards": len(cards), "reviews": total_reviews,
-            "films": len(pages), "build_s": {"import": round(imported, 1),
+            "films": len(pages), "build_s": {"import": "the import figure's" if imported
+                                            else round(imported_s, 1),
                                             "sync": round(synced, 1),
                                             "fill": round(filled, 1)}}
 
@@ -510,7 +542,13 @@ def optimize_figure(home: Path, runs: int, work: Path) -> Figure:
     pristine = work / f"pristine-{home.name}.sqlite3"
     shutil.copy(progress, pristine)
 
+    copies = [0]
+
     def restore() -> None:
+        copies[0] += 1
+        wal = progress.with_name(progress.name + "-wal")
+        if copies[0] == 1 and not (wal.exists() and wal.stat().st_size):
+            return  # the first run's store is the pristine one already (a 1.1 GB copy)
         for extra in ("-wal", "-shm"):
             progress.with_name(progress.name + extra).unlink(missing_ok=True)
         shutil.copy(pristine, progress)
@@ -658,25 +696,9 @@ def progress_of_package(apkg: Path, data: Path) -> int:
     return len(revlog)
 
 
-def write_floor_notes(questions: list, data: Path) -> None:
-    """The notes our export builds for `questions`, as the genanki floor reads them."""
-    from reelive_quiz.anki import deck_id, deck_name, notes
-
-    by_model = {"Reelive Multiple Choice": "choice", "Reelive Basic": "basic",
-                "Reelive Cloze": "cloze"}
-    rows = []
-    for q, note in zip(questions, notes(questions), strict=True):
-        name = deck_name(q.deck, q.kind)
-        rows.append((deck_id(name), name, by_model[note.model.name], list(note.fields),
-                     note.guid, tuple(note.tags)))
-    data.write_bytes(marshal.dumps(rows))
-
-
 def store_figures(home: Path, runs: int, slow_runs: int, answers: int, seed: int,
                   work: Path, *, progress: bool = True) -> dict[str, Figure]:
     """status, play, export and answer on one built store."""
-    from reelive_quiz.store import Store
-
     env = _env(home)
     cli = _cli()
     timed([*cli, "status"], env)  # warm the OS cache, check the catalogue is synced
@@ -687,43 +709,52 @@ def store_figures(home: Path, runs: int, slow_runs: int, answers: int, seed: int
     out["play"] = compare("play: first question", lambda: play_once(env), typer_floor(env),
                           runs, floor_name="`python -c \"import typer\"`",
                           target="≤ 3 × floor", limit=3.0)
-    # the export floor's notes: exactly the notes our export builds, from the catalogue
-    # it reads (which-film questions included: they are not in any one deck's file)
-    with Store.open(home / "progress.sqlite3") as store:
-        questions = store.catalogue([f.slug for f in store.deck_files()])
+    # the export floor's notes: exactly the notes our export wrote (which-film
+    # questions included), read from the first run's package before its floor runs
+    # (building them here from the catalogue took 25 s at 1,000 films, reading 6 s)
     data = work / f"notes-{home.name}.marshal"
-    write_floor_notes(questions, data)
     apkg = work / f"out-{home.name}.apkg"
     floor_apkg = work / f"floor-{home.name}.apkg"
-    out["export"] = compare(f"export of {len(questions)} questions",
+    counted: dict[str, int] = {}
+
+    def floor_notes() -> None:
+        counted["notes"] = notes_of_package(apkg, data)
+
+    out["export"] = compare(lambda: f"export of {counted['notes']} questions",
                             lambda: timed([*cli, "export", "-o", str(apkg)], env),
                             lambda: timed([PY, __file__, "--child", "genanki", str(data),
                                            str(floor_apkg)], env),
                             slow_runs, floor_name="genanki writing the same notes (one deck)",
-                            target="≤ 1.3 × floor", limit=1.3)
+                            target="≤ 1.3 × floor", limit=1.3, after_first=floor_notes)
     # the same notes, plus every studied card's schedule and the whole answer log
     # (revlog), against genanki writing the same notes, schedules and log (issue 14);
     # not on the library: its 3M answers are ~2 GB of rows in the floor's process
     if progress:
         progress_apkg = work / f"progress-{home.name}.apkg"
-        timed([*cli, "export", "--with-progress", "-o", str(progress_apkg)], env)
         progress_data = work / f"progress-{home.name}.marshal"
-        logged = progress_of_package(progress_apkg, progress_data)
+
+        def floor_progress() -> None:  # from the first run's package, as the notes
+            counted["logged"] = progress_of_package(progress_apkg, progress_data)
+
         out["export_progress"] = compare(
-            f"export --with-progress of {len(questions)} questions, {logged} answers",
+            lambda: f"export --with-progress of {counted['notes']} questions, "
+                    f"{counted['logged']} answers",
             lambda: timed([*cli, "export", "--with-progress", "-o", str(progress_apkg)], env),
             lambda: timed([PY, __file__, "--child", "genanki-progress", str(data),
                            str(progress_data), str(floor_apkg)], env),
             slow_runs, floor_name="genanki writing the same notes (one deck), then the same "
             "card schedules and revlog rows (executemany)",
-            target="≤ 1.3 × floor", limit=1.3)
+            target="≤ 1.3 × floor", limit=1.3, after_first=floor_progress)
     out["answer"] = answer_figure(home, runs, answers, seed, work)
     out["latency"] = latency_figure(home, 50)
     out["optimize"] = optimize_figure(home, slow_runs, work)
     return out
 
 
-def import_figure(pages: list[Path], runs: int, work: Path) -> Figure:
+def import_figure(pages: list[Path], runs: int, work: Path, home: Path | None = None
+                  ) -> Figure:
+    """Import `pages` into a fresh home, against PyYAML writing the same decks. The
+    last run's home is kept if it is given (for `build_home`)."""
     from reelive_quiz.deck import deck_to_dict
     from reelive_quiz.page import read_page
 
@@ -731,7 +762,8 @@ def import_figure(pages: list[Path], runs: int, work: Path) -> Figure:
     data = work / "decks.marshal"
     data.write_bytes(marshal.dumps([(d.slug, deck_to_dict(d)) for d in decks]))
     del decks
-    home, floor_out = work / "import-home", work / "import-floor"
+    keep = home is not None
+    home, floor_out = home or work / "import-home", work / "import-floor"
     env = _env(home)
 
     def fresh() -> None:
@@ -747,7 +779,9 @@ def import_figure(pages: list[Path], runs: int, work: Path) -> Figure:
                                     str(floor_out)], env),
                      runs, floor_name="PyYAML `CSafeDumper` writing the same decks",
                      target="≤ 3 × floor", limit=3.0, setup=fresh)
-    fresh()
+    shutil.rmtree(floor_out, ignore_errors=True)
+    if not keep:
+        shutil.rmtree(home, ignore_errors=True)
     return result
 
 
@@ -818,12 +852,12 @@ def library_figures(pages: list[Path], work: Path, runs: int, slow_runs: int, an
     library = work / "library-files"
     shutil.rmtree(library, ignore_errors=True)
     shutil.copytree(home / "decks", library)
-    fresh()
-
-    big = work / "library-home"
-    info = build_home(pages, big, reviews_per_question, seed)
+    shutil.rmtree(floor_out, ignore_errors=True)
+    # the store: the last run's home (imported, then synced by its first status)
+    big = home
+    info = build_home(pages, big, reviews_per_question, seed, imported=True)
     print(f"library of {len(pages)} films: {info['questions']} questions, "
-          f"{info['reviews']} answers (build {info['build_s']})", flush=True)
+          f"{info['reviews']} answers (build {info['build_s']}) {_at()}", flush=True)
     benv = _env(big)
     figs = store_figures(big, runs, slow_runs, answers, seed, work, progress=False)
     out.update(figs)
@@ -860,19 +894,19 @@ def library_figures(pages: list[Path], work: Path, runs: int, slow_runs: int, an
     unseen_home = work / "library-unseen"
     uenv = _env(unseen_home)
     apkg, floor_apkg = work / "library-out.apkg", work / "library-floor.apkg"
-    # the floor's notes are the ones this export writes (which-film questions included)
-    timed([*cli, "export", *map(str, files), "-o", str(apkg)], uenv)
-    shutil.rmtree(unseen_home, ignore_errors=True)
+    # the floor's notes are the ones this export writes (which-film questions included):
+    # read from the first run's package, before that run's floor
     notes = work / "library-notes.marshal"
-    count = notes_of_package(apkg, notes)
+    count: list[int] = []
     out["export-paths"] = compare(
-        f"export of {len(files)} unseen deck files ({count} questions)",
+        lambda: f"export of {len(files)} unseen deck files ({count[0]} questions)",
         lambda: timed([*cli, "export", *map(str, files), "-o", str(apkg)], uenv),
         lambda: timed([PY, __file__, "--child", "load-genanki", str(listing), str(notes),
                        str(floor_apkg)], uenv),
         slow_runs, floor_name="YAML load of the files + genanki writing the same notes",
         target="≤ 1.5 × floor", limit=1.5,
-        setup=lambda: shutil.rmtree(unseen_home, ignore_errors=True))
+        setup=lambda: shutil.rmtree(unseen_home, ignore_errors=True),
+        after_first=lambda: count.append(notes_of_package(apkg, notes)))
     peaks["export DECK.yaml…"] = int(out["export-paths"].figure.peak_mb * MB)
     return info, out, peaks
 
@@ -1083,11 +1117,14 @@ def main(argv: list[str] | None = None) -> int:
             big: dict[str, Figure] = {}
             for films in sizes:
                 home = work / f"home-{films}"
-                info = build_home(pages[:films], home, reviews_per_question, args.seed)
+                # the import figure first: its last home is the store's start
+                imported = import_figure(pages[:films], slow_runs, work, home=home)
+                info = build_home(pages[:films], home, reviews_per_question, args.seed,
+                                  imported=True)
                 print(f"store of {films} films: {info['questions']} questions, "
-                      f"{info['reviews']} answers (build {info['build_s']})", flush=True)
+                      f"{info['reviews']} answers (build {info['build_s']}) {_at()}", flush=True)
                 figs = store_figures(home, runs, slow_runs, answers, args.seed, work)
-                figs["import"] = import_figure(pages[:films], slow_runs, work)
+                figs["import"] = imported
                 scaling.append((info, figs))
                 big, info_big = figs, info
                 shutil.rmtree(home, ignore_errors=True)

@@ -34,6 +34,15 @@ __all__ = ["FsrsRecords"]
 _PREVIOUS_STATE = previous("state")
 _REVIEW = int(State.REVIEW)
 
+def _answer_log(conn: sqlite3.Connection, after: int | None, until: int
+                ) -> Iterator[list[tuple[bytes, int, int, int]]]:
+    since = "" if after is None else f" AND id > {int(after)}"
+    cursor = conn.execute("SELECT CAST(question AS BLOB), ts, day, rating FROM reviews"
+                          f" WHERE cram = 0{since} AND id <= ? ORDER BY id", (until,))
+    while rows := cursor.fetchmany(8192):
+        yield rows
+
+
 class FsrsRecords:
     """Mixed into `Store`: needs its `conn`, `path`, `guard`, `transaction` and `writing`."""
 
@@ -47,21 +56,33 @@ class FsrsRecords:
 
     # -- the answer log --------------------------------------------------------------
 
-    def answer_log(self, until: int) -> Iterator[list[tuple[str, int, int, int]]]:
+    def answer_log(self, until: int, after: int | None = None
+                   ) -> Iterator[list[tuple[bytes, int, int, int]]]:
         """Every answer that moved a card, up to answer id `until`, in the order given:
-        (question, ts, day, rating), one batch of rows at a time.
+        (question as UTF-8 bytes, ts, day, rating), one batch of rows at a time.
+        From answer id `after` on, if given.
 
         One pass over the table in storage order (the id is the rowid, so no sort):
         reading by question through the index jumps around the file (12 s for a
         million answers, against ~1.2 s). Streamed: the caller keeps what it needs
-        of each row in its own compact form, never the rows.
+        of each row in its own compact form, never the rows. The question comes as
+        bytes: a str would be decoded from UTF-8 for every answer (4.1 million: 0.3 s),
+        where the caller needs each question's text once.
         """
         with self.guard("read the answer log"):
-            cursor = self.conn.execute(
-                "SELECT question, ts, day, rating FROM reviews WHERE cram = 0 AND id <= ?"
-                " ORDER BY id", (until,))
-            while rows := cursor.fetchmany(8192):
-                yield rows
+            yield from _answer_log(self.conn, after, until)
+
+    def answer_log_apart(self, after: int, until: int
+                         ) -> Iterator[list[tuple[bytes, int, int, int]]]:
+        """`answer_log` on a connection of its own, for a second process (a fork must
+        not use the first one's). Errors are not turned into `StoreError`s: the
+        caller reads again on its own connection, where they are."""
+        conn = sqlite3.connect(self.path, isolation_level=None)
+        try:
+            conn.execute("PRAGMA query_only = 1")
+            yield from _answer_log(conn, after, until)
+        finally:
+            conn.close()
 
     def answers_of(self, questions: Iterable[str], until: int
                    ) -> Iterator[tuple[str, list[LoggedAnswer]]]:
@@ -80,6 +101,15 @@ class FsrsRecords:
                     "SELECT id, ts, day, rating FROM reviews WHERE question = ? AND cram = 0"
                     " AND id <= ? ORDER BY id", (question, until)).fetchall()
                 yield question, list(map(make, rows))
+
+    def last_answer_id(self) -> int:
+        """The newest answer that moved a card (0: none): where a reading of the log
+        stops. From the end of the table, not counted through it as `log_mark` does
+        (0.3-2 s for 4.1 million answers): the reading counts what it read."""
+        with self.guard("read the answer log"):
+            return int(self.conn.execute(
+                "SELECT COALESCE((SELECT id FROM reviews WHERE cram = 0"
+                " ORDER BY id DESC LIMIT 1), 0)").fetchone()[0])
 
     def log_mark(self) -> tuple[int, int]:
         """(answers that moved a card, newest answer id): to see the log did not change."""

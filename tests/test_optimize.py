@@ -20,6 +20,7 @@ import sqlite3
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import fsrs_rs_python as engine
 import pytest
@@ -336,6 +337,98 @@ def test_a_big_log_reads_only_the_sampled_questions_twice(
     assert len(redone) == 3 and len(sample) == log.sampled < len(log.questions) / 3
     assert all(n == len(reviews[q]) for q, n in redone + sample)
     assert sum(n for _, n in sample) < log.answers / 3
+
+
+def _day_gone_back(store: Store) -> None:
+    """Two questions answered again later but on an earlier study day (the time zone
+    moved west), then once more a day after their last study day."""
+    for qid, ts, day in _rows(store, "SELECT question, MAX(ts), MAX(day) FROM reviews"
+                              " WHERE cram = 0 GROUP BY question ORDER BY question DESC"
+                              " LIMIT 2"):
+        for later, on in ((3600, day - 1), (90_000, day + 1)):
+            store.conn.execute("INSERT INTO reviews (question, ts, day, rating, mode, first)"
+                               " VALUES (?, ?, ?, 3, 'flip', 0)", (qid, ts + later, on))
+    store.conn.commit()
+
+
+def _read_with_split(store: Store, monkeypatch: pytest.MonkeyPatch, split: int
+                     ) -> tuple[Any, list[int | None]]:
+    """`read_log` with the answers after id `split` read by a second process; the
+    `after` of each read this process made itself."""
+    import functools
+
+    import reelive_quiz.optimize as optimize_module
+
+    here: list[int | None] = []
+    answer_log = store.answer_log
+
+    def logged(until: int, after: int | None = None):  # type: ignore[no-untyped-def]
+        here.append(after)
+        return answer_log(until, after)
+
+    monkeypatch.setattr(store, "answer_log", logged)
+    monkeypatch.setattr(optimize_module, "_scan",
+                        functools.partial(optimize_module.__dict__["_scan"], split=split))
+    try:
+        return optimize_module.read_log(store, store.log_mark()[1]), here
+    finally:
+        monkeypatch.undo()
+
+
+def test_a_log_read_by_two_processes_is_the_log_read_by_one(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    _clock_gone_back(store)
+    _day_gone_back(store)
+    reviews, items, item_count, back = _reference(store)
+    last = store.log_mark()[1]
+    # the odd answers are the last 7: splits there make them a half's first answers
+    for split in (last // 3, last // 2, *range(last - 8, last)):
+        log, here = _read_with_split(store, monkeypatch, split)
+        assert here == [None], split  # the newer half was read by the second process
+        assert (log.out_of_order, log.item_count) == (back, item_count), split
+        assert log.questions == list(reviews)
+        assert {q: list(zip(*log.reviews(k), strict=True))
+                for k, q in enumerate(log.questions)} == reviews, split
+        assert [repr(i) for i in log.items] == items, split
+
+
+@pytest.mark.parametrize("how", ["fails", "dies"])
+def test_when_the_second_process_fails_this_one_reads_its_half(
+        store: Store, monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+    import os
+    import signal
+
+    _clock_gone_back(store)
+    reviews, items, item_count, back = _reference(store)
+
+    def broken(self: Store, after: int, until: int):  # type: ignore[no-untyped-def]
+        if how == "dies":
+            os.kill(os.getpid(), signal.SIGKILL)
+        raise sqlite3.OperationalError("disk I/O error")
+        yield
+
+    last = store.log_mark()[1]
+    with monkeypatch.context() as patch:
+        patch.setattr(Store, "answer_log_apart", broken)
+        log, here = _read_with_split(store, patch, last // 2)
+    assert here == [None, last // 2]  # its half read here, after the older one
+    assert (log.out_of_order, log.item_count) == (back, item_count)
+    assert {q: list(zip(*log.reviews(k), strict=True))
+            for k, q in enumerate(log.questions)} == reviews
+    assert [repr(i) for i in log.items] == items
+
+
+def test_the_reading_counts_what_log_mark_counts(store: Store) -> None:
+    """`optimize` takes its mark from the reading (no count through the table first):
+    the same pair `log_mark` gives, a newer cram answer not counted."""
+    from reelive_quiz.optimize import read_log
+
+    store.conn.execute("INSERT INTO reviews (question, ts, day, rating, mode, first, cram)"
+                       " SELECT question, ts + 60, day, 3, mode, 0, 1 FROM reviews LIMIT 1")
+    store.conn.commit()
+    until = store.last_answer_id()
+    assert until < store.conn.execute("SELECT MAX(id) FROM reviews").fetchone()[0]
+    assert (read_log(store, until, fit=False).answers, until) == store.log_mark()
 
 
 def test_a_log_read_up_to_an_answer_stops_there(store: Store) -> None:
