@@ -11,6 +11,7 @@ unchanged library reads no YAML.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from pathlib import Path
@@ -89,6 +90,22 @@ def sync_decks(store: Store, refs: Sequence[DeckRef], *, complete: bool,
         slugs.append(slug)
         if _changed(seen, slug, sig):
             changed.append((ref, slug, sig, seen))
+    with store.one_checkpoint() if len(changed) > SYNC_BATCH else contextlib.nullcontext():
+        _sync_changed(store, changed, known, claimed, loaded, progress, early)
+        if complete:
+            current = {path_text(r.path) for r in refs}
+            for f in known:
+                if f.path not in current and f.slug not in slugs:
+                    store.forget_deck(f.slug)
+        sync_which_film(store, early)
+    return list(dict.fromkeys(slugs))
+
+
+def _sync_changed(store: Store, changed: list[tuple[DeckRef, str, str | None, list[DeckFile]]],
+                  known: Sequence[DeckFile], claimed: set[str],
+                  loaded: MutableMapping[Path, Deck] | None,
+                  progress: Callable[[int, int], None] | None, early: Early | None) -> None:
+    """`sync_decks`' writes of the changed decks, `SYNC_BATCH` to a transaction."""
     if changed:
         made = _made(early, changed, loaded)  # before the bar: a fork while its thread
         if progress:                          # runs is risky (see `parallel`)
@@ -117,13 +134,6 @@ def sync_decks(store: Store, refs: Sequence[DeckRef], *, complete: bool,
                             progress(done, len(changed))
         finally:
             made.close()
-    if complete:
-        current = {path_text(r.path) for r in refs}
-        for f in known:
-            if f.path not in current and f.slug not in slugs:
-                store.forget_deck(f.slug)
-    sync_which_film(store, early)
-    return list(dict.fromkeys(slugs))
 
 
 #: What `_catalogue_rows` makes of a deck file.

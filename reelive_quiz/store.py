@@ -87,8 +87,7 @@ class Store(Catalogue, Reads, FsrsRecords, AnkiSync):
             with contextlib.suppress(sqlite3.OperationalError):  # read-only folder: no WAL
                 conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
-            # checkpoint the WAL at 16 MB, not 4: fewer stalls while answering
-            conn.execute("PRAGMA wal_autocheckpoint = 4000")
+            conn.execute(f"PRAGMA wal_autocheckpoint = {cls.WAL_AUTOCHECKPOINT}")
             conn.execute("PRAGMA foreign_keys = ON")
             store._migrate(keep_before_migrating)
             store.generation = store._read_generation(conn)

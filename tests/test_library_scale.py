@@ -253,3 +253,41 @@ def test_streamed_export_keeps_two_decks_with_one_title_apart(tmp_path: Path) ->
     conn.close()
     assert any("(my-copy)" in n for n in names)
     assert len({n.split("::")[1] for n in names}) == 2
+
+
+def test_a_sync_of_many_decks_copies_the_wal_back_once_at_its_end(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """More decks than a batch: no commit in between copies the WAL back into the file
+    (each did, every 16 MB); the last one does, so the next answer does not pay for it;
+    and the usual threshold is back afterwards, even after a failure."""
+    from reelive_quiz import catalogue
+
+    monkeypatch.setattr(catalogue, "SYNC_BATCH", 2)
+    home = tmp_path / "home"
+    monkeypatch.setenv("REELIVE_QUIZ_HOME", str(home))
+    pages = _corpus_pages(tmp_path / "pages", 5)
+    assert run_cli("import", *map(str, pages), "--out-dir", str(home / "decks"),
+                   home=tmp_path / "elsewhere").returncode == 0
+    seen: list[int] = []
+    real = Store.catalogue_batch
+
+    def batch(self, *args):  # type: ignore[no-untyped-def]
+        seen.append(self.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+        return real(self, *args)
+
+    monkeypatch.setattr(Store, "catalogue_batch", batch)
+    with Store.open(home / "progress.sqlite3") as store:
+        other = sqlite3.connect(home / "progress.sqlite3")  # keeps the WAL when we close
+        sync_decks(store, list_decks(), complete=True)
+        assert seen and set(seen) == {0}  # none of the batches checkpointed
+        alone = tmp_path / "alone.sqlite3"  # the file without its WAL: all is in it
+        shutil.copyfile(home / "progress.sqlite3", alone)
+        rows = sqlite3.connect(alone).execute("SELECT COUNT(*) FROM questions").fetchone()[0]
+        assert rows == store.conn.execute("SELECT COUNT(*) FROM questions").fetchone()[0] > 0
+        assert store.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] \
+            == Store.WAL_AUTOCHECKPOINT
+        with pytest.raises(RuntimeError), store.one_checkpoint():
+            raise RuntimeError("interrupted")
+        assert store.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] \
+            == Store.WAL_AUTOCHECKPOINT
+        other.close()
