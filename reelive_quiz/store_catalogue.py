@@ -254,7 +254,7 @@ class Catalogue:
             added = [Orphan(*row[:1], *row[3:6]) for row in questions  # type: ignore[arg-type]
                      if row[0] not in old] if orphans else []
             stored = set(old)
-            carried = set()
+            carried: set[str] = set()
             for new_id, old_id in carry_over(added, orphans):
                 db.execute("UPDATE questions SET id = ? WHERE id = ?", (new_id, old_id))
                 db.execute("UPDATE reviews SET question = ? WHERE question = ?",
