@@ -23,6 +23,9 @@ __all__ = ["Report", "bar"]
 #: A step's progress: called with (0, total) first, then as items are done.
 Report = Callable[[int, int], None]
 
+#: Below this many columns a bar drops its times and shortens its description: at 40
+#: columns rich cut the counts instead ("162…").
+NARROW = 80
 #: The rich Progress on screen, shared by the bars open at the same time.
 _shown: Any = None
 
@@ -69,10 +72,20 @@ def _start() -> Any:
         TimeElapsedColumn,
         TimeRemainingColumn,
     )
+    from rich.table import Column
 
-    _shown = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), TimeRemainingColumn(), console=Console(stderr=True),
-                      transient=True, redirect_stdout=False, redirect_stderr=False)
+    console = Console(stderr=True)
+    if console.width >= NARROW:
+        columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn(), TimeRemainingColumn()]
+    else:  # the counts above all: rich would cut them before the description
+        columns = [TextColumn("{task.description}", table_column=Column(
+                       ratio=1, no_wrap=True, overflow="ellipsis")),
+                   BarColumn(bar_width=8),
+                   MofNCompleteColumn(table_column=Column(no_wrap=True, min_width=9,
+                                                          justify="right"))]
+    _shown = Progress(*columns, console=console, transient=True, expand=console.width < NARROW,
+                      redirect_stdout=False, redirect_stderr=False)
     _shown.start()
     return _shown
 

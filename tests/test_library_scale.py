@@ -155,20 +155,22 @@ def _tiny_pages(folder: Path, count: int) -> list[Path]:
     return paths
 
 
-def test_progress_bar_on_a_terminal_and_none_in_a_pipe(tmp_path: Path) -> None:
+@pytest.mark.parametrize("columns", [120, 40])
+def test_progress_bar_on_a_terminal_and_none_in_a_pipe(tmp_path: Path, columns: int) -> None:
+    """With counts at any width: at 40 columns rich cut them, not the description."""
     count = max(PAGES_FOR_A_BAR, DECKS_FOR_A_BAR)
     pages = _tiny_pages(tmp_path / "pages", count)
     env = {**os.environ, "REELIVE_QUIZ_HOME": str(tmp_path / "tty"), "TERM": "xterm",
-           "COLUMNS": "120"}
+           "COLUMNS": str(columns)}
     child = pexpect.spawn(sys.executable, ["-m", "reelive_quiz", "import", *map(str, pages)],
-                          env=env, encoding="utf-8", timeout=120, dimensions=(40, 120))
+                          env=env, encoding="utf-8", timeout=120, dimensions=(40, columns))
     child.expect(pexpect.EOF)
     child.close()
     screen = child.before or ""
     assert child.exitstatus == 0, screen[-2000:]
     assert "Reading pages" in screen and "Writing decks" in screen
+    assert "Building the" in screen
     assert f"{count}/{count}" in screen  # counts: pages read, then decks written
-    assert "Building the question catalogue" in screen
     assert f"/{count + len(list_decks(include_user=False))}" in screen  # + bundled decks
 
     result = run_cli("import", *map(str, pages), home=tmp_path / "pipe")
