@@ -13,7 +13,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import (
+    Callable,
+    Collection,
+    Iterable,
+    Iterator,
+    Mapping,
+    MutableMapping,
+    Sequence,
+)
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,9 +34,10 @@ if TYPE_CHECKING:
     from reelive_quiz.library import DeckRef
     from reelive_quiz.question import Question
     from reelive_quiz.store_catalogue import Row
-    from reelive_quiz.which_film import Film
+    from reelive_quiz.which_film import Film, Library
 
-__all__ = ["GENERATOR_VERSION", "carry_over", "deck_rows", "films", "interleave", "sync_decks",
+__all__ = ["GENERATOR_VERSION", "carry_over", "deck_rows", "films", "interleave", "library_digest",
+           "sync_decks",
            "sync_which_film", "unsynced"]
 
 #: Bump when question generation changes, so every deck is re-read once.
@@ -115,7 +124,7 @@ def _sync_changed(store: Store, changed: list[tuple[DeckRef, str, str | None, li
                 with store.catalogue_batch():
                     for done, (ref, slug, sig, seen) in enumerate(
                             changed[start:start + SYNC_BATCH], start + 1):
-                        slug_of_title, title, contents, items, rows = next(made)
+                        slug_of_title, title, contents, items, key, rows = next(made)
                         if loaded:
                             loaded.pop(ref.path, None)
                         retired = [f.slug for f in seen
@@ -129,7 +138,7 @@ def _sync_changed(store: Store, changed: list[tuple[DeckRef, str, str | None, li
                         store.sync_deck(slug, title, path_text(ref.path), sig or "",
                                         rows, contents, carry_over, retired=retired,
                                         renamed=_renamed(ref.path, slug, retired),
-                                        items=items)
+                                        items=items, film=key)
                         if progress:
                             progress(done, len(changed))
         finally:
@@ -137,7 +146,7 @@ def _sync_changed(store: Store, changed: list[tuple[DeckRef, str, str | None, li
 
 
 #: What `_catalogue_rows` makes of a deck file.
-Made = tuple[str, str, dict[str, int], str, list["Row"]]
+Made = tuple[str, str, dict[str, int], str, str, list["Row"]]
 
 
 def _made(early: Early | None,
@@ -160,20 +169,20 @@ def _made(early: Early | None,
 
 def _catalogue_rows(path: Path, slug: str) -> Made:
     """What `sync_deck` needs of a deck file: its title's slug, title, contents, which-film
-    items (JSON) and questions in the order they are introduced, as rows (they may come
-    from the second process, `parallel.ahead`)."""
+    items (JSON) and their key, and its questions in the order they are introduced, as
+    rows (they may come from the second process, `parallel.ahead`)."""
     return _catalogue_parts(path, slug)[2]
 
 
 def _catalogue_parts(path: Path, slug: str) -> tuple[Film, str, Made]:
-    """`_catalogue_rows`, with the deck's film (its which-film items) and its key (the
-    digest `Store.sync_deck` keeps of its title and items, see `sync_which_film`)."""
+    """`_catalogue_rows`, with the deck's film (its which-film items) and its key
+    (`store_catalogue.film_key`)."""
     from reelive_quiz.generate import generate
     from reelive_quiz.store_catalogue import question_rows
 
     deck, film, items, key = _deck_film(path, slug)
     rows = question_rows(interleave(generate(deck, slug=slug)))
-    return film, key, (deck.slug, deck.title, deck.contents(), items, rows)
+    return film, key, (deck.slug, deck.title, deck.contents(), items, key, rows)
 
 
 def _catalogue_film(path: Path, slug: str) -> tuple[Film, str]:
@@ -186,13 +195,13 @@ def _deck_film(path: Path, slug: str) -> tuple[Deck, Film, str, str]:
     JSON and its key."""
     from reelive_quiz.deck import load_deck
     from reelive_quiz.parallel import shared
+    from reelive_quiz.store_catalogue import film_key
     from reelive_quiz.which_film import film_of
 
     deck = shared().get(path) or load_deck(path)
     film = film_of(deck, slug)
     items = film.items_json()
-    key = _sha1(f"{deck.title}\x00{items}".encode("utf-8", "surrogatepass")).hexdigest()
-    return deck, film, items, key
+    return deck, film, items, film_key(deck.title, items)
 
 
 def _renamed(path: Path, slug: str, retired: Sequence[str]) -> dict[str, str]:
@@ -245,8 +254,7 @@ def sync_which_film(store: Store, early: Early | None = None) -> None:
     it is this one).
     """
     state = store.library_state()
-    library = _sha1(repr((GENERATOR_VERSION, sorted(
-        (slug, film) for slug, film, _ in state))).encode("utf-8", "surrogatepass")).hexdigest()
+    library = library_digest((slug, film) for slug, film, _ in state)
     if all(built == library for _, _, built in state):
         return
     made_early = early.which_film_rows(store, library) if early is not None else None
@@ -274,6 +282,12 @@ def sync_which_film(store: Store, early: Early | None = None) -> None:
         _index = None  # this process's index (made here when no second process ran)
 
 
+def library_digest(films: Iterable[tuple[str, str]]) -> str:
+    """The library which-film questions are made for: (slug, film key) of every deck."""
+    return _sha1(repr((GENERATOR_VERSION, sorted(films))).encode(
+        "utf-8", "surrogatepass")).hexdigest()
+
+
 def _sha1(data: bytes) -> Any:
     """hashlib's SHA-1, from the module hashlib itself falls back on: the same digest
     without loading OpenSSL, which was 3 ms of every command's start (this check)."""
@@ -293,10 +307,9 @@ _index: tuple[object, object] | None = None
 
 
 def _which_film_rows(only: tuple[str, ...]) -> list[Row]:
-    """The which-film questions of the films in `only`, as rows (`question_rows`), with
-    options from every film shared by `sync_which_film` (its index built once per process)."""
+    """The which-film questions of the films in `only`, as rows, with options from every
+    film shared by `sync_which_film` (its index built once per process)."""
     from reelive_quiz.parallel import shared
-    from reelive_quiz.store_catalogue import question_rows
     from reelive_quiz.which_film import Library
 
     global _index
@@ -304,6 +317,13 @@ def _which_film_rows(only: tuple[str, ...]) -> list[Row]:
     if _index is None or _index[0] is not every:
         _index = (every, Library(every))
     library: Library = _index[1]  # type: ignore[assignment]
+    return _library_rows(library, only)
+
+
+def _library_rows(library: Library, only: Collection[str]) -> list[Row]:
+    """The which-film questions of the films in `only`, as rows (`question_rows`)."""
+    from reelive_quiz.store_catalogue import question_rows
+
     return question_rows(library.questions(set(only)))
 
 

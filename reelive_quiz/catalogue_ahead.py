@@ -22,15 +22,16 @@ from typing import TYPE_CHECKING, Any
 
 from reelive_quiz.catalogue import (
     _WHICH_FILM_CHUNK,
-    GENERATOR_VERSION,
     Made,
     _catalogue_film,
     _catalogue_parts,
+    _catalogue_rows,
     _changed,
-    _sha1,
+    _library_rows,
     _signature,
     _slug,
     films,
+    library_digest,
 )
 from reelive_quiz.files import path_text
 
@@ -86,8 +87,6 @@ class Early:
     def _deck_rows(self, todo: list[Planned],
                    planned: Mapping[tuple[Path, str], tuple[int, str | None]],
                    ) -> Generator[Made, None, None]:
-        from reelive_quiz.catalogue import _catalogue_rows
-
         at = 0
         while self.read < len(self.decks):
             deck = self.decks[self.read]
@@ -124,7 +123,7 @@ class Early:
                 from reelive_quiz.which_film import Library
 
                 library = library or Library(films(store))
-                yield from _rows(library, self.made.items[chunk][1])
+                yield from _library_rows(library, self.made.items[chunk][1])
             else:
                 yield from got[1]
 
@@ -179,7 +178,7 @@ def _work(kind: str, *args: Any) -> Any:
     if _plan is None:
         return None
     digest, library = _the_library()
-    return digest, _rows(library, args[0])
+    return digest, _library_rows(library, args[0])
 
 
 def _the_library() -> tuple[str, Library]:
@@ -196,14 +195,7 @@ def _the_library() -> tuple[str, Library]:
             film, key = _made_films.get(slug) or _catalogue_film(path, slug)
             every.append(film)
             keys[slug] = key
-        digest = _sha1(repr((GENERATOR_VERSION, sorted(keys.items()))).encode(
-            "utf-8", "surrogatepass")).hexdigest()
-        _library = (digest, Library(every))
+        _library = (library_digest(keys.items()), Library(every))
     return _library
 
-
-def _rows(library: Library, only: Sequence[str]) -> list[Row]:
-    from reelive_quiz.store_catalogue import question_rows
-
-    return question_rows(library.questions(set(only)))
 

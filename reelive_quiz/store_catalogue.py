@@ -21,7 +21,8 @@ from reelive_quiz.schema import DECK_CONTENTS, QUESTION_COLUMNS
 if TYPE_CHECKING:  # loaded when a question is read: `status` never needs it
     from reelive_quiz.question import Question
 
-__all__ = ["WHICH_FILM", "CarryOver", "Catalogue", "DeckFile", "Orphan", "Row", "question_rows"]
+__all__ = ["WHICH_FILM", "CarryOver", "Catalogue", "DeckFile", "Orphan", "Row", "film_key",
+           "question_rows"]
 
 
 class Orphan(NamedTuple):
@@ -99,6 +100,16 @@ def question_rows(questions: Iterable[Question]) -> list[Row]:
     return [(q.id, q.deck, q.slug, q.kind, q.prompt, q.answer, _options_json(q.options),
              q.source, q.sibling, q.info, q.mode, int(q.person), position)
             for position, q in enumerate(questions)]
+
+
+def film_key(title: str, items: str) -> str:
+    """What a deck's which-film questions are made of, as `decks.film` keeps it (a
+    digest of its title and items JSON; migration 9): `sync_which_film`'s library
+    digest is made of these keys, and an import's second process makes its own from
+    them (`catalogue_ahead`), so there is one formula."""
+    from hashlib import sha1  # only when a deck is synced: start-up stays without it
+
+    return sha1(f"{title}\x00{items}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _options_json(options: Sequence[str]) -> str:
@@ -213,7 +224,7 @@ class Catalogue:
                   questions: Sequence[Row], contents: Mapping[str, int],
                   carry_over: CarryOver, *, retired: Sequence[str] = (),
                   renamed: Mapping[str, str] | None = None,
-                  items: str = "[]") -> None:
+                  items: str = "[]", film: str | None = None) -> None:
         """Make the catalogue match a deck: new questions added, gone ones hidden.
 
         `questions` are `question_rows(…)` of the deck's questions in the order they are to
@@ -224,7 +235,8 @@ class Catalogue:
         (`renamed`: old id → new id for the same content, then `carry_over`),
         answered under both, the current card stays and the logs join; their
         entries go. All in one transaction. The deck's which-film questions
-        are left to `sync_which_film`; `items` (JSON) is what they are made of.
+        are left to `sync_which_film`; `items` (JSON) is what they are made of,
+        `film` their key (`film_key`, made here if not given).
         """
         with self._catalogue_write("update the question catalogue", slug, *retired) as db:
             for old_id, new_id in (renamed or {}).items():
@@ -271,13 +283,10 @@ class Catalogue:
                                 or stored_row[:-1] != (*row, 1)], stored, _UPSERT_DECK)
             columns = ("slug", "title", "path", "signature", "items", "film",
                        *DECK_CONTENTS)
-            import hashlib  # only when a deck is synced: start-up stays without it
-
-            film = hashlib.sha1(f"{title}\x00{items}".encode("utf-8", "surrogatepass"))
             db.execute(f"INSERT INTO decks ({', '.join(columns)})"
                        f" VALUES ({', '.join('?' * len(columns))}) ON CONFLICT (slug) DO UPDATE"
                        f" SET {', '.join(f'{c} = excluded.{c}' for c in columns[1:])}",
-                       (slug, title, path, signature, items, film.hexdigest(),
+                       (slug, title, path, signature, items, film or film_key(title, items),
                         *(contents[c] for c in DECK_CONTENTS)))
 
     def sync_which_film(self, questions: Iterable[Row], library: str) -> None:
