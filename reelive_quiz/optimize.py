@@ -439,11 +439,10 @@ def _scan_apart(store: Store, after: int, until: int, writer: Connection,
     and never touches the first process's (a SQLite connection must not cross a
     fork); multiprocessing ends it with `os._exit`, so that one is not closed here
     either."""
-    import signal
+    from reelive_quiz.parallel import second_process_start
 
     reader.close()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    sys.stdout = sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+    second_process_start()
     scan = _Scan(firsts=array("q"))
     try:
         for rows in store.answer_log_apart(after, until):

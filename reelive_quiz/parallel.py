@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from multiprocessing.connection import Connection
     from multiprocessing.process import BaseProcess
 
-__all__ = ["AHEAD", "PARALLEL_ITEMS", "Ahead", "ahead", "shared"]
+__all__ = ["AHEAD", "PARALLEL_ITEMS", "Ahead", "ahead", "second_process_start", "shared"]
 
 T = TypeVar("T")
 
@@ -289,7 +289,7 @@ def _serve(work: Callable[..., Any], tasks: Connection, results: Connection,
     or the first process is gone."""
     parent_tasks.close()  # the first process's ends: its death is then EOF here
     parent_results.close()
-    _child_start()
+    second_process_start()
     while True:
         try:
             task = tasks.recv()
@@ -313,7 +313,7 @@ def _serve(work: Callable[..., Any], tasks: Connection, results: Connection,
                 return
 
 
-def _child_start() -> None:
+def second_process_start() -> None:
     """Ctrl-C reaches the whole process group: the first process stops the second
     itself, so the second ignores it (and prints no traceback of its own).
 
