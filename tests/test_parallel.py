@@ -97,3 +97,30 @@ def test_a_second_process_that_dies_while_the_caller_is_away_loses_nothing() -> 
         assert list(made) == [len(s) for (s,) in items]
     finally:
         made.close()
+
+
+def test_results_cross_as_they_were_made_plain_or_not() -> None:
+    """Plain data (a deck's rows) crosses by marshal, anything else by pickle: either way
+    the caller gets what `work` returned, with its types (tuples stay tuples, a named
+    tuple stays one, text with a lone surrogate stays as it was)."""
+    from reelive_quiz.store_catalogue import DeckFile
+
+    plain = ("slug", "Title", {"scenes": 3}, "[]", "key",
+             [("id-1", "T", "s", "kind", "p\ud800", "a", '["x"]', "src", "sib", "", "choice",
+               1, 0)], None, True, 2.5, b"bytes", [1, [2, (3,)]])
+    assert parallel._encode((0, True, plain))[:1] == parallel._MARSHAL
+    assert parallel._decode(parallel._encode((0, True, plain))) == (0, True, plain)
+    named = DeckFile("slug", "path", "signature", "title")
+    assert parallel._encode((1, True, named))[:1] == parallel._PICKLE
+    back = parallel._decode(parallel._encode((1, True, [named])))[2]
+    assert back == [named] and type(back[0]) is DeckFile
+    items = [(plain,), (named,)] * parallel.PARALLEL_ITEMS
+    made = parallel.ahead(_same, items)
+    assert made.worker is not None
+    got = list(made)
+    assert got == [item for (item,) in items]
+    assert [type(value) for value in got] == [tuple, DeckFile] * parallel.PARALLEL_ITEMS
+
+
+def _same(value: object) -> object:
+    return value
