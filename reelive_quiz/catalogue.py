@@ -22,8 +22,9 @@ from collections.abc import (
     MutableMapping,
     Sequence,
 )
+from operator import attrgetter, itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from reelive_quiz.files import path_text
 from reelive_quiz.store import DeckFile, Orphan, Store
@@ -31,14 +32,14 @@ from reelive_quiz.store import DeckFile, Orphan, Store
 if TYPE_CHECKING:
     from reelive_quiz.catalogue_ahead import Early
     from reelive_quiz.deck import Deck
+    from reelive_quiz.generate import QuestionTuple
     from reelive_quiz.library import DeckRef
     from reelive_quiz.question import Question
     from reelive_quiz.store_catalogue import Row
     from reelive_quiz.which_film import Film, Library
 
-__all__ = ["GENERATOR_VERSION", "carry_over", "deck_rows", "films", "interleave", "library_digest",
-           "sync_decks",
-           "sync_which_film", "unsynced"]
+__all__ = ["GENERATOR_VERSION", "carry_over", "deck_rows", "films", "interleave",
+           "interleave_tuples", "library_digest", "sync_decks", "sync_which_film", "unsynced"]
 
 #: Bump when question generation changes, so every deck is re-read once.
 GENERATOR_VERSION = "2"
@@ -177,11 +178,11 @@ def _catalogue_rows(path: Path, slug: str) -> Made:
 def _catalogue_parts(path: Path, slug: str) -> tuple[Film, str, Made]:
     """`_catalogue_rows`, with the deck's film (its which-film items) and its key
     (`store_catalogue.film_key`)."""
-    from reelive_quiz.generate import generate
-    from reelive_quiz.store_catalogue import question_rows
+    from reelive_quiz.generate import generate_tuples
+    from reelive_quiz.store_catalogue import catalogue_rows
 
     deck, film, items, key = _deck_film(path, slug)
-    rows = question_rows(interleave(generate(deck, slug=slug)))
+    rows = catalogue_rows(interleave_tuples(generate_tuples(deck, slug=slug)))
     return film, key, (deck.slug, deck.title, deck.contents(), items, key, rows)
 
 
@@ -322,9 +323,9 @@ def _which_film_rows(only: tuple[str, ...]) -> list[Row]:
 
 def _library_rows(library: Library, only: Collection[str]) -> list[Row]:
     """The which-film questions of the films in `only`, as rows (`question_rows`)."""
-    from reelive_quiz.store_catalogue import question_rows
+    from reelive_quiz.store_catalogue import catalogue_rows
 
-    return question_rows(library.questions(set(only)))
+    return catalogue_rows(library.tuples(set(only)))
 
 
 def films(store: Store) -> list[Film]:
@@ -363,13 +364,26 @@ def _library_slugs(complete: bool) -> set[str]:
     return {r.slug for r in list_decks()}
 
 
+#: A question either way it is held: a `Question`, or a plain tuple (`generate_tuples`).
+Q = TypeVar("Q")
+
+
 def interleave(questions: Sequence[Question]) -> list[Question]:
     """New questions in a varied order: one of each kind in turn, deck order within."""
-    by_kind: dict[str, list[Question]] = {}
+    return _interleaved(questions, attrgetter("kind"))
+
+
+def interleave_tuples(questions: Sequence[QuestionTuple]) -> list[QuestionTuple]:
+    """`interleave` of questions as plain tuples (`generate_tuples`)."""
+    return _interleaved(questions, itemgetter(3))
+
+
+def _interleaved(questions: Sequence[Q], kind: Callable[[Q], str]) -> list[Q]:
+    by_kind: dict[str, list[Q]] = {}
     for q in questions:
-        by_kind.setdefault(q.kind, []).append(q)
+        by_kind.setdefault(kind(q), []).append(q)
     lists = list(by_kind.values())
-    out: list[Question] = []
+    out: list[Q] = []
     for i in range(max((len(x) for x in lists), default=0)):
         out.extend(x[i] for x in lists if i < len(x))
     return out

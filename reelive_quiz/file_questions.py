@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from reelive_quiz.parallel import ahead
 
 if TYPE_CHECKING:
+    from reelive_quiz.generate import QuestionTuple
     from reelive_quiz.question import Question
     from reelive_quiz.which_film import Film
 
@@ -81,14 +82,13 @@ class FileQuestions:
         self.rows.close()
 
 
-def _deck_rows(path: Path, slug: str) -> list[tuple[object, ...]]:
-    """A deck file's questions in catalogue order, as plain tuples (cheap to pickle)."""
-    from reelive_quiz.catalogue import interleave
+def _deck_rows(path: Path, slug: str) -> list[QuestionTuple]:
+    """A deck file's questions in catalogue order, as plain tuples (cheap to send)."""
+    from reelive_quiz.catalogue import interleave_tuples
     from reelive_quiz.deck import load_deck
-    from reelive_quiz.generate import generate
-    from reelive_quiz.question import as_row
+    from reelive_quiz.generate import generate_tuples
 
-    return [as_row(q) for q in interleave(generate(load_deck(path), slug=slug))]
+    return interleave_tuples(generate_tuples(load_deck(path), slug=slug))
 
 
 def _merged(deck: list[Question], which: list[Question],

@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING, NamedTuple
 from reelive_quiz.schema import DECK_CONTENTS, QUESTION_COLUMNS
 
 if TYPE_CHECKING:  # loaded when a question is read: `status` never needs it
+    from reelive_quiz.generate import QuestionTuple
     from reelive_quiz.question import Question
 
-__all__ = ["WHICH_FILM", "CarryOver", "Catalogue", "DeckFile", "Orphan", "Row", "film_key",
-           "question_rows"]
+__all__ = ["WHICH_FILM", "CarryOver", "Catalogue", "DeckFile", "Orphan", "Row",
+           "catalogue_rows", "film_key", "question_rows"]
 
 
 class Orphan(NamedTuple):
@@ -100,6 +101,15 @@ def question_rows(questions: Iterable[Question]) -> list[Row]:
     return [(q.id, q.deck, q.slug, q.kind, q.prompt, q.answer, _options_json(q.options),
              q.source, q.sibling, q.info, q.mode, int(q.person), position)
             for position, q in enumerate(questions)]
+
+
+def catalogue_rows(questions: Iterable[QuestionTuple]) -> list[Row]:
+    """`question_rows` of questions as plain tuples (`generate_tuples`, `as_row`): the
+    same rows, with no `Question` made or read per question."""
+    return [(qid, deck, slug, kind, prompt, answer, _options_json(options), source, sibling,
+             info, mode, int(person), position)
+            for position, (qid, deck, slug, kind, prompt, answer, options, source, sibling,
+                           info, mode, person) in enumerate(questions)]
 
 
 def film_key(title: str, items: str) -> str:

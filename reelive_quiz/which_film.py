@@ -20,7 +20,16 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from reelive_quiz.deck import Deck
-from reelive_quiz.generate import MAX_OPTIONS, SHORT_LINE, Draws, _blank, _digest, _id, _quoted
+from reelive_quiz.generate import (
+    MAX_OPTIONS,
+    SHORT_LINE,
+    Draws,
+    QuestionTuple,
+    _blank,
+    _digest,
+    _id,
+    _quoted,
+)
 from reelive_quiz.question import Question
 from reelive_quiz.text import Folds, fold_text
 
@@ -119,10 +128,15 @@ class Library:
         self.slugs = [f.slug for f in self.films]
 
     def questions(self, only: Collection[str] | None = None) -> list[Question]:
+        return [Question(*q) for q in self.tuples(only)]
+
+    def tuples(self, only: Collection[str] | None = None) -> list[QuestionTuple]:
+        """`questions` as plain tuples (`generate_tuples`): what the catalogue's rows are
+        made of, with no `Question` each."""
         films, folds = self.films, self.folds
         if len(films) < 2:
             return []
-        out: list[Question] = []
+        out: list[QuestionTuple] = []
         seen: set[str] = set()
         for index, film in enumerate(films):
             if only is not None and film.slug not in only:
@@ -149,9 +163,9 @@ class Library:
                 seen.add(qid)
                 titles = [films[o].title for o in options] + [film.title]
                 draws.shuffle(titles)
-                out.append(Question(qid, film.title, film.slug, KIND, prompt, film.title,
-                                    tuple(titles), item.source, item.sibling, item.info,
-                                    "choice", False))
+                out.append((qid, film.title, film.slug, KIND, prompt, film.title,
+                            tuple(titles), item.source, item.sibling, item.info,
+                            "choice", False))
         return out
 
 

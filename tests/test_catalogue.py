@@ -96,3 +96,25 @@ def test_a_deck_read_again_writes_only_what_changed(tmp_path: Path) -> None:
     with Store.open(fresh / "progress.sqlite3") as store:
         sync_decks(store, [DeckRef("mood", fresh / "mood.yaml", False)], complete=True)
         assert store.catalogue(["mood"]) == after
+
+
+def test_rows_made_from_plain_tuples_are_the_rows_made_from_questions() -> None:
+    """The catalogue's rows come from `generate_tuples` (no `Question` each): the same rows,
+    in the same order, as from `generate`'s questions, which-film's included."""
+    from reelive_quiz.catalogue import interleave_tuples
+    from reelive_quiz.generate import generate_tuples
+    from reelive_quiz.question import as_row
+    from reelive_quiz.store_catalogue import catalogue_rows, question_rows
+    from reelive_quiz.which_film import Library, film_of
+
+    deck = load_deck(BUNDLED)
+    decks = [deck, replace(deck, title="A Second Film", trivia=deck.trivia[:3])]
+    for deck in decks:
+        questions = interleave(generate(deck, slug="a-slug"))
+        tuples = interleave_tuples(generate_tuples(deck, slug="a-slug"))
+        assert tuples == [as_row(q) for q in questions]
+        assert catalogue_rows(tuples) == question_rows(questions)
+    library = Library([film_of(deck) for deck in decks])
+    which = library.questions()
+    assert which and library.tuples() == [as_row(q) for q in which]
+    assert catalogue_rows(library.tuples()) == question_rows(which)
