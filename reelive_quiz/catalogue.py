@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from reelive_quiz.library import DeckRef
     from reelive_quiz.question import Question
     from reelive_quiz.store_catalogue import Row
+    from reelive_quiz.text import Folds
     from reelive_quiz.which_film import Film, Library
 
 __all__ = ["GENERATOR_VERSION", "carry_over", "deck_rows", "films", "interleave",
@@ -175,14 +176,15 @@ def _catalogue_rows(path: Path, slug: str) -> Made:
     return _catalogue_parts(path, slug)[2]
 
 
-def _catalogue_parts(path: Path, slug: str) -> tuple[Film, str, Made]:
+def _catalogue_parts(path: Path, slug: str, folds: Folds | None = None,
+                     ) -> tuple[Film, str, Made]:
     """`_catalogue_rows`, with the deck's film (its which-film items) and its key
-    (`store_catalogue.film_key`)."""
+    (`store_catalogue.film_key`); `folds` is filled with the texts generation folded."""
     from reelive_quiz.generate import generate_tuples
     from reelive_quiz.store_catalogue import catalogue_rows
 
     deck, film, items, key = _deck_film(path, slug)
-    rows = catalogue_rows(interleave_tuples(generate_tuples(deck, slug=slug)))
+    rows = catalogue_rows(interleave_tuples(generate_tuples(deck, slug=slug, folds=folds)))
     return film, key, (deck.slug, deck.title, deck.contents(), items, key, rows)
 
 
