@@ -34,7 +34,7 @@ _WORDS = re.compile("( )")
 
 def load() -> None:
     """Import prompt_toolkit without `ssl`: asyncio, which it needs, imports ssl when it
-    can (7 ms of the ~250 before a quiz's first question, measured) and does without
+    can (7 of the ~100 ms prompt_toolkit's import costs, measured) and does without
     it; a quiz opens no connection. A later `import ssl` works as ever."""
     if "prompt_toolkit.application" in sys.modules:
         return
