@@ -16,19 +16,36 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from reelive_quiz.terminal import clean, one_line
 
-__all__ = ["Fragments", "choose", "fit", "press", "say", "short", "size", "style", "type_in",
-           "wrap"]
+__all__ = ["Fragments", "choose", "fit", "load", "press", "say", "short", "size", "style",
+           "type_in", "wrap"]
 
 Fragments = list[tuple[str, str]]
 DIM, BOLD, PICK = "fg:ansibrightblack", "bold", "reverse"
 #: What a prompt may lay out at most, whatever the terminal's size.
 MAX_CELLS = 6000
 _WORDS = re.compile("( )")
+
+
+def load() -> None:
+    """Import prompt_toolkit without `ssl`: asyncio, which it needs, imports ssl when it
+    can (7 of the ~100 ms prompt_toolkit's import costs, measured) and does without
+    it; a quiz opens no connection. A later `import ssl` works as ever."""
+    if "prompt_toolkit.application" in sys.modules:
+        return
+    blocked = "ssl" not in sys.modules
+    if blocked:
+        sys.modules["ssl"] = None  # type: ignore[assignment]  # import ssl: ImportError
+    try:
+        import prompt_toolkit.application  # noqa: F401
+    finally:
+        if blocked and sys.modules.get("ssl", 0) is None:
+            del sys.modules["ssl"]
 
 
 def size() -> tuple[int, int]:

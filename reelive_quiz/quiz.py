@@ -77,6 +77,9 @@ def run(session: Session) -> Summary:
     """Ask until nothing is left or the user stops; the summary of what was answered."""
     import gc
 
+    from reelive_quiz import keys
+
+    keys.load()
     gc.freeze()  # what start-up built lives all session: full collections skip it
     try:
         while (question := session.next()) is not None:

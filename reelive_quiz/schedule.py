@@ -11,6 +11,7 @@ then new questions (capped per day), never two siblings on the same day.
 from __future__ import annotations
 
 import functools
+import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LEARN_AHEAD",
+    "LearningPile",
     "Queue",
     "ask_typed",
     "build_queue",
@@ -129,6 +131,62 @@ def ask_typed(mode: Mode, typeable: bool, card: CardState | None, config: Config
 
 # -- the day's queue --------------------------------------------------------------
 
+class LearningPile:
+    """The day's cards in learning steps, soonest first: a heap of those read, the
+    rest read from the store a page at a time, when the heap's first card might
+    come after them (a backlog at 1,000 films holds 24,000 of them).
+
+    Cards the session pushes back (answered, still learning today) are kept here
+    and skipped when a later page holds them again. A plain class: a dataclass
+    costs ~1 ms to define, on the way to the first question.
+    """
+
+    __slots__ = ("after", "heap", "kinds", "more", "pushed", "scope", "store", "unread", "until")
+
+    def __init__(self, store: Store | None = None, scope: Sequence[str] = (),
+                 kinds: Sequence[str] | None = None, until: int = 0) -> None:
+        self.store, self.scope, self.kinds, self.until = store, tuple(scope), kinds, until
+        self.heap: list[tuple[int, str]] = []
+        self.unread = store.learning_count(scope, kinds, until) if store else 0  # not read yet
+        self.more = self.unread > 0  # whether the store may hold cards after `after`
+        self.after: tuple[int, str] | None = None  # the last (due, id) read from the store
+        self.pushed: set[str] = set()
+
+    def __len__(self) -> int:
+        return len(self.heap) + self.unread
+
+    def first(self) -> tuple[int, str] | None:
+        """The soonest card, (due, id), reading pages until it is known."""
+        while self.more and (not self.heap or self.after is None or self.heap[0] > self.after):
+            self._page()
+        return self.heap[0] if self.heap else None
+
+    def pop(self) -> str:
+        return heapq.heappop(self.heap)[1]
+
+    def push(self, due: int, qid: str) -> None:
+        self.pushed.add(qid)
+        heapq.heappush(self.heap, (due, qid))
+
+    def drop(self, qid: str) -> None:
+        self.heap = [item for item in self.heap if item[1] != qid]
+        heapq.heapify(self.heap)
+
+    def _page(self) -> None:
+        from reelive_quiz.store_reads import LEARNING_PAGE
+
+        assert self.store is not None
+        rows = self.store.learning_due(self.scope, self.kinds, self.until, self.after,
+                                       LEARNING_PAGE)
+        self.more = len(rows) == LEARNING_PAGE
+        if rows:
+            self.after = tuple(rows[-1])  # type: ignore[assignment]
+        kept = [(due, qid) for due, qid in rows if qid not in self.pushed]
+        self.unread = max(0, self.unread - len(kept)) if self.more else 0
+        for item in kept:
+            heapq.heappush(self.heap, item)
+
+
 @dataclass
 class Queue:
     """What one session will ask, in order; learning cards are re-queued as they go."""
@@ -137,7 +195,7 @@ class Queue:
     new_left: int
     reviews_left: int
     new_waiting: int
-    learning: list[tuple[int, str]] = field(default_factory=list)
+    learning: LearningPile = field(default_factory=LearningPile)
     slugs: tuple[str, ...] = ()  # what the session was asked for: its summary counts these
     kinds: tuple[str, ...] = ()
     fresh: int = 0  # how many of `ids`, at their end, are new questions
@@ -154,7 +212,7 @@ def build_queue(store: Store, slugs: Sequence[str], when: datetime, config: Conf
                 cram_limit: int = 20) -> Queue:
     if cram:
         picks = store.cram_picks(slugs, kinds, cram_limit)  # new ones last
-        return Queue(picks, 0, 0, 0, [], tuple(slugs), tuple(kinds or ()),
+        return Queue(picks, 0, 0, 0, LearningPile(), tuple(slugs), tuple(kinds or ()),
                      store.count_new(picks))
     end_ts = to_ts(day_end(when))
     # every deck asked for (plain `play`): the learning cards and the count of new ones are
@@ -174,19 +232,23 @@ def build_queue(store: Store, slugs: Sequence[str], when: datetime, config: Conf
         taken.add(sibling)
         return True
 
-    learning, held = store.learning_due(scope, kinds, end_ts)
-    taken.update(held)
+    learning = LearningPile(store, scope, kinds, end_ts)
+    reviews = (store.reviews_due(slugs, kinds, end_ts, reviews_left * 4 + 50)
+               if reviews_left else [])
+    news = store.new_picks(slugs, kinds, new_left * 8 + 50) if new_left else []
+    # a sibling of a learning card due today waits: asked of these picks only, in the index
+    taken.update(store.learning_siblings(scope, kinds, end_ts,
+                                         sorted({s for _, s in [*reviews, *news]}))
+                 if learning else ())
     ids: list[str] = []
-    if reviews_left:
-        for qid, sibling in store.reviews_due(slugs, kinds, end_ts, reviews_left * 4 + 50):
-            if len(ids) < reviews_left and allowed(qid, sibling):
-                ids.append(qid)
+    for qid, sibling in reviews:
+        if len(ids) < reviews_left and allowed(qid, sibling):
+            ids.append(qid)
     new_ids: list[str] = []
     waiting = store.new_waiting(scope, kinds)
-    if new_left:
-        for qid, sibling in store.new_picks(slugs, kinds, new_left * 8 + 50):
-            if len(new_ids) < new_left and allowed(qid, sibling):
-                new_ids.append(qid)
+    for qid, sibling in news:
+        if len(new_ids) < new_left and allowed(qid, sibling):
+            new_ids.append(qid)
     return Queue(ids + new_ids, new_left, reviews_left, int(waiting), learning,
                  tuple(slugs), tuple(kinds or ()), len(new_ids))
 

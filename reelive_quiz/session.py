@@ -6,7 +6,6 @@ saved by the store before `answer` returns.
 
 from __future__ import annotations
 
-import heapq
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -16,7 +15,7 @@ from reelive_quiz.card import LEARNING_STATES, CardState, Rating, Suspension
 from reelive_quiz.clock import day_end, day_number, now, to_ts
 from reelive_quiz.config import Config
 from reelive_quiz.question import Mode, Question
-from reelive_quiz.schedule import LEARN_AHEAD, Queue, ask_typed, count_due, next_state
+from reelive_quiz.schedule import LEARN_AHEAD, LearningPile, Queue, ask_typed, count_due, next_state
 from reelive_quiz.store import Review, Store
 
 __all__ = ["Answered", "Counts", "Session", "Summary"]
@@ -61,7 +60,7 @@ class Session:
     clock: Callable[[], datetime] = now
     history: list[Answered] = field(default_factory=list)
     _pending: list[str] = field(default_factory=list)
-    _learning: list[tuple[int, str]] = field(default_factory=list)
+    _learning: LearningPile = field(default_factory=LearningPile)
     _started: float = field(default_factory=time.monotonic)
     _new: frozenset[str] = frozenset()
     _current: int | None = None  # the pile (0 new, 1 learning, 2 review) of the question asked
@@ -73,8 +72,7 @@ class Session:
         in_use = self.store.parameters_in_use()
         self.parameters = in_use.parameters if in_use is not None else None
         self._pending = list(reversed(self.queue.ids))  # pop() from the end
-        self._learning = list(self.queue.learning)
-        heapq.heapify(self._learning)
+        self._learning = self.queue.learning
         fresh = self.queue.fresh
         self._new = frozenset(self.queue.ids[len(self.queue.ids) - fresh:] if fresh else ())
 
@@ -97,13 +95,14 @@ class Session:
         when = to_ts(self.clock())
         self._current = None
         while True:
-            if self._learning and self._learning[0][0] <= when:
-                qid, pile = heapq.heappop(self._learning)[1], 1
+            first = self._learning.first()
+            if first is not None and first[0] <= when:
+                qid, pile = self._learning.pop(), 1
             elif self._pending:
                 qid = self._pending.pop()
                 pile = 0 if qid in self._new else 2
-            elif self._learning and self._learning[0][0] <= when + LEARN_AHEAD.total_seconds():
-                qid, pile = heapq.heappop(self._learning)[1], 1
+            elif first is not None and first[0] <= when + LEARN_AHEAD.total_seconds():
+                qid, pile = self._learning.pop(), 1
             else:
                 return None
             question = self._still_askable(qid)
@@ -199,7 +198,7 @@ class Session:
         card = self.store.card(question.id) or CardState()
         if (not self.cram and card.state in LEARNING_STATES and card.due is not None
                 and card.due < to_ts(day_end(when)) and not card.suspended):
-            heapq.heappush(self._learning, (card.due, question.id))
+            self._learning.push(card.due, question.id)
         self._current = None
         done = Answered(review_id, question, rating, correct, given, mode, seconds, card)
         self.history.append(done)
@@ -229,8 +228,7 @@ class Session:
         self._pending = [q for q in self._pending if q != question.id]
 
     def _drop_learning(self, qid: str) -> None:
-        self._learning = [item for item in self._learning if item[1] != qid]
-        heapq.heapify(self._learning)
+        self._learning.drop(qid)
 
     # -- the end -------------------------------------------------------------------------
 

@@ -13,31 +13,23 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections.abc import Sequence
-from operator import itemgetter
 from typing import NamedTuple
 
 from reelive_quiz.card import LEARNING_STATES, CardState, State, Suspension
 from reelive_quiz.schema import CARD_COLUMNS, LEARNING_WHERE, NEW_IN_COUNTS, previous
 
-__all__ = ["Answer", "Confusion", "DeckCount", "DeckDue", "DeckNotDue", "DeckTotals", "Hard",
-           "KindRetention", "LearningDue", "Leech", "Pick", "Reads"]
+__all__ = ["LEARNING_PAGE", "Answer", "Confusion", "DeckCount", "DeckDue", "DeckNotDue",
+           "DeckTotals", "Hard", "KindRetention", "Leech", "Pick", "Reads"]
 
 #: The answer log's `previous` holds the card as a JSON array in CARD_COLUMNS order.
 _PREVIOUS_STATE = previous("state")
 _PREVIOUS_STATE_OF_R = previous("state", "r")
 
 
-class LearningDue(NamedTuple):
-    """Cards in learning steps due before a time: (due, id) soonest first, and the
-    siblings they hold back. Plain tuples and a set, made in C (`itemgetter`): at
-    1,000 films a backlog has 24,000 of them, and a named row each, then a loop
-    over them, was 30 ms before the first question of `play`."""
-
-    cards: list[tuple[int, str]]
-    siblings: set[str]
-
-
-_DUE_ID, _SIBLING = itemgetter(0, 1), itemgetter(2)
+#: Learning cards read at a time (`learning_due`): a day's session answers a few
+#: hundred at most, and a backlog at 1,000 films holds 24,000 of them, which took
+#: 55 ms to read whole before the first question of `play`.
+LEARNING_PAGE = 256
 
 
 class Pick(NamedTuple):
@@ -185,20 +177,48 @@ class Reads:
                 f"SELECT id FROM questions WHERE present = 1 AND suspended = 0 AND {scope}"
                 " ORDER BY state IS NULL, due, position LIMIT ?", (*args, limit))]
 
-    def learning_due(self, slugs: Sequence[str], kinds: Sequence[str] | None,
-                     until: int) -> LearningDue:
-        """Cards in learning steps due before `until`, soonest first.
+    def learning_due(self, slugs: Sequence[str], kinds: Sequence[str] | None, until: int,
+                     after: tuple[int, str] | None = None, limit: int = LEARNING_PAGE,
+                     ) -> list[tuple[int, str]]:
+        """Cards in learning steps due before `until`: (due, id), soonest first, the
+        first `limit` after `after` (a page; see `schedule.LearningPile`).
 
         Read from the covering partial index `questions_learning`: its condition
-        and this query's are the same text (`LEARNING_WHERE`).
+        and this query's are the same text (`LEARNING_WHERE`); ties of `due` are
+        sorted by id, in the index's order of due.
         """
         scope, args = _scope(slugs, kinds)
+        later = "AND (due, id) > (?, ?)" if after is not None else ""
         with self.guard("read progress"):
-            rows = self.conn.execute(
-                f"SELECT due, id, sibling FROM questions WHERE {LEARNING_WHERE}"
-                f" AND present = 1 AND suspended = 0 AND due < ? AND {scope} ORDER BY due",
-                (until, *args)).fetchall()
-        return LearningDue(list(map(_DUE_ID, rows)), set(map(_SIBLING, rows)))
+            return self.conn.execute(
+                f"SELECT due, id FROM questions WHERE {LEARNING_WHERE} AND present = 1"
+                f" AND suspended = 0 AND due < ? {later} AND {scope} ORDER BY due, id LIMIT ?",
+                (until, *(after or ()), *args, limit)).fetchall()
+
+    def learning_count(self, slugs: Sequence[str], kinds: Sequence[str] | None,
+                       until: int) -> int:
+        """How many cards `learning_due` has in all, counted in its index (named: without
+        statistics SQLite may count them in `questions_due_slug`, reading every row)."""
+        scope, args = _scope(slugs, kinds)
+        with self.guard("read progress"):
+            return int(self.conn.execute(
+                "SELECT COUNT(*) FROM questions INDEXED BY questions_learning"
+                f" WHERE {LEARNING_WHERE} AND present = 1"
+                f" AND suspended = 0 AND due < ? AND {scope}", (until, *args)).fetchone()[0])
+
+    def learning_siblings(self, slugs: Sequence[str], kinds: Sequence[str] | None,
+                          until: int, among: Sequence[str]) -> set[str]:
+        """Which of the siblings `among` a card of `learning_due` holds back, looked up in
+        the partial index `questions_learning_sibling` (migration 11)."""
+        if not among:
+            return set()
+        scope, args = _scope(slugs, kinds)
+        with self.guard("read progress"):
+            return {sibling for (sibling,) in self.conn.execute(
+                "SELECT DISTINCT sibling FROM questions INDEXED BY questions_learning_sibling"
+                f" WHERE {LEARNING_WHERE}"
+                f" AND present = 1 AND suspended = 0 AND due < ? AND {scope}"
+                f" AND sibling IN ({_marks(among)})", (until, *args, *among))}
 
     def reviews_due(self, slugs: Sequence[str], kinds: Sequence[str] | None, until: int,
                     limit: int) -> list[Pick]:

@@ -373,9 +373,10 @@ def test_each_answer_keeps_the_state_it_left(lived: Lived, tmp_path: Path) -> No
             db.execute(f"ALTER TABLE reviews DROP COLUMN {column}")
         db.execute("DROP INDEX decks_library")  # migration 9's
         db.execute("DROP INDEX decks_files")  # migration 10's
+        db.execute("DROP INDEX questions_learning_sibling")  # migration 11's
         db.execute("ALTER TABLE decks DROP COLUMN film")
         db.execute("DELETE FROM migrations WHERE name IN ('8-state-after-answer',"
-                   " '9-library-state', '10-deck-files')")
+                   " '9-library-state', '10-deck-files', '11-learning-siblings')")
         db.execute("PRAGMA user_version = 7")
     Store.open(progress).close()
     assert _after_chain(progress)[0] == written

@@ -54,3 +54,17 @@ def test_wrap_breaks_lines_at_spaces_across_styles() -> None:
     assert all(len(line) <= 30 for line in lines) and len(lines) == 3
     assert " ".join(lines).split() == "".join(t for _, t in parts).split()  # nothing lost
     assert "\n" not in "".join(t for _, t in wrap(parts, 200))  # short lines stay whole
+
+
+def test_the_quiz_loads_prompt_toolkit_without_ssl_and_leaves_ssl_importable() -> None:
+    """`keys.load` keeps asyncio's optional `ssl` out of a quiz's start (7 ms), and
+    only for that import: `import ssl` works afterwards."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from reelive_quiz import keys; keys.load();"
+            "print('prompt_toolkit.application' in sys.modules, 'ssl' in sys.modules);"
+            "import ssl; print(ssl.PROTOCOL_TLS_CLIENT is not None)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["True", "False", "True"]

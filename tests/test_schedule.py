@@ -23,7 +23,7 @@ from reelive_quiz.errors import StoreError
 from reelive_quiz.history import collect_stats
 from reelive_quiz.library import DeckRef, bundled_dir
 from reelive_quiz.schedule import build_queue
-from reelive_quiz.schema import MIGRATIONS
+from reelive_quiz.schema import LEARNING_WHERE, MIGRATIONS
 from reelive_quiz.session import Session
 from reelive_quiz.stats import deck_status, leeches
 from reelive_quiz.store import Store
@@ -442,10 +442,14 @@ def test_a_queue_of_every_deck_reads_the_catalogue_unfiltered_and_the_same(
             store.conn.set_trace_callback(sql.append)
             try:
                 built = build_queue(store, every, when, config)
+                pile = []  # the learning cards, read a page at a time (LearningPile)
+                while (first := built.learning.first()) is not None:
+                    pile.append(first)
+                    built.learning.pop()
             finally:
                 store.conn.set_trace_callback(None)
-        learning = [s for s in sql if "FROM questions WHERE state IN" in s]
-        return built, learning
+        learning = [s for s in sql if f"WHERE {LEARNING_WHERE}" in s]
+        return (replace(built, learning=None), pile), learning
 
     learnt = 0
     for day in range(6):
@@ -459,8 +463,63 @@ def test_a_queue_of_every_deck_reads_the_catalogue_unfiltered_and_the_same(
         for later in (when + timedelta(minutes=5), when + timedelta(hours=3)):
             (fast, fast_sql), (slow, slow_sql) = queue(later, True), queue(later, False)
             assert fast == slow
-            assert "slug IN" not in fast_sql[0] and "slug IN" in slow_sql[0]
-            learnt += len(fast.learning)
+            assert len(fast_sql) == len(slow_sql) >= 2  # counted, then read (and siblings)
+            assert all("slug IN" not in q for q in fast_sql)
+            assert all("slug IN" in q for q in slow_sql)
+            learnt += len(fast[1])
         _day(store, every, when + timedelta(hours=4), config,
              wrong=set(list(store.cards(every))[::4]))
     assert learnt  # learning cards were read both ways
+
+
+def test_the_learning_pile_read_a_page_at_a_time_asks_what_reading_it_whole_does(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`play` reads learning cards a page at a time (24,000 at 1,000 films were read
+    whole before the first question): with pages of 2 cards the session asks the same
+    questions in the same order, with the same counts, as with one page for all, and
+    a new question never comes beside a learning sibling from a later page."""
+    import shutil
+
+    import reelive_quiz.store_reads as store_reads
+
+    config = replace(CONFIG, new_per_day=30)
+    first = Store.open(tmp_path / "progress.sqlite3")
+    slugs = _sync(first)
+    session = Session(first, build_queue(first, slugs, START, config), config,
+                      clock=lambda: START)
+    for n in range(30):  # 30 new questions into the learning steps, due within minutes
+        q = session.next()
+        assert q is not None
+        session.answer(q, rating=AGAIN if n % 3 else GOOD, correct=None, given=None,
+                       mode="flip", seconds=1.0)
+    learning_siblings = {first.question(qid).sibling for qid, card in first.cards(slugs).items()
+                         if card.state in LEARNING_STATES}
+    candidates = {sibling for _, sibling in first.new_picks(slugs, None, 60)}
+    first.close()
+    assert len(learning_siblings) > 6 and candidates & learning_siblings  # some to hold back
+    later = START + timedelta(days=1)  # a new day: new questions again, the learning ones due
+
+    def play(page: int) -> tuple[list[tuple[str, tuple[int, int, int]]], list[str]]:
+        path = tmp_path / f"page-{page}.sqlite3"
+        shutil.copy(tmp_path / "progress.sqlite3", path)
+        monkeypatch.setattr(store_reads, "LEARNING_PAGE", page)
+        clock = [later]
+        with Store.open(path) as store:
+            queue = build_queue(store, slugs, later, config)
+            new = [store.question(qid).sibling for qid in queue.ids[len(queue.ids) - queue.fresh:]]
+            s = Session(store, queue, config, clock=lambda: clock[0])
+            asked = []
+            while (q := s.next()) is not None:
+                counts = s.counts()
+                asked.append((q.id, (counts.new, counts.learning, counts.review)))
+                rating = AGAIN if len(asked) % 4 == 0 and len(asked) < 60 else GOOD
+                s.answer(q, rating=rating, correct=None, given=None, mode="flip", seconds=1.0)
+                clock[0] += timedelta(minutes=3)
+        return asked, new
+
+    paged, paged_new = play(2)
+    whole, whole_new = play(10_000)
+    assert paged == whole
+    assert sum(1 for _, counts in paged[:1] if counts[1] > 2)  # more than a page at the start
+    assert len({qid for qid, _ in paged}) < len(paged)  # missed ones came back, once each time
+    assert paged_new and not set(paged_new) & learning_siblings

@@ -53,7 +53,9 @@ def test_no_sql_outside_the_store_modules() -> None:
     assert found == []
 
 
-def test_the_learning_query_reads_its_partial_index(store: Store) -> None:
+def test_the_learning_queries_read_their_partial_indexes(store: Store) -> None:
+    """A page of learning cards, their count and the siblings they hold back: each
+    query is served by its partial index (its WHERE holds the index's condition)."""
     slugs = sync_decks(store, [DeckRef(BUNDLED.stem, BUNDLED, True)], complete=False)
     queue = build_queue(store, slugs, START, CONFIG)
     for qid in queue.ids[:8]:
@@ -62,20 +64,30 @@ def test_the_learning_query_reads_its_partial_index(store: Store) -> None:
     cards = store.cards(slugs)
     learning = {qid for qid, c in cards.items() if c.state in LEARNING_STATES and c.due < until}
     assert len(learning) == 8
+    in_order = sorted((cards[qid].due, qid) for qid in learning)
+    siblings = {store.question(qid).sibling for qid in learning}
+    others = {store.question(qid).sibling for qid in queue.ids[8:]} - siblings
     # every deck, or several: a play session's scopes (one deck is served by another index)
     for scope in ([], [*slugs, "another-film"]):
         seen: list[str] = []
         store.conn.set_trace_callback(seen.append)
         try:
-            due = store.learning_due(scope, None, until)
+            first = store.learning_due(scope, None, until, limit=3)
+            rest = store.learning_due(scope, None, until, first[-1], limit=10)
+            count = store.learning_count(scope, None, until)
+            held = store.learning_siblings(scope, None, until, sorted(siblings | others))
         finally:
             store.conn.set_trace_callback(None)
-        assert {qid for _, qid in due.cards} == learning
-        assert due.cards == sorted(due.cards)  # soonest first
-        assert due.siblings == {store.question(qid).sibling for qid in learning}
-        (sql,) = [s for s in seen if s.lstrip().startswith("SELECT")]
-        plan = " ".join(str(row) for row in store.conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
-        assert "questions_learning" in plan, plan
+        assert [*first, *rest] == in_order  # soonest first, then the page after the last
+        assert count == 8
+        assert held == siblings
+        selects = [s for s in seen if s.lstrip().startswith("SELECT")]
+        assert len(selects) == 4
+        for sql, index in zip(selects, ["questions_learning", "questions_learning",
+                                        "questions_learning", "questions_learning_sibling"],
+                              strict=True):
+            plan = " ".join(str(row) for row in store.conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
+            assert f"INDEX {index} " in plan, (sql, plan)
 
 
 def test_retention_counts_answers_to_cards_that_were_in_review(store: Store) -> None:
