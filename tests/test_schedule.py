@@ -518,7 +518,7 @@ def test_the_learning_pile_read_a_page_at_a_time_asks_what_reading_it_whole_does
         return asked, new
 
     paged, paged_new = play(2)
-    whole, whole_new = play(10_000)
+    whole, _whole_new = play(10_000)
     assert paged == whole
     assert sum(1 for _, counts in paged[:1] if counts[1] > 2)  # more than a page at the start
     assert len({qid for qid, _ in paged}) < len(paged)  # missed ones came back, once each time
