@@ -18,8 +18,8 @@ from typing import NamedTuple
 from reelive_quiz.card import LEARNING_STATES, CardState, State, Suspension
 from reelive_quiz.schema import CARD_COLUMNS, LEARNING_WHERE, NEW_IN_COUNTS, previous
 
-__all__ = ["LEARNING_PAGE", "Answer", "Confusion", "DeckCount", "DeckDue", "DeckNotDue",
-           "DeckTotals", "Hard", "KindRetention", "Leech", "Pick", "Reads"]
+__all__ = ["IN_CHUNK", "LEARNING_PAGE", "Answer", "Confusion", "DeckCount", "DeckDue",
+           "DeckNotDue", "DeckTotals", "Hard", "KindRetention", "Leech", "Pick", "Reads"]
 
 #: The answer log's `previous` holds the card as a JSON array in CARD_COLUMNS order.
 _PREVIOUS_STATE = previous("state")
@@ -30,6 +30,8 @@ _PREVIOUS_STATE_OF_R = previous("state", "r")
 #: hundred at most, and a backlog at 1,000 films holds 24,000 of them, which took
 #: 55 ms to read whole before the first question of `play`.
 LEARNING_PAGE = 256
+#: Values of an `IN (…)` list asked about in one statement.
+IN_CHUNK = 500
 
 
 class Pick(NamedTuple):
@@ -118,6 +120,11 @@ class Answer(NamedTuple):
 def _marks(values: Sequence[object]) -> str:
     """`?,?,?` for an IN list; `NULL` when empty, so it matches nothing."""
     return ",".join("?" * len(values)) or "NULL"
+
+
+def _chunks(values: Sequence[str]) -> list[list[str]]:
+    """Lists of at most `IN_CHUNK` values: one statement takes 32,766 parameters."""
+    return [list(values[i:i + IN_CHUNK]) for i in range(0, len(values), IN_CHUNK)]
 
 
 def _in(column: str, values: Sequence[str]) -> tuple[str, list[str]]:
@@ -209,16 +216,19 @@ class Reads:
     def learning_siblings(self, slugs: Sequence[str], kinds: Sequence[str] | None,
                           until: int, among: Sequence[str]) -> set[str]:
         """Which of the siblings `among` a card of `learning_due` holds back, looked up in
-        the partial index `questions_learning_sibling` (migration 11)."""
-        if not among:
-            return set()
+        the partial index `questions_learning_sibling` (migration 11), `IN_CHUNK`
+        at a time: a day of 100,000 reviews asks about more than SQLite's 32,766
+        parameters allow in one statement."""
         scope, args = _scope(slugs, kinds)
+        held: set[str] = set()
         with self.guard("read progress"):
-            return {sibling for (sibling,) in self.conn.execute(
-                "SELECT DISTINCT sibling FROM questions INDEXED BY questions_learning_sibling"
-                f" WHERE {LEARNING_WHERE}"
-                f" AND present = 1 AND suspended = 0 AND due < ? AND {scope}"
-                f" AND sibling IN ({_marks(among)})", (until, *args, *among))}
+            for chunk in _chunks(among):
+                held.update(sibling for (sibling,) in self.conn.execute(
+                    "SELECT DISTINCT sibling FROM questions"
+                    f" INDEXED BY questions_learning_sibling WHERE {LEARNING_WHERE}"
+                    f" AND present = 1 AND suspended = 0 AND due < ? AND {scope}"
+                    f" AND sibling IN ({_marks(chunk)})", (until, *args, *chunk)))
+        return held
 
     def reviews_due(self, slugs: Sequence[str], kinds: Sequence[str] | None, until: int,
                     limit: int) -> list[Pick]:
@@ -401,13 +411,13 @@ class Reads:
                         f" = {State.REVIEW:d} GROUP BY q.kind", (after,))]
 
     def count_new(self, ids: Sequence[str]) -> int:
-        """How many of these questions were never answered."""
-        if not ids:
-            return 0
+        """How many of these questions were never answered (`play --cram --limit` takes
+        up to 100,000: asked `IN_CHUNK` at a time, as `learning_siblings` does)."""
         with self.guard("read progress"):
-            return int(self.conn.execute(
-                f"SELECT COUNT(*) FROM questions WHERE state IS NULL AND id IN ({_marks(ids)})",
-                list(ids)).fetchone()[0])
+            return sum(self.conn.execute(
+                "SELECT COUNT(*) FROM questions WHERE state IS NULL"
+                f" AND id IN ({_marks(chunk)})", chunk).fetchone()[0]
+                for chunk in _chunks(ids))
 
     def due_forecast(self, day_end: int, days: int) -> dict[int, int]:
         """Days after the study day ending at `day_end` (0: due by then) → cards due."""
