@@ -987,42 +987,42 @@ def report(info: dict, figures: list[Figure], scaling: list[tuple[dict, dict[str
         f"seed {info['seed']}; {info['runs']} runs per figure, {info['slow_runs']} for import "
         "and export; each run a fresh process, interleaved with its floor).",
     ]
-    lines = [
-        "",
-        f"Store: {info['films']} films → {info['questions']} questions, {info['cards']} with a "
-        f"card state, {info['reviews']} logged answers; import figure: {info['import_pages']} "
-        f"pages. Build: {info['build_s']}.",
-        "",
-        "| figure | median (min–max) | floor: median (min–max) | ratio | target | peak memory "
-        "| verdict |",
-        "|---|---|---|---|---|---|---|",
-        *(_row(f) for f in figures),
-        "",
-        "Peak memory is the child's maximum resident set (`/usr/bin/time -f %M`; for `play`, "
-        "VmHWM at the first question); the target is ≤ 250 MB for each.",
-        "",
-        "### Scaling (medians; ratio to the same run's floor in brackets)",
-        "",
-        "| questions | films | answers logged | status --json | play: first question | "
-        "export | export --with-progress | answer median / p99 | import (same films) | "
-        "optimize |",
-        "|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for size, figs in scaling:
-        a = figs["answer"].absolute
+    lines: list[str] = []
+    if figures:  # none with --only-library: its own section only
+        lines = [
+            "",
+            f"Store: {info['films']} films → {info['questions']} questions, {info['cards']} with a "
+            f"card state, {info['reviews']} logged answers; import figure: {info['import_pages']} "
+            f"pages. Build: {info['build_s']}.",
+            "",
+            "| figure | median (min–max) | floor: median (min–max) | ratio | target | peak memory "
+            "| verdict |",
+            "|---|---|---|---|---|---|---|",
+            *(_row(f) for f in figures),
+            "",
+            "Peak memory is the child's maximum resident set (`/usr/bin/time -f %M`; for `play`, "
+            "VmHWM at the first question); the target is ≤ 250 MB for each.",
+            "",
+            "### Scaling (medians; ratio to the same run's floor in brackets)",
+            "",
+            "| questions | films | answers logged | status --json | play: first question | "
+            "export | export --with-progress | answer median / p99 | import (same films) | "
+            "optimize |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for size, figs in scaling:
+            a = figs["answer"].absolute
 
-        def cell(key: str, figs=figs) -> str:
-            f = figs[key]
-            return f"{f.figure.median:.3f} s ({f.ratio:.2f}×)"
+            def cell(key: str, figs=figs) -> str:
+                f = figs[key]
+                return f"{f.figure.median:.3f} s ({f.ratio:.2f}×)"
 
-        lines.append(f"| {size['questions']} | {size['films']} | {size['reviews']} | "
-                     f"{cell('status')} | {cell('play')} | {cell('export')} | "
-                     f"{cell('export_progress')} | "
-                     f"{a['median_ms']:.2f} / {a['p99_ms']:.2f} ms | {cell('import')} | "
-                     f"{figs['optimize'].figure.median:.1f} s, "
-                     f"{figs['optimize'].figure.peak_mb:.0f} MB |")
-    if not figures:
-        lines = []
+            lines.append(f"| {size['questions']} | {size['films']} | {size['reviews']} | "
+                         f"{cell('status')} | {cell('play')} | {cell('export')} | "
+                         f"{cell('export_progress')} | "
+                         f"{a['median_ms']:.2f} / {a['p99_ms']:.2f} ms | {cell('import')} | "
+                         f"{figs['optimize'].figure.median:.1f} s, "
+                         f"{figs['optimize'].figure.peak_mb:.0f} MB |")
     if library is not None:
         lines += library_report(*library)
     lines = head + lines

@@ -35,3 +35,19 @@ def test_quick_benchmark_completes(tmp_path: Path) -> None:
     assert "### Scaling" in out
     assert not (ROOT / "BENCHMARKS.md").exists() or "quick smoke run" not in (
         ROOT / "BENCHMARKS.md").read_text(encoding="utf-8")
+
+
+def test_quick_library_only_benchmark_completes(tmp_path: Path) -> None:
+    """`--only-library` measures the large library alone: its report has no store table."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--only-library",
+         "--no-write", "--workdir", str(tmp_path / "work")],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "REELIVE_QUIZ_HOME": str(tmp_path / "home")},  # never the real one
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout
+    for figure in ("→ first status", "unseen deck files", "Peak memory of every command",
+                   "--only-library"):
+        assert figure in out, figure
+    assert "### Scaling" not in out
