@@ -122,9 +122,9 @@ def _marks(values: Sequence[object]) -> str:
     return ",".join("?" * len(values)) or "NULL"
 
 
-def _chunks(values: Sequence[str]) -> list[list[str]]:
-    """Lists of at most `IN_CHUNK` values: one statement takes 32,766 parameters."""
-    return [list(values[i:i + IN_CHUNK]) for i in range(0, len(values), IN_CHUNK)]
+def _chunks(values: Sequence[str]) -> list[Sequence[str]]:
+    """Slices of at most `IN_CHUNK` values: one statement takes 32,766 parameters."""
+    return [values[i:i + IN_CHUNK] for i in range(0, len(values), IN_CHUNK)]
 
 
 def _in(column: str, values: Sequence[str]) -> tuple[str, list[str]]:
