@@ -108,6 +108,8 @@ def sync_decks(store: Store, refs: Sequence[DeckRef], *, complete: bool,
             for f in known:
                 if f.path not in current and f.slug not in slugs:
                     store.forget_deck(f.slug)
+        if len(changed) > SYNC_BATCH:
+            store.copy_back()  # while the which-film rows are started, not after them
         sync_which_film(store, early)
     return list(dict.fromkeys(slugs))
 

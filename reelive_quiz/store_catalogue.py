@@ -215,6 +215,16 @@ class Catalogue:
             self.conn.execute(f"PRAGMA wal_autocheckpoint = {self.WAL_AUTOCHECKPOINT}")
             self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
+    def copy_back(self) -> None:
+        """The WAL written so far copied back into the file now, inside `one_checkpoint`.
+
+        A big sync calls it before its which-film rebuild, while a second process
+        builds the library that rebuild waits for: an import of 1,000 films waited
+        1.3 s there, then copied 300 MB back (1.0 s) at the end with one core.
+        """
+        with self.guard("update the question catalogue"):
+            self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
     @contextlib.contextmanager
     def _catalogue_write(self, doing: str, *slugs: str) -> Iterator[sqlite3.Connection]:
         """The open batch's transaction (its counts to rebuild for `slugs`), or one of its own."""
