@@ -75,12 +75,13 @@ class Ahead(Iterator[T]):
 
     def __init__(self, work: Callable[..., T], items: Sequence[tuple[Any, ...]], *,
                  share: Mapping[Any, Any] | None = None, window: int = AHEAD,
-                 local: int | None = None) -> None:
+                 local: int | None = None, spare: int = 0) -> None:
         import threading
 
         global _shared
         self.work, self.items, self.window = work, items, max(window, IN_FLIGHT)
         self.local = len(items) if local is None else local  # what this process may help with
+        self.spare = range(max(self.local - spare, 0), self.local)  # never handed over
         self.index = 0  # the next item the caller reads
         self._here: dict[int, tuple[bool, Any]] = {}  # done here early: (ok, result | error)
         self._claimed: set[int] = set()  # taken by this process (done or being done)
@@ -172,7 +173,7 @@ class Ahead(Iterator[T]):
             end = min(self.index + self.window, len(self.items))
             while self.worker is not None and not self._gone \
                     and len(self._sent) < IN_FLIGHT and self._front < end:
-                if self._front not in self._claimed:
+                if self._front not in self._claimed and self._front not in self.spare:
                     try:
                         self.worker.send(self._front, self.items[self._front])
                     except _Died:
@@ -191,12 +192,14 @@ def _run(work: Callable[..., Any], args: tuple[Any, ...]) -> tuple[bool, Any]:
 
 def ahead(work: Callable[..., T], items: Sequence[tuple[Any, ...]], *,
           share: Mapping[Any, Any] | None = None, window: int = AHEAD,
-          local: int | None = None) -> Ahead[T]:
+          local: int | None = None, spare: int = 0) -> Ahead[T]:
     """See `Ahead`: `work` must be a module's function, `items` and its results plain
     data (they cross a pipe). While it waits, this process helps with the first
     `local` items only (default: all): the rest may need what only the second
-    process has; they are done here only if it dies."""
-    return Ahead(work, items, share=share, window=window, local=local)
+    process has; they are done here only if it dies. The last `spare` of those `local`
+    items are left to this process: the second one goes on to the rest meanwhile, so
+    that the work only it can do does not come last, with this process waiting."""
+    return Ahead(work, items, share=share, window=window, local=local, spare=spare)
 
 
 def _worth_a_process(items: int) -> bool:

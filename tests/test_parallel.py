@@ -82,6 +82,38 @@ def test_the_second_process_keeps_working_while_the_caller_does_not_read() -> No
         made.close()
 
 
+def _pid_after(seconds: float) -> int:
+    import os
+    import time
+
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def test_spare_items_are_left_to_this_process_and_the_rest_go_on_meanwhile() -> None:
+    """`spare`: the last of the `local` items are never handed over, so the second
+    process starts on the items only it may do (an import's which-film rows) while
+    this one makes those. Without it, those came last, with this process waiting."""
+    import os
+    import time
+
+    local, spare = 40, 8
+    items = [(0.005,)] * local + [(0.05,)] * 4  # the last 4: the second process's alone
+    made = parallel.ahead(_pid_after, items, local=local, spare=spare, window=64)
+    try:
+        started = time.monotonic()
+        while len(made._arrived) < local - spare + 4 and time.monotonic() - started < 60:
+            time.sleep(0.01)
+        # the second process went past the spare items without waiting for them
+        assert set(made._arrived) == set(range(local - spare)) | set(range(local, local + 4))
+        pids = list(made)
+    finally:
+        made.close()
+    here = os.getpid()
+    assert pids[local - spare:local] == [here] * spare
+    assert here not in pids[local:] and len(set(pids[local:])) == 1
+
+
 def test_a_second_process_that_dies_while_the_caller_is_away_loses_nothing() -> None:
     import os
     import signal
