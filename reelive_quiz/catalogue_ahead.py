@@ -52,10 +52,10 @@ IMPORT_WINDOW = 256
 
 #: The last decks of an import are made by the first process while the second one
 #: builds the which-film library and rows, which only it can make (`parallel.ahead`'s
-#: `spare`): they came last, with the first process waiting ~1.5 s for the library and
-#: then for rows to insert. At 1,000 films, import wall in interleaved runs, none
-#: spared / 96 / 48: 23.1, 22.2, 17.7, 22.0, 23.8 against 19.9, 20.6, 15.7, 17.3,
-#: 17.5 s (96); 18.6 / 17.8 / 16.6 s (means of 3, 48). At most an eighth of the decks.
+#: `spare`): those came last, with the first process waiting ~1.5 s for the library and
+#: then for rows to insert. Import wall at 1,000 films, interleaved: none spared
+#: 23.1/22.2/17.7/22.0/23.8 s against 96 spared 19.9/20.6/15.7/17.3/17.5 s; in 3 more
+#: rounds, means of 18.6 s (none), 17.8 s (96), 16.6 s (48). At most an eighth of them.
 SPARE_DECKS = 64
 
 #: A deck the second process makes: its file, slug, and the file's signature when it
