@@ -101,14 +101,15 @@ def sync_decks(store: Store, refs: Sequence[DeckRef], *, complete: bool,
         slugs.append(slug)
         if _changed(seen, slug, sig):
             changed.append((ref, slug, sig, seen))
-    with store.one_checkpoint() if len(changed) > SYNC_BATCH else contextlib.nullcontext():
+    big = len(changed) > SYNC_BATCH
+    with store.one_checkpoint() if big else contextlib.nullcontext():
         _sync_changed(store, changed, known, claimed, loaded, progress, early)
         if complete:
             current = {path_text(r.path) for r in refs}
             for f in known:
                 if f.path not in current and f.slug not in slugs:
                     store.forget_deck(f.slug)
-        if len(changed) > SYNC_BATCH:
+        if big:
             store.copy_back()  # while the which-film rows are started, not after them
         sync_which_film(store, early)
     return list(dict.fromkeys(slugs))

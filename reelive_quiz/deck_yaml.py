@@ -135,7 +135,7 @@ def _scalar(value: str, column: int, indent: int) -> str | None:
         return value
     pieces: list[str] = []
     start = 0
-    at = value.find(" ", max(start, start + WIDTH + 1 - column))
+    at = value.find(" ", max(0, WIDTH + 1 - column))
     while at >= 0:
         if value[at - 1] != " " and at + 1 < end and value[at + 1] != " ":
             pieces.append(value[start:at])
