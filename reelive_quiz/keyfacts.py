@@ -42,10 +42,12 @@ _NAME = re.compile(r"[A-Z](?<!\w.)[\w’'-]*[\w](?:\s+(?:[A-Z][\w’'-]*[\w]|de|
                    r"\s+[A-Z][\w’'-]*[\w]")
 _TERM = re.compile(r"['‘\"“](?<!\S.)([A-Z][^'‘’\"“”]{1,58}?(?:’[a-z][^'‘’\"“”]*?)?)"
                    r"['’\"”](?=[\s,.;:!?)]|$)")  # (?<!\S.): the quote starts the text or a word
-_NUMBER = re.compile(r"\b(\d[\d,.]*\d|\d)(s?)\b|\b(two|three|four|five|six|seven|eight|nine|"
-                     r"ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand)\b",
-                     re.IGNORECASE)
-_NUMBER_LOWER = re.compile(_NUMBER.pattern)  # for lower-cased ASCII texts: see `numbers`
+# A number: digits, or a number word in any case. The first character's class spells out
+# what `(?i:[tfsenh])` matches (`ſ` is an `s`): `re` skips to the next candidate only for
+# a case-sensitive class. 744 → 271 ms on the library's 12,411 facts.
+_NUMBER = re.compile(r"[\dTtFfSsſEeNnHh](?<!\w.)(?:(?<=\d)(?:[\d,.]*\d)?(?i:s?)"
+                     r"|(?i:(?<=t)(?:wo|hree|en|welve|wenty|hirty|housand)|(?<=f)(?:our|ive|orty|"
+                     r"ifty)|(?<=s)(?:ix|even)|(?<=e)(?:ight|leven)|(?<=n)ine|(?<=h)undred))\b")
 _WORD = re.compile(r"([A-Za-z](?<![\w’'-].)[a-z]+(?:-[a-z]+)*)(?![\w’'-])")
 _CAPITAL = re.compile(r"([A-Z](?<![\w’'-].)[a-z]+(?:-[A-Za-z][a-z]+)*)(?:[’']s)?(?![\w-])")
 _ROLE_WORDS = {"director", "editor", "cinematographer", "composer", "producer", "writer",
@@ -138,15 +140,7 @@ def zipf(term: str) -> float:
 
 
 def numbers(text: str) -> list[str]:
-    """The numbers of a text (digits, or number words in any case), in order.
-
-    An ASCII text is searched lower-cased with a case-sensitive pattern: the same
-    matches at the same places (lower() keeps an ASCII text's length and word
-    boundaries), 0.47 → 0.33 s on the library's 12,411 facts. IGNORECASE also
-    matches a few non-ASCII letters (`ſ` for `s`): other texts take `_NUMBER`.
-    """
-    if text.isascii():
-        return [text[m.start():m.end()] for m in _NUMBER_LOWER.finditer(text.lower())]
+    """The numbers of a text (digits, or number words in any case), in order."""
     return [m.group(0) for m in _NUMBER.finditer(text)]
 
 

@@ -44,9 +44,15 @@ def test_fast_patterns_match_the_plain_forms(name: str) -> None:
         assert spans(fast, text[3:]) == spans(plain, text[3:]), (name, text)
 
 
-def test_numbers_are_the_case_blind_pattern_s() -> None:
-    for text in texts(11):
-        assert keyfacts.numbers(text) == [m.group(0) for m in keyfacts._NUMBER.finditer(text)]
+def test_numbers_are_the_case_blind_plain_form_s() -> None:
+    """`_NUMBER` spells out by hand what IGNORECASE matched (`ſ` as `s`, `İ` and `ı` as `i`)."""
+    plain = re.compile(r"\b(\d[\d,.]*\d|\d)(s?)\b|\b(two|three|four|five|six|seven|eight|nine|"
+                       r"ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand)\b",
+                       re.IGNORECASE)
+    for text in [*texts(11), "ſIX, Fıve, fİve, SEVEN 1,990s 3.5S 12ſ hundreds tWeLvE"]:
+        assert keyfacts.numbers(text) == [m.group(0) for m in plain.finditer(text)], text
+        assert [m.span() for m in keyfacts._NUMBER.finditer(text[3:])] == [
+            m.span() for m in plain.finditer(text[3:])], text
 
 
 def test_sentence_starts_are_the_plain_form_s() -> None:
