@@ -121,7 +121,9 @@ def parse_page(text: str, source: str = "<page>", title: str | None = None) -> D
     `title` is used when the page has no quote to name the film.
     """
     lines = _lines(text)  # split once: 1,000 pages (28 MB) took 0.18 s more split twice
-    paras = _paragraphs([lines[0].lstrip("\ufeff"), *lines[1:]])
+    tail_from = _last_download_line(text, lines)  # a BOM still on the first line, as ever
+    lines[0] = lines[0].lstrip("\ufeff")
+    paras = _paragraphs(lines)
     ahead: deque[_Para] = deque()
 
     def peek(k: int) -> _Para | None:
@@ -132,7 +134,6 @@ def parse_page(text: str, source: str = "<page>", title: str | None = None) -> D
             ahead.append(nxt)
         return ahead[k]
 
-    tail_from = _last_download_line(text, lines)
     scenes: list[Scene] = []
     scene_title: str | None = None
     scene_lines: list[Line] = []
