@@ -49,11 +49,15 @@ def deck_yaml(data: dict[str, Any]) -> str:
 
 
 def pyyaml_dump(data: object) -> str:
-    """PyYAML's text for `data`, as deck files are written (block style, width 100)."""
+    """PyYAML's text for `data`, as deck files are written (block style, width 100).
+
+    Its generic dumper: only the rare scalars it must quote (and anything not of a
+    deck's shape) come here, so its speed no longer matters.
+    """
     import yaml
 
-    return yaml.dump(data, Dumper=_deck_dumper(), sort_keys=False, allow_unicode=True,
-                     width=WIDTH)
+    return yaml.dump(data, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper),
+                     sort_keys=False, allow_unicode=True, width=WIDTH)
 
 
 def _mapping(data: dict[str, Any], indent: int, out: list[str]) -> None:
@@ -172,67 +176,3 @@ def _placed(value: str, indent: int, key: str | None) -> dict[str, Any]:
     for _ in range(indent // _INDENT):
         doc = {"x": [doc]}
     return doc
-
-
-@functools.cache
-def _deck_dumper() -> type:
-    """The safe dumper (C emitter when there is one) with a direct representer.
-
-    A deck dict holds only str, list and dict, each object once, so its node
-    graph is built here without the generic representer's per-object type
-    dispatch and alias bookkeeping: the same nodes `represent_data` would make
-    (plain str scalars, block mappings in insertion order, block sequences),
-    so the same YAML, faster. Anything else takes the usual path.
-    """
-    import yaml
-    from yaml.nodes import MappingNode, ScalarNode, SequenceNode
-
-    base = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    str_tag, seq_tag, map_tag = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:seq",
-                                 "tag:yaml.org,2002:map")
-
-    checks_by_key: dict[str, tuple] = {}  # type: ignore[type-arg]
-
-    class DeckDumper(base):  # type: ignore[misc, valid-type]
-        def represent(self, data: object) -> None:
-            if self.default_style is None and self.default_flow_style is False:
-                node = self._node(data)
-            else:
-                node = self.represent_data(data)
-            self.serialize(node)
-            self.represented_objects = {}
-            self.object_keeper = []
-            self.alias_key = None
-
-        def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
-            # BaseResolver.resolve for plain scalars, with the resolver list of each
-            # first character joined once instead of on every call (twice a scalar).
-            if kind is ScalarNode and not self.yaml_path_resolvers:
-                if not implicit[0]:
-                    return self.DEFAULT_SCALAR_TAG
-                key = value[0] if value else ""
-                checks = checks_by_key.get(key)
-                if checks is None:
-                    table = self.yaml_implicit_resolvers
-                    checks = checks_by_key[key] = tuple(table.get(key, [])
-                                                        + table.get(None, []))
-                for tag, regexp in checks:
-                    if regexp.match(value):
-                        return tag
-                return self.DEFAULT_SCALAR_TAG
-            return super().resolve(kind, value, implicit)
-
-        def _node(self, value: object):  # type: ignore[no-untyped-def]
-            kind = type(value)
-            if kind is str:
-                return ScalarNode(str_tag, value, style=None)
-            if kind is dict:
-                node = self._node
-                return MappingNode(map_tag, [(node(k), node(v)) for k, v in value.items()],
-                                   flow_style=False)
-            if kind is list:
-                node = self._node
-                return SequenceNode(seq_tag, [node(v) for v in value], flow_style=False)
-            return self.represent_data(value)
-
-    return DeckDumper
