@@ -68,3 +68,23 @@ def test_the_quiz_loads_prompt_toolkit_without_ssl_and_leaves_ssl_importable() -
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.split()
     assert out == ["True", "False", "True"]
+
+
+def test_the_quiz_loads_prompt_toolkit_without_its_shortcuts_and_the_package_still_whole(
+) -> None:
+    """`keys.load` skips the package `__init__` (the prompt, dialog and progress-bar
+    shortcuts: 12-27 ms of the quiz's start), and the first name asked of the package
+    runs it: everything it exports is there as before."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from reelive_quiz import keys; keys.load();"
+            "from prompt_toolkit.application import Application;"
+            "print('prompt_toolkit.shortcuts' in sys.modules);"
+            "import prompt_toolkit; from prompt_toolkit import HTML, PromptSession, prompt;"
+            "print('prompt_toolkit.shortcuts' in sys.modules, prompt_toolkit.Application is"
+            " Application, type(prompt_toolkit.__version__).__name__,"
+            " sorted(set(prompt_toolkit.__all__) - set(dir(prompt_toolkit))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["False", "True", "True", "str", "[]"]
