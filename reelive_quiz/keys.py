@@ -65,16 +65,28 @@ def _package_later() -> None:
     if "prompt_toolkit" in sys.modules:
         return
     import importlib.util
+    import threading
 
     spec = importlib.util.find_spec("prompt_toolkit")
     if spec is None or spec.loader is None:
         return
     package = importlib.util.module_from_spec(spec)  # its __path__, __file__, ... unrun
+    once, ran = threading.RLock(), []
 
     def complete(name: str) -> Any:
-        del package.__getattr__
-        spec.loader.exec_module(package)  # type: ignore[union-attr]
-        return getattr(package, name)
+        # Once, in whichever thread asks first; the others wait for it to finish. Its
+        # own lookups while it runs (the `__init__`'s imports) come back here and get
+        # AttributeError, as they would before that name is set.
+        with once:
+            if not ran:
+                ran.append(True)
+                spec.loader.exec_module(package)  # type: ignore[union-attr]
+        if name in package.__dict__:
+            return package.__dict__[name]
+        own = package.__dict__.get("__getattr__")  # the `__init__`'s own, if it has one
+        if own is not None and own is not complete:
+            return own(name)
+        raise AttributeError(f"module 'prompt_toolkit' has no attribute {name!r}")
 
     package.__getattr__ = complete  # type: ignore[method-assign]
     sys.modules["prompt_toolkit"] = package

@@ -73,7 +73,7 @@ def test_the_quiz_loads_prompt_toolkit_without_ssl_and_leaves_ssl_importable() -
 def test_the_quiz_loads_prompt_toolkit_without_its_shortcuts_and_the_package_still_whole(
 ) -> None:
     """`keys.load` skips the package `__init__` (the prompt, dialog and progress-bar
-    shortcuts: 12-27 ms of the quiz's start), and the first name asked of the package
+    shortcuts: ~13 ms of the quiz's start), and the first name asked of the package
     runs it: everything it exports is there as before."""
     import subprocess
     import sys
@@ -88,3 +88,34 @@ def test_the_quiz_loads_prompt_toolkit_without_its_shortcuts_and_the_package_sti
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.split()
     assert out == ["False", "True", "True", "str", "[]"]
+
+
+def test_the_package_init_runs_once_when_threads_ask_for_its_names_at_once() -> None:
+    """Threads asking the package for names while its `__init__` runs wait for it,
+    and a name it does not have is still an AttributeError."""
+    import subprocess
+    import sys
+
+    code = """
+import sys, threading
+from reelive_quiz import keys
+keys.load()
+import prompt_toolkit
+names = ["__version__", "HTML", "VERSION", "PromptSession", "prompt", "__all__"] * 4
+start, got, errors = threading.Barrier(len(names) + 1), [], []
+def ask(name):
+    start.wait()
+    try:
+        got.append(getattr(prompt_toolkit, name))
+    except AttributeError as exc:
+        errors.append(str(exc))
+threads = [threading.Thread(target=ask, args=(n,)) for n in names + ["no_such_name"]]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+print(len(got), len(names), errors)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "24 24 [\"module 'prompt_toolkit' has no attribute 'no_such_name'\"]"
