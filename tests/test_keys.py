@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from prompt_toolkit.utils import get_cwidth
 
 from reelive_quiz.grading import differences
@@ -56,17 +59,20 @@ def test_wrap_breaks_lines_at_spaces_across_styles() -> None:
     assert "\n" not in "".join(t for _, t in wrap(parts, 200))  # short lines stay whole
 
 
+def _fresh_python(code: str) -> str:
+    """What `code` prints in a fresh interpreter: what an import leaves in `sys.modules`
+    is only seen from a process that has not imported it yet."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True).stdout
+
+
 def test_the_quiz_loads_prompt_toolkit_without_ssl_and_leaves_ssl_importable() -> None:
     """`keys.load` keeps asyncio's optional `ssl` out of a quiz's start (7 ms), and
     only for that import: `import ssl` works afterwards."""
-    import subprocess
-    import sys
-
     code = ("import sys; from reelive_quiz import keys; keys.load();"
             "print('prompt_toolkit.application' in sys.modules, 'ssl' in sys.modules);"
             "import ssl; print(ssl.PROTOCOL_TLS_CLIENT is not None)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.split()
+    out = _fresh_python(code).split()
     assert out == ["True", "False", "True"]
 
 
@@ -75,9 +81,6 @@ def test_the_quiz_loads_prompt_toolkit_without_its_shortcuts_and_the_package_sti
     """`keys.load` skips the package `__init__` (the prompt, dialog and progress-bar
     shortcuts: ~13 ms of the quiz's start), and the first name asked of the package
     runs it: everything it exports is there as before."""
-    import subprocess
-    import sys
-
     code = ("import sys; from reelive_quiz import keys; keys.load();"
             "from prompt_toolkit.application import Application;"
             "print('prompt_toolkit.shortcuts' in sys.modules);"
@@ -85,17 +88,13 @@ def test_the_quiz_loads_prompt_toolkit_without_its_shortcuts_and_the_package_sti
             "print('prompt_toolkit.shortcuts' in sys.modules, prompt_toolkit.Application is"
             " Application, type(prompt_toolkit.__version__).__name__,"
             " sorted(set(prompt_toolkit.__all__) - set(dir(prompt_toolkit))))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.split()
+    out = _fresh_python(code).split()
     assert out == ["False", "True", "True", "str", "[]"]
 
 
 def test_the_package_init_runs_once_when_threads_ask_for_its_names_at_once() -> None:
     """Threads asking the package for names while its `__init__` runs wait for it,
     and a name it does not have is still an AttributeError."""
-    import subprocess
-    import sys
-
     code = """
 import sys, threading
 from reelive_quiz import keys
@@ -116,6 +115,5 @@ for t in threads:
     t.join()
 print(len(got), len(names), errors)
 """
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.strip()
+    out = _fresh_python(code).strip()
     assert out == "24 24 [\"module 'prompt_toolkit' has no attribute 'no_such_name'\"]"
