@@ -820,7 +820,8 @@ def _dump_decks(pages: list[Path], data: Path) -> None:
                                     for d in (read_page(p) for p in pages)]))
 
 
-#: Answers per film and per answer a question gets elsewhere: 10 × 300 × 1,000 films = 3M.
+#: The library's answers a film, per answer a question of the other stores gets
+#: (`reviews_per_question`): 300 × 10 × 1,000 films = 3M, issue 12's figure.
 LIBRARY_ANSWERS_PER_FILM = 300
 
 
