@@ -397,7 +397,7 @@ def build_home(pages: list[Path], home: Path, reviews_per_question: int, seed: i
                       last, rng.randint(1, 30), lapses, suspended, qid))
     if total_reviews is None:
         total_reviews = reviews_per_question * len(ids)
-    db.execute("PRAGMA cache_size = -262144")
+    db.execute("PRAGMA cache_size = -262144")  # the log's index builds sort in memory
     db.execute("BEGIN")
     # the answer log's indexes built once it is written: 81.5 → 71.9 s for 4.1M answers
     log_indexes = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'"
@@ -821,7 +821,8 @@ def _dump_decks(pages: list[Path], data: Path) -> None:
 
 
 #: The library's answers a film, per answer a question of the other stores gets
-#: (`reviews_per_question`): 300 × 10 × 1,000 films = 3M, issue 12's figure.
+#: (`reviews_per_question`): 300 × 10 × 1,000 films = 3M, issue 12's figure (10 for each
+#: of its 410,000 questions would be 4.1M, since which-film questions came).
 LIBRARY_ANSWERS_PER_FILM = 300
 
 
@@ -869,8 +870,6 @@ def library_figures(pages: list[Path], work: Path, runs: int, slow_runs: int, an
     shutil.rmtree(floor_out, ignore_errors=True)
     # the store: the last run's home (imported, then synced by its first status)
     big = home
-    # issue 12's library: 3M answers for 1,000 films (~300k questions the decks give; 10
-    # for each question would be 4.1M since which-film questions came)
     info = build_home(pages, big, reviews_per_question, seed, imported=True,
                       total_reviews=reviews_per_question * LIBRARY_ANSWERS_PER_FILM * len(pages))
     print(f"library of {len(pages)} films: {info['questions']} questions, "
